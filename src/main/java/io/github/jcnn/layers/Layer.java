@@ -1,0 +1,96 @@
+package io.github.jcnn.layers;
+
+import io.github.jcnn.tensor.Shape;
+import io.github.jcnn.tensor.Tensor;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * One step of a network: a function from a batch of inputs to a batch of outputs, and its derivative.
+ *
+ * <p>A layer is created for a known input shape of <em>one sample</em> (for example (3, 32, 32) for a CIFAR-10 image,
+ * or (400) for a flat vector); batches add a first dimension N. The contract:
+ * <ul>
+ *   <li>{@link #forward(Tensor, boolean)} maps x of shape (N, inputShape...) to y of shape (N, outputShape...).
+ *       With {@code training == true} the layer remembers what {@link #backward(Tensor)} will need (and may update
+ *       training-only state such as batch-norm running averages). With {@code training == false} it must not write
+ *       any of its own fields: inference is a pure function of x and the parameters, so one trained model can serve
+ *       {@code forward(x, false)} from several threads at once.</li>
+ *   <li>{@link #backward(Tensor)} takes dL/dy for the batch of the last training forward and returns dL/dx,
+ *       <em>adding</em> dL/dw into each parameter's {@link Parameter#grad()} (the caller zeroes gradients between
+ *       steps).</li>
+ * </ul>
+ * A wrong input shape throws {@link IllegalArgumentException} naming the layer, the shape received and the shape
+ * expected.
+ */
+public interface Layer {
+
+    /** The layer's type name as shown in summaries and error messages, e.g. {@code "Conv2D"}. */
+    String type();
+
+    /** The shape of one input sample (without the batch dimension). */
+    Shape inputShape();
+
+    /** The shape of one output sample (without the batch dimension). */
+    Shape outputShape();
+
+    /**
+     * The forward pass on a batch.
+     *
+     * @param input    shape (N, inputShape...)
+     * @param training true while training (remember what backward needs, apply dropout, use batch statistics)
+     * @return shape (N, outputShape...)
+     */
+    Tensor forward(Tensor input, boolean training);
+
+    /**
+     * The backward pass for the last training forward.
+     *
+     * @param outputGradient dL/dy, shape (N, outputShape...)
+     * @return dL/dx, shape (N, inputShape...)
+     */
+    Tensor backward(Tensor outputGradient);
+
+    /** The learnable tensors with their gradients, in a fixed order; empty for layers without any. */
+    default List<Parameter> parameters() {
+        return List.of();
+    }
+
+    /**
+     * Tensors that are saved with the model but not trained by gradient descent (batch-norm running averages);
+     * empty for most layers.
+     */
+    default List<Parameter> buffers() {
+        return List.of();
+    }
+
+    /**
+     * Sets the initial parameter values (weights drawn with {@code init}, biases zero) and seeds any randomness the
+     * layer uses in training (dropout). Layers without parameters or randomness ignore it.
+     */
+    default void initialize(WeightInit init, RandomGenerator random) {
+    }
+
+    /** The number of learnable numbers: the sum of the parameters' sizes. */
+    default long parameterCount() {
+        long n = 0;
+        for (Parameter p : parameters()) {
+            n += p.value().size();
+        }
+        return n;
+    }
+
+    /**
+     * Checks that {@code input} is a batch of this layer's input shape, throwing an error that names the layer and
+     * both shapes otherwise.
+     */
+    static void requireBatchOf(Layer layer, Tensor input) {
+        Shape got = input.shape();
+        Shape want = layer.inputShape();
+        boolean ok = got.rank() == want.rank() + 1 && got.dropFirst().equals(want);
+        if (!ok) {
+            throw new IllegalArgumentException(layer.type() + ": input has shape " + got + " but a batch of "
+                    + want + " was expected, i.e. (N, " + want.toString().substring(1));
+        }
+    }
+}

@@ -1,0 +1,21 @@
+/**
+ * jcnn: a convolutional neural network library in pure Java, with no runtime dependencies.
+ *
+ * <p>Packages: {@code tensor} (Shape, Tensor), {@code layers} (Conv2D, pooling, Dense, activations, ...),
+ * {@code kernels} (im2col, GEMM, the thread pool, with plain reference versions), {@code losses}, {@code optim}
+ * (SGD, Adam, schedules), {@code model} (Sequential, training, summary), {@code data} (datasets, CIFAR-10, MNIST,
+ * transforms, images), {@code io} (model files) and {@code viz} (PNG charts and the console progress bar).
+ */
+module io.github.jcnn {
+    requires java.desktop;
+
+    exports io.github.jcnn.tensor;
+    exports io.github.jcnn.layers;
+    exports io.github.jcnn.kernels;
+    exports io.github.jcnn.losses;
+    exports io.github.jcnn.optim;
+    // exports io.github.jcnn.model;   (uncomment when the package has classes)
+    exports io.github.jcnn.data;
+    // exports io.github.jcnn.io;
+    // exports io.github.jcnn.viz;
+}
