@@ -2,6 +2,7 @@ package io.github.jcnn.optim;
 
 import io.github.jcnn.layers.Parameter;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Updates parameters from their gradients, one step per batch.
@@ -23,4 +24,27 @@ public interface Optimizer {
 
     /** The parameters this optimizer updates, in order. */
     List<Parameter> parameters();
+
+    /**
+     * A copy of the optimizer's memory (moments, step count, learning rate) for saving; see {@link OptimizerState}.
+     * The default is a stateless optimizer with only its learning rate.
+     */
+    default OptimizerState state() {
+        return new OptimizerState(getClass().getSimpleName(),
+                Map.of("learning_rate", Double.toString(learningRate())), Map.of());
+    }
+
+    /**
+     * Puts back a memory taken by {@link #state()} from an optimizer of the same type over parameters of the same
+     * shapes, so that the next {@link #step()} is the one that would have followed.
+     *
+     * @throws IllegalArgumentException if the type, a tensor's name or a shape does not match
+     */
+    default void restore(OptimizerState state) {
+        if (!state.type().equals(getClass().getSimpleName())) {
+            throw new IllegalArgumentException("cannot restore " + state.type() + " optimizer state into "
+                    + getClass().getSimpleName());
+        }
+        setLearningRate(Double.parseDouble(state.value("learning_rate")));
+    }
 }

@@ -1,0 +1,166 @@
+package io.github.jcnn.optim;
+
+import io.github.jcnn.layers.Parameter;
+import io.github.jcnn.tensor.Tensor;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Stochastic gradient descent with optional momentum, Nesterov momentum and L2 weight decay, as PyTorch's
+ * {@code torch.optim.SGD} (dampening 0). For each parameter w with gradient g, one step is:
+ * <pre>
+ *   g = g + weightDecay * w                  (L2 penalty weightDecay/2 * |w|^2)
+ *   v = momentum * v + g                     (v starts at 0, so the first v is g)
+ *   d = nesterov ? g + momentum * v : v      (plain SGD when momentum = 0: d = g)
+ *   w = w - learningRate * d
+ * </pre>
+ * Example: minimising w^2/2 (g = w) from w = 1 with learning rate 0.1 and momentum 0.9 gives w = 0.9, 0.72, 0.486.
+ * <pre>
+ *   Optimizer sgd = SGD.config(0.01).momentum(0.9).nesterov(true).weightDecay(5e-4).create(model.parameters());
+ * </pre>
+ */
+public final class SGD implements Optimizer {
+
+    /**
+     * The settings of an SGD optimizer; immutable, each setter returns a new config.
+     *
+     * @param learningRate the step size, positive
+     * @param momentum     0 (none) to below 1
+     * @param nesterov     whether to use Nesterov momentum (needs momentum &gt; 0)
+     * @param weightDecay  the L2 coefficient, 0 or more
+     */
+    public record Config(double learningRate, double momentum, boolean nesterov, double weightDecay)
+            implements OptimizerFactory {
+
+        /** Checks the ranges. */
+        public Config {
+            if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+                throw new IllegalArgumentException("learning rate must be positive and finite, got " + learningRate);
+            }
+            if (!(momentum >= 0 && momentum < 1)) {
+                throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+            }
+            if (nesterov && momentum == 0) {
+                throw new IllegalArgumentException("Nesterov momentum needs a momentum above 0");
+            }
+            if (!(weightDecay >= 0)) {
+                throw new IllegalArgumentException("weight decay must be 0 or more, got " + weightDecay);
+            }
+        }
+
+        /** This config with another momentum in [0, 1). */
+        public Config momentum(double momentum) {
+            return new Config(learningRate, momentum, nesterov, weightDecay);
+        }
+
+        /** This config with Nesterov momentum on or off. */
+        public Config nesterov(boolean nesterov) {
+            return new Config(learningRate, momentum, nesterov, weightDecay);
+        }
+
+        /** This config with another L2 weight decay (0 or more). */
+        public Config weightDecay(double weightDecay) {
+            return new Config(learningRate, momentum, nesterov, weightDecay);
+        }
+
+        @Override
+        public SGD create(List<Parameter> parameters) {
+            return new SGD(parameters, this);
+        }
+    }
+
+    private final List<Parameter> parameters;
+    private final Config config;
+    private final List<Tensor> velocity;
+    private double learningRate;
+
+    /** Plain SGD settings: the given learning rate, no momentum, no weight decay. */
+    public static Config config(double learningRate) {
+        return new Config(learningRate, 0, false, 0);
+    }
+
+    /** Plain SGD (no momentum, no weight decay) over {@code parameters}. */
+    public SGD(List<Parameter> parameters, double learningRate) {
+        this(parameters, config(learningRate));
+    }
+
+    /** SGD over {@code parameters} with the given settings. */
+    public SGD(List<Parameter> parameters, Config config) {
+        this.parameters = List.copyOf(parameters);
+        this.config = config;
+        this.learningRate = config.learningRate();
+        this.velocity = config.momentum() > 0 ? StateBuffers.zerosLike(this.parameters) : List.of();
+    }
+
+    /** The settings this optimizer was made with (the learning rate there is the initial one). */
+    public Config settings() {
+        return config;
+    }
+
+    @Override
+    public void step() {
+        float lr = (float) learningRate;
+        float mu = (float) config.momentum();
+        float decay = (float) config.weightDecay();
+        boolean nesterov = config.nesterov();
+        for (int p = 0; p < parameters.size(); p++) {
+            float[] w = parameters.get(p).value().data();
+            float[] g = parameters.get(p).grad().data();
+            float[] v = mu > 0 ? velocity.get(p).data() : null;
+            for (int i = 0; i < w.length; i++) {
+                float grad = g[i] + decay * w[i];
+                float direction = grad;
+                if (v != null) {
+                    v[i] = mu * v[i] + grad;
+                    direction = nesterov ? grad + mu * v[i] : v[i];
+                }
+                w[i] -= lr * direction;
+            }
+        }
+    }
+
+    @Override
+    public double learningRate() {
+        return learningRate;
+    }
+
+    @Override
+    public void setLearningRate(double learningRate) {
+        if (!(learningRate >= 0) || Double.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("learning rate must be 0 or more and finite, got " + learningRate);
+        }
+        this.learningRate = learningRate;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return parameters;
+    }
+
+    @Override
+    public OptimizerState state() {
+        Map<String, String> values = new HashMap<>();
+        values.put("learning_rate", Double.toString(learningRate));
+        values.put("momentum", Double.toString(config.momentum()));
+        values.put("nesterov", Boolean.toString(config.nesterov()));
+        values.put("weight_decay", Double.toString(config.weightDecay()));
+        Map<String, Tensor> tensors = new HashMap<>();
+        StateBuffers.save("momentum_buffer", velocity, tensors);
+        return new OptimizerState("SGD", values, tensors);
+    }
+
+    @Override
+    public void restore(OptimizerState state) {
+        StateBuffers.requireType(state, "SGD");
+        double lr = Double.parseDouble(state.value("learning_rate"));
+        StateBuffers.load("momentum_buffer", state, velocity);
+        setLearningRate(lr);
+    }
+
+    @Override
+    public String toString() {
+        return "SGD(lr " + learningRate + ", momentum " + config.momentum() + (config.nesterov() ? ", Nesterov" : "")
+                + ", weight decay " + config.weightDecay() + ")";
+    }
+}
