@@ -14,7 +14,7 @@ module io.github.jcnn {
     exports io.github.jcnn.kernels;
     exports io.github.jcnn.losses;
     exports io.github.jcnn.optim;
-    // exports io.github.jcnn.model;   (uncomment when the package has classes)
+    exports io.github.jcnn.model;
     exports io.github.jcnn.data;
     exports io.github.jcnn.io;
     exports io.github.jcnn.viz;

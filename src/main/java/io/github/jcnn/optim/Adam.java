@@ -161,6 +161,11 @@ public final class Adam implements Optimizer {
     }
 
     @Override
+    public double initialLearningRate() {
+        return config.learningRate();
+    }
+
+    @Override
     public double learningRate() {
         return learningRate;
     }

@@ -22,6 +22,14 @@ public interface Optimizer {
     /** Sets the learning rate of the following steps (used by schedules). */
     void setLearningRate(double learningRate);
 
+    /**
+     * The learning rate the optimizer was created with, which learning-rate schedules multiply; by default the
+     * current one.
+     */
+    default double initialLearningRate() {
+        return learningRate();
+    }
+
     /** The parameters this optimizer updates, in order. */
     List<Parameter> parameters();
 

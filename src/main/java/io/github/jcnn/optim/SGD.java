@@ -121,6 +121,11 @@ public final class SGD implements Optimizer {
     }
 
     @Override
+    public double initialLearningRate() {
+        return config.learningRate();
+    }
+
+    @Override
     public double learningRate() {
         return learningRate;
     }
