@@ -163,11 +163,28 @@ public final class Images {
         if (scale < 1) {
             throw new IllegalArgumentException("the scale must be at least 1, got " + scale);
         }
+        return toImage(image, image.min(), image.max(), scale);
+    }
+
+    /**
+     * As {@link #toImage(Tensor, int)} but with a fixed value range: {@code min} is drawn black, {@code max} white,
+     * values outside are clamped (e.g. 0 and 1 for images scaled to [0, 1]). When min == max everything is mid grey.
+     */
+    public static BufferedImage toImage(Tensor image, float min, float max, int scale) {
+        Shape shape = image.shape();
+        boolean colour = shape.rank() == 3 && shape.dim(0) == 3;
+        boolean grey = shape.rank() == 2 || (shape.rank() == 3 && shape.dim(0) == 1);
+        if (!colour && !grey) {
+            throw new IllegalArgumentException("can draw (3, H, W), (1, H, W) or (H, W), got " + shape
+                    + "; draw the channels one by one, e.g. with viz.ImageGrid.channels");
+        }
+        if (scale < 1) {
+            throw new IllegalArgumentException("the scale must be at least 1, got " + scale);
+        }
         int height = shape.dim(-2);
         int width = shape.dim(-1);
-        float lo = image.min();
-        float hi = image.max();
-        float range = hi - lo;
+        float lo = min;
+        float range = max - min;
         float[] d = image.data();
         int plane = height * width;
         BufferedImage out = new BufferedImage(width * scale, height * scale, BufferedImage.TYPE_INT_RGB);
