@@ -21,6 +21,15 @@ import java.util.List;
  */
 public final class ByteImageDataset implements Dataset {
 
+    /** b / 255 for every byte value b. */
+    private static final float[] UNIT = new float[256];
+
+    static {
+        for (int b = 0; b < 256; b++) {
+            UNIT[b] = b / 255f;
+        }
+    }
+
     private final Shape sampleShape;
     private final byte[] pixels;
     private final byte[] labels;
@@ -130,19 +139,19 @@ public final class ByteImageDataset implements Dataset {
         int from = index * sampleSize;
         if (normalization == null) {
             for (int i = 0; i < sampleSize; i++) {
-                target[offset + i] = (pixels[from + i] & 0xFF) * (1f / 255f);
+                target[offset + i] = UNIT[pixels[from + i] & 0xFF];
             }
             return;
         }
         int channels = normalization.channels();
         int perChannel = sampleSize / channels;
         for (int c = 0; c < channels; c++) {
-            // x' = (b / 255 - mean) / std = b * (1 / (255 std)) - mean / std
-            float scale = 1f / (255f * normalization.std(c));
-            float shift = normalization.mean(c) / normalization.std(c);
+            // x' = (b / 255 - mean) / std, computed as Normalization.applyInPlace does, so both give the same floats
+            float mean = normalization.mean(c);
+            float inv = 1f / normalization.std(c);
             int base = c * perChannel;
             for (int i = base; i < base + perChannel; i++) {
-                target[offset + i] = (pixels[from + i] & 0xFF) * scale - shift;
+                target[offset + i] = (UNIT[pixels[from + i] & 0xFF] - mean) * inv;
             }
         }
     }

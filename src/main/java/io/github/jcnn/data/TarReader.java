@@ -37,12 +37,9 @@ final class TarReader {
         while (true) {
             long headerOffset = position;
             int got = read(header, 512);
-            if (got == 0) {
-                return; // archive ends at a block boundary without the end marker: accepted
-            }
             if (got < 512) {
                 throw new CorruptDataException(archive + ": truncated inside the tar header at byte offset "
-                        + DataFiles.n(headerOffset) + " (a header is 512 bytes, found " + got + ")");
+                        + DataFiles.n(headerOffset) + " (expected a 512-byte header or the end-of-archive block, found " + got + " bytes)");
             }
             if (isZero(header)) {
                 return;
@@ -98,7 +95,10 @@ final class TarReader {
     private void skipPadding(long size) throws IOException {
         int pad = (int) ((512 - size % 512) % 512);
         byte[] skip = new byte[pad];
-        read(skip, pad); // the padding of the last entry may be missing; the next header read notices real damage
+        if (read(skip, pad) < pad) {
+            throw new CorruptDataException(archive + ": truncated in the padding after an entry, at byte offset "
+                    + DataFiles.n(position));
+        }
     }
 
     /** Reads up to n bytes (fewer only at the end of the stream), counting the position. */
