@@ -23,8 +23,11 @@ package io.github.jcnn.kernels;
  *   <li>a block of B (up to {@value #DEPTH_BLOCK} rows by {@value #COLUMN_BLOCK} columns, about 256 KB, so it stays in
  *       the L2 cache) is copied ("packed") into separate row arrays indexed from 0, transposing it on the way when
  *       op(B) = B<sup>T</sup>;</li>
- *   <li>four rows of C at a time are copied into four small arrays, updated together (each b[j] loaded once, used
- *       four times: register blocking), and copied back; a last one to three rows go one at a time.</li>
+ *   <li>two rows of C at a time are copied into two small arrays and updated with two rows of the packed block per
+ *       pass (each b[j] loaded once and used twice, each c[j] loaded and stored once per two products: register
+ *       blocking), then copied back; an odd last row goes alone, four depths per pass. Larger blocks (4 x 1, 2 x 4,
+ *       4 x 4) were measured: 4 x 4 and 2 x 4 are no longer vectorised by JDK 17's C2, and 2 x 2 was the
+ *       fastest.</li>
  * </ol>
  * Each element of C receives its k products one after the other, in order p = 0, 1, ..., k-1, exactly as in
  * {@link GemmReference} (Java never fuses a multiply and an add): the result does not depend on the blocking or on
@@ -41,7 +44,7 @@ public final class Gemm {
     /** Columns of B and C handled at once. */
     static final int COLUMN_BLOCK = 256;
     /** Rows of C updated together by the micro-kernel. */
-    private static final int ROWS = 4;
+    private static final int ROWS = 2;
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
@@ -97,7 +100,7 @@ public final class Gemm {
                 packB(transposeB, b, bOffset, ldb, p0, depth, j0, width, packed);
                 int i = 0;
                 for (; i + ROWS <= m; i += ROWS) {
-                    fourRows(ws.rowsOfC, packed, depth, width, a, aOffset + i * aRowStep + p0 * aDepthStep,
+                    twoRows(ws.rowsOfC, packed, depth, width, a, aOffset + i * aRowStep + p0 * aDepthStep,
                             aRowStep, aDepthStep, c, cOffset + i * ldc + j0, ldc);
                 }
                 for (; i < m; i++) {
@@ -126,43 +129,66 @@ public final class Gemm {
         }
     }
 
-    /** C[0..3][0..width) += op(A)[0..3][0..depth) . packed, four rows at once. */
-    private static void fourRows(float[][] rows, float[][] packed, int depth, int width, float[] a, int aStart,
-                                 int aRowStep, int aDepthStep, float[] c, int cStart, int ldc) {
+    /** C[0..1][0..width) += op(A)[0..1][0..depth) . packed: two rows of C, two depths per pass. */
+    private static void twoRows(float[][] rows, float[][] packed, int depth, int width, float[] a, int aStart,
+                                int aRowStep, int aDepthStep, float[] c, int cStart, int ldc) {
         float[] c0 = rows[0];
         float[] c1 = rows[1];
-        float[] c2 = rows[2];
-        float[] c3 = rows[3];
         System.arraycopy(c, cStart, c0, 0, width);
         System.arraycopy(c, cStart + ldc, c1, 0, width);
-        System.arraycopy(c, cStart + 2 * ldc, c2, 0, width);
-        System.arraycopy(c, cStart + 3 * ldc, c3, 0, width);
-        for (int p = 0; p < depth; p++) {
+        int p = 0;
+        // each c element is loaded and stored once per two products, which are still added one after the other
+        // in order p, p+1 (left to right), so the rounding is that of the plain triple loop
+        for (; p + 2 <= depth; p += 2) {
+            int ap = aStart + p * aDepthStep;
+            float a00 = a[ap];
+            float a01 = a[ap + aDepthStep];
+            float a10 = a[ap + aRowStep];
+            float a11 = a[ap + aRowStep + aDepthStep];
+            float[] b0 = packed[p];
+            float[] b1 = packed[p + 1];
+            for (int j = 0; j < width; j++) {
+                float x0 = b0[j];
+                float x1 = b1[j];
+                c0[j] = c0[j] + a00 * x0 + a01 * x1;
+                c1[j] = c1[j] + a10 * x0 + a11 * x1;
+            }
+        }
+        if (p < depth) {
             int ap = aStart + p * aDepthStep;
             float a0 = a[ap];
             float a1 = a[ap + aRowStep];
-            float a2 = a[ap + 2 * aRowStep];
-            float a3 = a[ap + 3 * aRowStep];
-            float[] bp = packed[p];
+            float[] b0 = packed[p];
             for (int j = 0; j < width; j++) {
-                float bj = bp[j];
-                c0[j] += a0 * bj;
-                c1[j] += a1 * bj;
-                c2[j] += a2 * bj;
-                c3[j] += a3 * bj;
+                float x0 = b0[j];
+                c0[j] += a0 * x0;
+                c1[j] += a1 * x0;
             }
         }
         System.arraycopy(c0, 0, c, cStart, width);
         System.arraycopy(c1, 0, c, cStart + ldc, width);
-        System.arraycopy(c2, 0, c, cStart + 2 * ldc, width);
-        System.arraycopy(c3, 0, c, cStart + 3 * ldc, width);
     }
 
-    /** C[0][0..width) += op(A)[0][0..depth) . packed. */
+    /** C[0][0..width) += op(A)[0][0..depth) . packed: the last row when m is odd, four depths per pass. */
     private static void oneRow(float[] c0, float[][] packed, int depth, int width, float[] a, int aStart,
                                int aDepthStep, float[] c, int cStart) {
         System.arraycopy(c, cStart, c0, 0, width);
-        for (int p = 0; p < depth; p++) {
+        int p = 0;
+        for (; p + 4 <= depth; p += 4) {
+            int ap = aStart + p * aDepthStep;
+            float a0 = a[ap];
+            float a1 = a[ap + aDepthStep];
+            float a2 = a[ap + 2 * aDepthStep];
+            float a3 = a[ap + 3 * aDepthStep];
+            float[] b0 = packed[p];
+            float[] b1 = packed[p + 1];
+            float[] b2 = packed[p + 2];
+            float[] b3 = packed[p + 3];
+            for (int j = 0; j < width; j++) {
+                c0[j] = c0[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+            }
+        }
+        for (; p < depth; p++) {
             float a0 = a[aStart + p * aDepthStep];
             float[] bp = packed[p];
             for (int j = 0; j < width; j++) {
