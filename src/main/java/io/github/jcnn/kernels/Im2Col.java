@@ -31,6 +31,12 @@ public final class Im2Col {
     private final int padWidth;
     private final int outHeight;
     private final int outWidth;
+    /** For each row r = (c*KH + u)*KW + v of the column matrix: c*H*W + u*W + v, its image offset from the window. */
+    private final int[] rowDelta;
+    /** For each row: u, its kernel row. */
+    private final int[] rowKernelRow;
+    /** For each row: v, its kernel column. */
+    private final int[] rowKernelColumn;
 
     /**
      * The geometry of one convolution.
@@ -60,6 +66,18 @@ public final class Im2Col {
         this.padWidth = padWidth;
         this.outHeight = (height + 2 * padHeight - kernelHeight) / stride + 1;
         this.outWidth = (width + 2 * padWidth - kernelWidth) / stride + 1;
+        int rows = channels * kernelHeight * kernelWidth;
+        this.rowDelta = new int[rows];
+        this.rowKernelRow = new int[rows];
+        this.rowKernelColumn = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            int v = r % kernelWidth;
+            int u = (r / kernelWidth) % kernelHeight;
+            int c = r / (kernelWidth * kernelHeight);
+            rowDelta[r] = (c * height + u) * width + v;
+            rowKernelRow[r] = u;
+            rowKernelColumn[r] = v;
+        }
     }
 
     /** OH = floor((H + 2 PH - KH) / S) + 1. */
@@ -134,6 +152,43 @@ public final class Im2Col {
                     cols[out + j] = 0f;
                 }
                 out += outWidth;
+            }
+        }
+    }
+
+    /**
+     * Writes the <em>transpose</em> of rows {@code rowFrom} to {@code rowTo} of the column matrix: a
+     * columns() x (rowTo - rowFrom) matrix, row-major at {@code out[outOffset...]}, with
+     * {@code out[l][r - rowFrom] = cols[r][l]}. One row of it is the window under the kernel at output position l.
+     * Lets dW += dY . cols^T be computed as a plain product dY . (this matrix), without transposing.
+     */
+    public void im2colTransposed(float[] image, int imageOffset, int rowFrom, int rowTo, float[] out,
+                                 int outOffset) {
+        checkRange(image, imageOffset, imageSize(), "image");
+        int count = rowTo - rowFrom;
+        if (rowFrom < 0 || count < 0 || rowTo > rows()) {
+            throw new IllegalArgumentException("rows " + rowFrom + " to " + rowTo + " are not within 0.." + rows());
+        }
+        checkRange(out, outOffset, count * columns(), "out");
+        int o = outOffset;
+        for (int i = 0; i < outHeight; i++) {
+            int top = i * stride - padHeight;
+            for (int j = 0; j < outWidth; j++) {
+                int left = j * stride - padWidth;
+                boolean inside = top >= 0 && top + kernelHeight <= height && left >= 0 && left + kernelWidth <= width;
+                if (inside) {
+                    int window = imageOffset + top * width + left;
+                    for (int r = rowFrom; r < rowTo; r++) {
+                        out[o++] = image[window + rowDelta[r]];
+                    }
+                } else {
+                    for (int r = rowFrom; r < rowTo; r++) {
+                        int h = top + rowKernelRow[r];
+                        int w = left + rowKernelColumn[r];
+                        boolean in = h >= 0 && h < height && w >= 0 && w < width;
+                        out[o++] = in ? image[imageOffset + top * width + left + rowDelta[r]] : 0f;
+                    }
+                }
             }
         }
     }

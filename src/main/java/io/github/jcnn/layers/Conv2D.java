@@ -311,14 +311,15 @@ public final class Conv2D implements Layer {
         });
 
         // dL/dW[:, r0..r1) += sum over n, in order, of dy_n (F x OH*OW) . cols_n[r0..r1)^T; the threads split the
-        // CKK columns of dW, never the images, so every sum has the same order whatever the thread count
+        // CKK columns of dW, never the images, so every sum has the same order whatever the thread count.
+        // cols_n[r0..r1)^T is built directly (im2colTransposed), which makes this a plain product A . B.
         float[] dw = weight.grad().data();
         Parallel.forRange(patch, (part, r0, r1) -> {
-            float[] cols = buffers[part];
+            float[] colsT = buffers[part];
             for (int n = 0; n < batch; n++) {
-                im2col.im2colRows(x, n * imageSize, r0, r1, cols, 0);
-                Gemm.multiply(false, true, filters, r1 - r0, positions, dy, n * outputSize, positions,
-                        cols, 0, positions, dw, r0, patch);
+                im2col.im2colTransposed(x, n * imageSize, r0, r1, colsT, 0);
+                Gemm.multiply(false, false, filters, r1 - r0, positions, dy, n * outputSize, positions,
+                        colsT, 0, r1 - r0, dw, r0, patch);
             }
         });
 

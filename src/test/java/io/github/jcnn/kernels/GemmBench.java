@@ -23,9 +23,11 @@ public final class GemmBench {
         run("1024^3        A^T.B  ", true, false, 1024, 1024, 1024);
         run("conv1 fwd  6x75.75x784", false, false, 6, 784, 75);
         run("conv1 dW   6x784.(75x784)^T", false, true, 6, 75, 784);
+        run("conv1 dW   6x784.784x75 (im2colT)", false, false, 6, 75, 784);
         run("conv1 dcol (6x75)^T.6x784", true, false, 75, 784, 6);
         run("conv2 fwd  16x150.150x100", false, false, 16, 100, 150);
         run("conv2 dW   16x100.(150x100)^T", false, true, 16, 150, 100);
+        run("conv2 dW   16x100.100x150 (im2colT)", false, false, 16, 150, 100);
         run("conv2 dcol (16x150)^T.16x100", true, false, 150, 100, 16);
     }
 

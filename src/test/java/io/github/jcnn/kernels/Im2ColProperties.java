@@ -68,6 +68,16 @@ class Im2ColProperties {
         assertThat(slice).containsExactly(Arrays.copyOfRange(cols, offset + from * geometry.columns(),
                 offset + to * geometry.columns()));
 
+        // the transposed slice is the same numbers, one kernel window per row
+        float[] transposed = new float[(to - from) * geometry.columns()];
+        geometry.im2colTransposed(image, offset, from, to, transposed, 0);
+        for (int r = from; r < to; r++) {
+            for (int l = 0; l < geometry.columns(); l++) {
+                assertThat(transposed[l * (to - from) + r - from])
+                        .isEqualTo(cols[offset + r * geometry.columns() + l]);
+            }
+        }
+
         // adjoint: <im2col(x), g> == <x, col2im(g)>
         float[] g = random(geometry.rows() * geometry.columns(), random);
         float[] back = new float[c * h * w];
