@@ -8,6 +8,7 @@ package io.github.jcnn.kernels;
  *
  *   Conv2D:  forward   Y     (F x OH*OW)  += W (F x CKK)  . cols (CKK x OH*OW)      multiply(false, false, ...)
  *            backward  dW    (F x CKK)    += dY (F x OH*OW) . cols^T                multiply(false, true,  ...)
+ *                      (Conv2D builds cols^T directly with Im2Col.im2colTransposed and calls multiply(false, false))
  *                      dcols (CKK x OH*OW) += W^T . dY                             multiply(true,  false, ...)
  * </pre>
  * Matrices are row-major inside flat {@code float[]} arrays, given by an offset (where element [0][0] is) and a
