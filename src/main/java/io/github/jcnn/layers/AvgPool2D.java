@@ -16,7 +16,7 @@ import io.github.jcnn.tensor.Tensor;
  * backward: every input of a window receives dy / K^2.
  *
  * <p>Example: the lecture's 6 x 6 map with a 3 x 3 window and stride 3 gives the 2 x 2 map
- * {@code 38/9 50/9 / 43/9 33/9}.
+ * {@code 38/9 51/9 / 40/9 35/9}.
  */
 public final class AvgPool2D implements Layer {
 
