@@ -50,7 +50,14 @@ class StackGradientProperties {
         assertThat(report.maxError()).as("%s", report).isLessThanOrEqualTo(TOLERANCE);
     }
 
-    /** dense -> batch norm -> sigmoid -> dense -> softmax, mean squared error on the probabilities. */
+    /**
+     * dense -> batch norm -> sigmoid -> dense -> softmax, mean squared error on the probabilities. Epsilon 3e-3 here:
+     * nudging a weight of the first dense layer by 1e-2 shifts a whole feature of the batch by up to 0.02, which
+     * batch norm (with only 6 numbers per feature) turns into a sharply curved change; at 1e-2 the central
+     * difference itself was off by 3e-4 absolute (3% relative on a gradient of 9e-3) on a correct stack. The
+     * truncation error falls with epsilon^2, so 3e-3 cuts it about elevenfold, while float rounding noise stays far
+     * below the tolerance.
+     */
     @Property(tries = 20)
     void denseBatchNormSoftmaxStackWithMeanSquaredError(@ForAll long seed) {
         SplittableRandom random = new SplittableRandom(seed);
@@ -65,7 +72,7 @@ class StackGradientProperties {
         }
         Tensor x = LayerTesting.uniform(Shape.of(6, 5), seed).scaleInPlace(2f);
         int[] labels = random.ints(6, 0, 4).toArray();
-        GradientCheck.Report report = GradientCheck.checkStack(layers, new MeanSquaredError(), x, labels, 1e-2,
+        GradientCheck.Report report = GradientCheck.checkStack(layers, new MeanSquaredError(), x, labels, 3e-3,
                 1e-2);
         assertThat(report.maxError()).as("%s", report).isLessThanOrEqualTo(TOLERANCE);
     }
