@@ -17,5 +17,5 @@ module io.github.jcnn {
     // exports io.github.jcnn.model;   (uncomment when the package has classes)
     exports io.github.jcnn.data;
     // exports io.github.jcnn.io;
-    // exports io.github.jcnn.viz;
+    exports io.github.jcnn.viz;
 }
