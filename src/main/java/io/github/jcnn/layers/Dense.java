@@ -1,5 +1,6 @@
 package io.github.jcnn.layers;
 
+import io.github.jcnn.kernels.Gemm;
 import io.github.jcnn.kernels.Parallel;
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
@@ -115,16 +116,15 @@ public final class Dense implements Layer {
         float[] w = weight.value().data();
         float[] b = bias == null ? null : bias.value().data();
         float[] y = output.data();
+        // Y (N x units) = X (N x in) . W^T, rows of the batch split over threads; then + b on every row
         Parallel.forRange(batch, (part, from, to) -> {
-            for (int n = from; n < to; n++) {
-                int xRow = n * inFeatures;
-                for (int o = 0; o < units; o++) {
-                    int wRow = o * inFeatures;
-                    float sum = 0;
-                    for (int i = 0; i < inFeatures; i++) {
-                        sum += x[xRow + i] * w[wRow + i];
+            Gemm.multiply(false, true, to - from, units, inFeatures, x, from * inFeatures, inFeatures,
+                    w, 0, inFeatures, y, from * units, units);
+            if (b != null) {
+                for (int n = from; n < to; n++) {
+                    for (int o = 0; o < units; o++) {
+                        y[n * units + o] += b[o];
                     }
-                    y[n * units + o] = b == null ? sum : sum + b[o];
                 }
             }
         });
@@ -141,7 +141,8 @@ public final class Dense implements Layer {
      *   dW[o, i] += sum over n of dy[n, o] * x[n, i]      dW += dY^T X
      *   db[o]    += sum over n of dy[n, o]
      * </pre>
-     * Each row of dW is summed over the batch in order n = 0, 1, ..., whatever the thread count.
+     * All three products go through {@link Gemm}; each element of dW is summed over the batch in order
+     * n = 0, 1, ..., whatever the thread count.
      */
     @Override
     public Tensor backward(Tensor outputGradient) {
@@ -154,33 +155,21 @@ public final class Dense implements Layer {
         float[] dw = weight.grad().data();
         float[] db = bias == null ? null : bias.grad().data();
         float[] dx = inputGradient.data();
-        // dX = dY W, i-k-j order: the innermost loop runs along contiguous rows of W and dX
-        Parallel.forRange(batch, (part, from, to) -> {
-            for (int n = from; n < to; n++) {
-                int dxRow = n * inFeatures;
-                for (int o = 0; o < units; o++) {
-                    float g = dy[n * units + o];
-                    int wRow = o * inFeatures;
-                    for (int i = 0; i < inFeatures; i++) {
-                        dx[dxRow + i] += g * w[wRow + i];
-                    }
-                }
-            }
-        });
-        // dW += dY^T X and db += sum of dY: split over output units, each summed over n in order
+        // dX (N x in) = dY (N x units) . W (units x in), rows of the batch split over threads
+        Parallel.forRange(batch, (part, from, to) ->
+                Gemm.multiply(false, false, to - from, inFeatures, units, dy, from * units, units,
+                        w, 0, inFeatures, dx, from * inFeatures, inFeatures));
+        // dW (units x in) += dY^T (units x N) . X (N x in), rows of dW split over threads; each element sums over
+        // n = 0, 1, ... in order whatever the thread count. db[o] += sum over n of dy[n, o].
         Parallel.forRange(units, (part, from, to) -> {
-            for (int o = from; o < to; o++) {
-                int wRow = o * inFeatures;
-                float biasSum = 0;
-                for (int n = 0; n < batch; n++) {
-                    float g = dy[n * units + o];
-                    biasSum += g;
-                    int xRow = n * inFeatures;
-                    for (int i = 0; i < inFeatures; i++) {
-                        dw[wRow + i] += g * x[xRow + i];
+            Gemm.multiply(true, false, to - from, inFeatures, batch, dy, from, units,
+                    x, 0, inFeatures, dw, from * inFeatures, inFeatures);
+            if (db != null) {
+                for (int o = from; o < to; o++) {
+                    float biasSum = 0;
+                    for (int n = 0; n < batch; n++) {
+                        biasSum += dy[n * units + o];
                     }
-                }
-                if (db != null) {
                     db[o] += biasSum;
                 }
             }

@@ -4,6 +4,7 @@ import static io.github.jcnn.layers.LayerTesting.TOLERANCE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.jcnn.kernels.Parallel;
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
 import java.util.SplittableRandom;
@@ -50,6 +51,31 @@ class DenseTest {
         Dense noBias = new Dense(Shape.of(4), 2, false);
         assertThat(noBias.hasBias()).isFalse();
         assertThat(noBias.parameters()).extracting(Parameter::name).containsExactly("weight");
+    }
+
+    @Test
+    void theSameNumbersWhateverTheThreadCount() {
+        int saved = Parallel.threads();
+        try {
+            float[][] one = denseStep(1);
+            float[][] three = denseStep(3);
+            for (int i = 0; i < one.length; i++) {
+                assertThat(three[i]).containsExactly(one[i]);
+            }
+        } finally {
+            Parallel.setThreads(saved);
+        }
+    }
+
+    /** y, dx, dW and db of one step on fixed data, computed with the given thread count. */
+    private static float[][] denseStep(int threads) {
+        Parallel.setThreads(threads);
+        Dense dense = new Dense(Shape.of(37), 11);
+        dense.initialize(WeightInit.HE, new SplittableRandom(5));
+        Tensor y = dense.forward(LayerTesting.uniform(Shape.of(7, 37), 6), true);
+        Tensor dx = dense.backward(LayerTesting.uniform(Shape.of(7, 11), 7));
+        return new float[][] {y.toArray(), dx.toArray(), dense.parameters().get(0).grad().toArray(),
+            dense.parameters().get(1).grad().toArray()};
     }
 
     @Test
