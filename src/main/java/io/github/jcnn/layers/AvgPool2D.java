@@ -1,0 +1,146 @@
+package io.github.jcnn.layers;
+
+import io.github.jcnn.kernels.Parallel;
+import io.github.jcnn.tensor.Shape;
+import io.github.jcnn.tensor.Tensor;
+
+/**
+ * Average pooling: each output is the mean of a K x K window of one channel; the window moves by the stride S.
+ * <pre>
+ *   y[n, c, i, j] = (1 / K^2) * sum over a, b in 0..K-1 of  x[n, c, i*S + a, j*S + b]
+ *
+ *   input   (N, C, H, W)
+ *   output  (N, C, OH, OW)      OH = floor((H - K) / S) + 1,  OW = floor((W - K) / S) + 1   (no padding)
+ * </pre>
+ * The stride defaults to the pool size. There are no parameters and nothing to remember between forward and
+ * backward: every input of a window receives dy / K^2.
+ *
+ * <p>Example: the lecture's 6 x 6 map with a 3 x 3 window and stride 3 gives the 2 x 2 map
+ * {@code 38/9 51/9 / 40/9 35/9}.
+ */
+public final class AvgPool2D implements Layer {
+
+    private final Shape inputShape;
+    private final Shape outputShape;
+    private final int poolSize;
+    private final int stride;
+
+    /** A K x K average pool with stride K, for inputs of shape (C, H, W). */
+    public AvgPool2D(Shape in, int poolSize) {
+        this(in, poolSize, poolSize);
+    }
+
+    /**
+     * A K x K average pool with the given stride, for inputs of shape (C, H, W).
+     *
+     * @throws IllegalArgumentException if the shape is not (C, H, W), the pool size or stride is below 1, or the
+     *                                  input is smaller than the window
+     */
+    public AvgPool2D(Shape in, int poolSize, int stride) {
+        this.inputShape = in;
+        this.poolSize = poolSize;
+        this.stride = stride;
+        this.outputShape = PoolShapes.output("AvgPool2D", in, poolSize, stride);
+    }
+
+    @Override
+    public String type() {
+        return "AvgPool2D";
+    }
+
+    @Override
+    public Shape inputShape() {
+        return inputShape;
+    }
+
+    @Override
+    public Shape outputShape() {
+        return outputShape;
+    }
+
+    /** The window's side K. */
+    public int poolSize() {
+        return poolSize;
+    }
+
+    /** The step S between windows. */
+    public int stride() {
+        return stride;
+    }
+
+    /** y[n, c, i, j] = (sum of the window at (i*S, j*S)) / K^2. Writes no field, in training or not. */
+    @Override
+    public Tensor forward(Tensor input, boolean training) {
+        Layer.requireBatchOf(this, input);
+        int batch = input.shape().dim(0);
+        Tensor output = Tensor.zeros(outputShape.withBatch(batch));
+        int height = inputShape.dim(1);
+        int width = inputShape.dim(2);
+        int outHeight = outputShape.dim(1);
+        int outWidth = outputShape.dim(2);
+        float area = poolSize * poolSize;
+        float[] x = input.data();
+        float[] y = output.data();
+        Parallel.forRange(batch * inputShape.dim(0), (part, from, to) -> {
+            for (int plane = from; plane < to; plane++) {
+                int inBase = plane * height * width;
+                int outBase = plane * outHeight * outWidth;
+                for (int i = 0; i < outHeight; i++) {
+                    for (int j = 0; j < outWidth; j++) {
+                        float sum = 0;
+                        for (int a = 0; a < poolSize; a++) {
+                            int row = inBase + (i * stride + a) * width + j * stride;
+                            for (int b = 0; b < poolSize; b++) {
+                                sum += x[row + b];
+                            }
+                        }
+                        y[outBase + i * outWidth + j] = sum / area;
+                    }
+                }
+            }
+        });
+        return output;
+    }
+
+    /**
+     * In the forward pass this was {@code y[n, c, i, j] = (1 / K^2) * sum of x over the window}: every input of the
+     * window has slope 1 / K^2, so each receives dy[n, c, i, j] / K^2. With overlapping windows (S &lt; K) an input
+     * in several windows receives the sum of their shares.
+     */
+    @Override
+    public Tensor backward(Tensor outputGradient) {
+        LayerChecks.requireGradientBatch(this, outputGradient);
+        int batch = outputGradient.shape().dim(0);
+        Tensor inputGradient = Tensor.zeros(inputShape.withBatch(batch));
+        int height = inputShape.dim(1);
+        int width = inputShape.dim(2);
+        int outHeight = outputShape.dim(1);
+        int outWidth = outputShape.dim(2);
+        float area = poolSize * poolSize;
+        float[] dx = inputGradient.data();
+        float[] dy = outputGradient.data();
+        Parallel.forRange(batch * inputShape.dim(0), (part, from, to) -> {
+            for (int plane = from; plane < to; plane++) {
+                int inBase = plane * height * width;
+                int outBase = plane * outHeight * outWidth;
+                for (int i = 0; i < outHeight; i++) {
+                    for (int j = 0; j < outWidth; j++) {
+                        float share = dy[outBase + i * outWidth + j] / area;
+                        for (int a = 0; a < poolSize; a++) {
+                            int row = inBase + (i * stride + a) * width + j * stride;
+                            for (int b = 0; b < poolSize; b++) {
+                                dx[row + b] += share;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        return inputGradient;
+    }
+
+    @Override
+    public String toString() {
+        return "AvgPool2D(" + poolSize + "x" + poolSize + ", stride " + stride + ")";
+    }
+}

@@ -1,0 +1,184 @@
+package io.github.jcnn.layers;
+
+import io.github.jcnn.kernels.Gemm;
+import io.github.jcnn.kernels.Parallel;
+import io.github.jcnn.tensor.Shape;
+import io.github.jcnn.tensor.Tensor;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * A fully connected layer: every output is a weighted sum of all inputs plus a bias.
+ * <pre>
+ *   y = x W^T + b            y[n, o] = b[o] + sum over i of x[n, i] * W[o, i]
+ *
+ *   input   x  (N, in)
+ *   weight  W  (units, in)   as PyTorch's Linear: one row of weights per output unit
+ *   bias    b  (units)
+ *   output  y  (N, units)
+ * </pre>
+ * The input must be flat: put a {@link Flatten} before a dense layer that follows a convolution or a pooling layer.
+ * {@link #initialize} draws W with fanIn = in and fanOut = units and sets b to zero; until then both are zero.
+ * Parameters: "weight" and "bias" (no bias when built with {@code bias = false}).
+ */
+public final class Dense implements Layer {
+
+    private final Shape inputShape;
+    private final Shape outputShape;
+    private final int inFeatures;
+    private final int units;
+    private final Parameter weight;
+    private final Parameter bias;
+    /** The input of the last training forward (a reference, not a copy: it must not change before backward). */
+    private Tensor lastInput;
+
+    /** A dense layer with bias from (in) features to {@code units} outputs. */
+    public Dense(Shape in, int units) {
+        this(in, units, true);
+    }
+
+    /**
+     * A dense layer from (in) features to {@code units} outputs.
+     *
+     * @param in    the per-sample input shape, which must be flat: (in)
+     * @param units the number of outputs
+     * @param bias  whether to add a learnable bias
+     * @throws IllegalArgumentException if the input is not flat (flatten it first) or units is below 1
+     */
+    public Dense(Shape in, int units, boolean bias) {
+        if (in.rank() != 1) {
+            throw new IllegalArgumentException("Dense: input shape " + in + " is not flat; a dense layer needs (features)"
+                    + ", so flatten first: put a Flatten layer before it to get (" + in.size() + ")");
+        }
+        if (units < 1) {
+            throw new IllegalArgumentException("Dense: units must be at least 1, got " + units);
+        }
+        this.inputShape = in;
+        this.inFeatures = in.dim(0);
+        this.units = units;
+        this.outputShape = Shape.of(units);
+        this.weight = new Parameter("weight", Shape.of(units, inFeatures));
+        this.bias = bias ? new Parameter("bias", Shape.of(units)) : null;
+    }
+
+    @Override
+    public String type() {
+        return "Dense";
+    }
+
+    @Override
+    public Shape inputShape() {
+        return inputShape;
+    }
+
+    @Override
+    public Shape outputShape() {
+        return outputShape;
+    }
+
+    /** The number of inputs per sample. */
+    public int inFeatures() {
+        return inFeatures;
+    }
+
+    /** The number of outputs per sample. */
+    public int units() {
+        return units;
+    }
+
+    /** Whether the layer adds a bias. */
+    public boolean hasBias() {
+        return bias != null;
+    }
+
+    /** "weight" (units, in), then "bias" (units) when present. */
+    @Override
+    public List<Parameter> parameters() {
+        return bias == null ? List.of(weight) : List.of(weight, bias);
+    }
+
+    /** Draws the weights with {@code init} (fanIn = in, fanOut = units) and sets the bias to zero. */
+    @Override
+    public void initialize(WeightInit init, RandomGenerator random) {
+        init.fill(weight.value(), inFeatures, units, random);
+        if (bias != null) {
+            bias.value().fill(0f);
+        }
+    }
+
+    /** y[n, o] = b[o] + sum over i of x[n, i] * W[o, i]. */
+    @Override
+    public Tensor forward(Tensor input, boolean training) {
+        Layer.requireBatchOf(this, input);
+        int batch = input.shape().dim(0);
+        Tensor output = Tensor.zeros(outputShape.withBatch(batch));
+        float[] x = input.data();
+        float[] w = weight.value().data();
+        float[] b = bias == null ? null : bias.value().data();
+        float[] y = output.data();
+        // Y (N x units) = X (N x in) . W^T, rows of the batch split over threads; then + b on every row
+        Parallel.forRange(batch, (part, from, to) -> {
+            Gemm.multiply(false, true, to - from, units, inFeatures, x, from * inFeatures, inFeatures,
+                    w, 0, inFeatures, y, from * units, units);
+            if (b != null) {
+                for (int n = from; n < to; n++) {
+                    for (int o = 0; o < units; o++) {
+                        y[n * units + o] += b[o];
+                    }
+                }
+            }
+        });
+        if (training) {
+            lastInput = input;
+        }
+        return output;
+    }
+
+    /**
+     * In the forward pass this was {@code y[n, o] = b[o] + sum over i of x[n, i] * W[o, i]}, so
+     * <pre>
+     *   dx[n, i] = sum over o of dy[n, o] * W[o, i]       dX = dY W
+     *   dW[o, i] += sum over n of dy[n, o] * x[n, i]      dW += dY^T X
+     *   db[o]    += sum over n of dy[n, o]
+     * </pre>
+     * All three products go through {@link Gemm}; each element of dW is summed over the batch in order
+     * n = 0, 1, ..., whatever the thread count.
+     */
+    @Override
+    public Tensor backward(Tensor outputGradient) {
+        LayerChecks.requireGradient(this, outputGradient, lastInput == null ? -1 : lastInput.shape().dim(0));
+        int batch = lastInput.shape().dim(0);
+        Tensor inputGradient = Tensor.zeros(inputShape.withBatch(batch));
+        float[] x = lastInput.data();
+        float[] dy = outputGradient.data();
+        float[] w = weight.value().data();
+        float[] dw = weight.grad().data();
+        float[] db = bias == null ? null : bias.grad().data();
+        float[] dx = inputGradient.data();
+        // dX (N x in) = dY (N x units) . W (units x in), rows of the batch split over threads
+        Parallel.forRange(batch, (part, from, to) ->
+                Gemm.multiply(false, false, to - from, inFeatures, units, dy, from * units, units,
+                        w, 0, inFeatures, dx, from * inFeatures, inFeatures));
+        // dW (units x in) += dY^T (units x N) . X (N x in), rows of dW split over threads; each element sums over
+        // n = 0, 1, ... in order whatever the thread count. db[o] += sum over n of dy[n, o].
+        Parallel.forRange(units, (part, from, to) -> {
+            Gemm.multiply(true, false, to - from, inFeatures, batch, dy, from, units,
+                    x, 0, inFeatures, dw, from * inFeatures, inFeatures);
+            if (db != null) {
+                for (int o = from; o < to; o++) {
+                    float biasSum = 0;
+                    for (int n = 0; n < batch; n++) {
+                        biasSum += dy[n * units + o];
+                    }
+                    db[o] += biasSum;
+                }
+            }
+        });
+        return inputGradient;
+    }
+
+    @Override
+    public String toString() {
+        return "Dense(" + inFeatures + " -> " + units + (bias == null ? ", no bias)" : ")");
+    }
+}

@@ -1,0 +1,64 @@
+package io.github.jcnn.layers;
+
+import io.github.jcnn.tensor.Shape;
+import io.github.jcnn.tensor.Tensor;
+
+/**
+ * Flattening: each sample's numbers laid out in one row, in row-major order, so that a dense layer can follow.
+ * <pre>
+ *   y[n, (c * H + h) * W + w] = x[n, c, h, w]
+ *
+ *   input   (N, d1, d2, ...)     e.g. (N, 16, 5, 5)
+ *   output  (N, d1 * d2 * ...)   e.g. (N, 400)
+ * </pre>
+ * Nothing is copied: the output is a view over the input's numbers (and the input gradient a view over the output
+ * gradient's), since row-major order already is the flat order. There are no parameters and no state.
+ */
+public final class Flatten implements Layer {
+
+    private final Shape inputShape;
+    private final Shape outputShape;
+
+    /** A flattening layer for inputs of the given per-sample shape. */
+    public Flatten(Shape in) {
+        this.inputShape = in;
+        this.outputShape = Shape.of(in.size());
+    }
+
+    @Override
+    public String type() {
+        return "Flatten";
+    }
+
+    @Override
+    public Shape inputShape() {
+        return inputShape;
+    }
+
+    @Override
+    public Shape outputShape() {
+        return outputShape;
+    }
+
+    /** y = x viewed as (N, size): the same numbers, no copy. */
+    @Override
+    public Tensor forward(Tensor input, boolean training) {
+        Layer.requireBatchOf(this, input);
+        return input.reshape(outputShape.withBatch(input.shape().dim(0)));
+    }
+
+    /**
+     * In the forward pass this was {@code y = reshape(x)}: every number keeps its value, so dx is dy viewed in the
+     * input's shape.
+     */
+    @Override
+    public Tensor backward(Tensor outputGradient) {
+        LayerChecks.requireGradientBatch(this, outputGradient);
+        return outputGradient.reshape(inputShape.withBatch(outputGradient.shape().dim(0)));
+    }
+
+    @Override
+    public String toString() {
+        return "Flatten(" + inputShape + " -> " + outputShape + ")";
+    }
+}

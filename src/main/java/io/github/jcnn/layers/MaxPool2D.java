@@ -1,0 +1,150 @@
+package io.github.jcnn.layers;
+
+import io.github.jcnn.kernels.Parallel;
+import io.github.jcnn.tensor.Shape;
+import io.github.jcnn.tensor.Tensor;
+
+/**
+ * Max pooling: each output is the largest number in a K x K window of one channel; the window moves by the stride S.
+ * <pre>
+ *   y[n, c, i, j] = max over a, b in 0..K-1 of  x[n, c, i*S + a, j*S + b]
+ *
+ *   input   (N, C, H, W)
+ *   output  (N, C, OH, OW)      OH = floor((H - K) / S) + 1,  OW = floor((W - K) / S) + 1   (no padding)
+ * </pre>
+ * The stride defaults to the pool size (windows side by side, no overlap). There are no parameters. Backward sends
+ * each output gradient to the one input that won its window (the first one, in row-major order, on ties), so
+ * training forward remembers the winner of every window.
+ *
+ * <p>Example: the lecture's 6 x 6 map with a 3 x 3 window and stride 3 gives the 2 x 2 map {@code 7 9 / 7 7}.
+ */
+public final class MaxPool2D implements Layer {
+
+    private final Shape inputShape;
+    private final Shape outputShape;
+    private final int poolSize;
+    private final int stride;
+    /** For each output of the last training batch: the flat index into the input of its window's maximum. */
+    private int[] argmax = new int[0];
+    /** The batch size of the last training forward; -1 before the first. */
+    private int lastBatch = -1;
+
+    /** A K x K max pool with stride K, for inputs of shape (C, H, W). */
+    public MaxPool2D(Shape in, int poolSize) {
+        this(in, poolSize, poolSize);
+    }
+
+    /**
+     * A K x K max pool with the given stride, for inputs of shape (C, H, W).
+     *
+     * @throws IllegalArgumentException if the shape is not (C, H, W), the pool size or stride is below 1, or the
+     *                                  input is smaller than the window
+     */
+    public MaxPool2D(Shape in, int poolSize, int stride) {
+        this.inputShape = in;
+        this.poolSize = poolSize;
+        this.stride = stride;
+        this.outputShape = PoolShapes.output("MaxPool2D", in, poolSize, stride);
+    }
+
+    @Override
+    public String type() {
+        return "MaxPool2D";
+    }
+
+    @Override
+    public Shape inputShape() {
+        return inputShape;
+    }
+
+    @Override
+    public Shape outputShape() {
+        return outputShape;
+    }
+
+    /** The window's side K. */
+    public int poolSize() {
+        return poolSize;
+    }
+
+    /** The step S between windows. */
+    public int stride() {
+        return stride;
+    }
+
+    /** y[n, c, i, j] = max of the window at (i*S, j*S); in training, also remembers where each maximum was. */
+    @Override
+    public Tensor forward(Tensor input, boolean training) {
+        Layer.requireBatchOf(this, input);
+        int batch = input.shape().dim(0);
+        Tensor output = Tensor.zeros(outputShape.withBatch(batch));
+        int[] winners = null;
+        if (training) {
+            if (argmax.length != output.size()) {
+                argmax = new int[output.size()];
+            }
+            winners = argmax;
+            lastBatch = batch;
+        }
+        final int[] where = winners;
+        int channels = inputShape.dim(0);
+        int height = inputShape.dim(1);
+        int width = inputShape.dim(2);
+        int outHeight = outputShape.dim(1);
+        int outWidth = outputShape.dim(2);
+        float[] x = input.data();
+        float[] y = output.data();
+        // one plane = one channel of one image; planes are independent
+        Parallel.forRange(batch * channels, (part, from, to) -> {
+            for (int plane = from; plane < to; plane++) {
+                int inBase = plane * height * width;
+                int outBase = plane * outHeight * outWidth;
+                for (int i = 0; i < outHeight; i++) {
+                    for (int j = 0; j < outWidth; j++) {
+                        int best = inBase + (i * stride) * width + j * stride;
+                        for (int a = 0; a < poolSize; a++) {
+                            int row = inBase + (i * stride + a) * width + j * stride;
+                            for (int b = 0; b < poolSize; b++) {
+                                if (x[row + b] > x[best]) {   // strict: the first maximum wins ties
+                                    best = row + b;
+                                }
+                            }
+                        }
+                        y[outBase + i * outWidth + j] = x[best];
+                        if (where != null) {
+                            where[outBase + i * outWidth + j] = best;
+                        }
+                    }
+                }
+            }
+        });
+        return output;
+    }
+
+    /**
+     * In the forward pass this was {@code y[n, c, i, j] = x[argmax of the window]}: y depends on the winner only, with
+     * slope 1, so dx[winner] += dy[n, c, i, j] and every other input of the window gets nothing from that output.
+     * Overlapping windows (S &lt; K) may share a winner; their gradients add.
+     */
+    @Override
+    public Tensor backward(Tensor outputGradient) {
+        LayerChecks.requireGradient(this, outputGradient, lastBatch);
+        Tensor inputGradient = Tensor.zeros(inputShape.withBatch(lastBatch));
+        float[] dx = inputGradient.data();
+        float[] dy = outputGradient.data();
+        int planeOut = outputShape.size() / inputShape.dim(0);
+        int[] where = argmax;
+        // planes are independent: a winner always lies in its own plane
+        Parallel.forRange(lastBatch * inputShape.dim(0), (part, from, to) -> {
+            for (int o = from * planeOut; o < to * planeOut; o++) {
+                dx[where[o]] += dy[o];
+            }
+        });
+        return inputGradient;
+    }
+
+    @Override
+    public String toString() {
+        return "MaxPool2D(" + poolSize + "x" + poolSize + ", stride " + stride + ")";
+    }
+}

@@ -1,0 +1,75 @@
+package io.github.jcnn.layers;
+
+import io.github.jcnn.tensor.Shape;
+import io.github.jcnn.tensor.Tensor;
+
+/**
+ * The rectified linear unit, element by element: negative numbers become zero, the rest pass unchanged.
+ * <pre>
+ *   y = max(0, x)
+ *
+ *   input and output  (N, any shape...)
+ * </pre>
+ * The derivative is 1 for x &gt; 0 and 0 for x &lt; 0; at x = 0 (the kink) this layer uses 0, as PyTorch does.
+ */
+public final class ReLU implements Layer {
+
+    private final Shape shape;
+    /** The input of the last training forward (a reference: it must not change before backward). */
+    private Tensor lastInput;
+
+    /** A ReLU for inputs of the given per-sample shape (the output has the same shape). */
+    public ReLU(Shape shape) {
+        this.shape = shape;
+    }
+
+    @Override
+    public String type() {
+        return "ReLU";
+    }
+
+    @Override
+    public Shape inputShape() {
+        return shape;
+    }
+
+    @Override
+    public Shape outputShape() {
+        return shape;
+    }
+
+    /** y = max(0, x). */
+    @Override
+    public Tensor forward(Tensor input, boolean training) {
+        Layer.requireBatchOf(this, input);
+        Tensor output = Tensor.zeros(input.shape());
+        float[] x = input.data();
+        float[] y = output.data();
+        for (int i = 0; i < x.length; i++) {
+            y[i] = x[i] > 0 ? x[i] : 0f;
+        }
+        if (training) {
+            lastInput = input;
+        }
+        return output;
+    }
+
+    /** In the forward pass this was {@code y = max(0, x)}, so dx = dy where x &gt; 0 and 0 elsewhere. */
+    @Override
+    public Tensor backward(Tensor outputGradient) {
+        LayerChecks.requireGradient(this, outputGradient, lastInput == null ? -1 : lastInput.shape().dim(0));
+        Tensor inputGradient = Tensor.zeros(lastInput.shape());
+        float[] x = lastInput.data();
+        float[] dy = outputGradient.data();
+        float[] dx = inputGradient.data();
+        for (int i = 0; i < x.length; i++) {
+            dx[i] = x[i] > 0 ? dy[i] : 0f;
+        }
+        return inputGradient;
+    }
+
+    @Override
+    public String toString() {
+        return "ReLU";
+    }
+}

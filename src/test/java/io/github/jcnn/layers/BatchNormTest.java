@@ -1,0 +1,148 @@
+package io.github.jcnn.layers;
+
+import static io.github.jcnn.layers.LayerTesting.TOLERANCE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.github.jcnn.tensor.Shape;
+import io.github.jcnn.tensor.Tensor;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+class BatchNormTest {
+
+    /**
+     * Inputs of the gradient checks are distinct numbers at least this far apart. With only two numbers per channel
+     * (M = 2), xhat = d / sqrt(d^2 + eps) for half their difference d: when d is comparable to the check's step
+     * (1e-2), this curves so sharply that the central difference itself is off by several percent (seen: 4e-2 at
+     * d of about 0.05), although the analytic gradient is right. Keeping d &ge; 0.125 puts the step under 10% of d.
+     */
+    static final double SPREAD = 0.25;
+
+    @Test
+    void namesAndInitialValuesFollowPyTorch() {
+        BatchNorm norm = new BatchNorm(Shape.of(3, 4, 4));
+        assertThat(norm.type()).isEqualTo("BatchNorm");
+        assertThat(norm.channels()).isEqualTo(3);
+        assertThat(norm.momentum()).isEqualTo(0.1);
+        assertThat(norm.epsilon()).isEqualTo(1e-5);
+        assertThat(norm.parameters()).extracting(Parameter::name).containsExactly("weight", "bias");
+        assertThat(norm.buffers()).extracting(Parameter::name).containsExactly("running_mean", "running_var");
+        assertThat(norm.parameters().get(0).value().toArray()).containsOnly(1f);
+        assertThat(norm.parameters().get(1).value().toArray()).containsOnly(0f);
+        assertThat(norm.buffers().get(0).value().toArray()).containsOnly(0f);
+        assertThat(norm.buffers().get(1).value().toArray()).containsOnly(1f);
+        assertThat(norm.parameterCount()).isEqualTo(6);
+    }
+
+    @Test
+    void handComputedFeatureExample() {
+        BatchNorm norm = new BatchNorm(Shape.of(1), 0.1, 1e-5);
+        // one feature, batch (1, 3): mean 2, biased variance 2/3, unbiased 1
+        Tensor y = norm.forward(Tensor.of(Shape.of(3, 1), 1, 2, 3), true);
+        double inv = 1 / Math.sqrt(2.0 / 3 + 1e-5);
+        assertThat(y.toArray()).containsExactly(new float[] {(float) -inv, 0, (float) inv}, within(1e-6f));
+        // running_mean = 0.9 * 0 + 0.1 * 2;  running_var = 0.9 * 1 + 0.1 * 1 (unbiased)
+        assertThat(norm.buffers().get(0).value().get(0)).isCloseTo(0.2f, within(1e-7f));
+        assertThat(norm.buffers().get(1).value().get(0)).isCloseTo(1.0f, within(1e-7f));
+        // inference uses the running averages: (x - 0.2) / sqrt(1 + eps)
+        Tensor z = norm.forward(Tensor.of(Shape.of(1, 1), 1.2f), false);
+        assertThat(z.get(0, 0)).isCloseTo((float) (1 / Math.sqrt(1 + 1e-5)), within(1e-6f));
+        // a gradient that is constant over the batch only moves beta: dx = 0, dgamma = sum xhat = 0, dbeta = 3
+        Tensor dx = norm.backward(Tensor.full(Shape.of(3, 1), 1f));
+        assertThat(dx.toArray()).containsExactly(new float[] {0, 0, 0}, within(1e-6f));
+        assertThat(norm.parameters().get(0).grad().get(0)).isCloseTo(0f, within(1e-6f));
+        assertThat(norm.parameters().get(1).grad().get(0)).isEqualTo(3f);
+    }
+
+    @Test
+    void channelStatisticsRunOverBatchAndSpace() {
+        BatchNorm norm = new BatchNorm(Shape.of(2, 1, 2));
+        // channel 0 holds 1, 3 (image 0) and 5, 7 (image 1): mean 4; channel 1 is constant 10
+        Tensor x = Tensor.of(Shape.of(2, 2, 1, 2), 1, 3, 10, 10, 5, 7, 10, 10);
+        Tensor y = norm.forward(x, true);
+        double inv = 1 / Math.sqrt(5 + 1e-5);   // biased variance of 1, 3, 5, 7 is 5
+        assertThat(y.get(0, 0, 0, 0)).isCloseTo((float) (-3 * inv), within(1e-6f));
+        assertThat(y.get(1, 0, 0, 1)).isCloseTo((float) (3 * inv), within(1e-6f));
+        assertThat(y.get(1, 1, 0, 0)).isEqualTo(0f);
+        assertThat(norm.buffers().get(0).value().toArray()).containsExactly(new float[] {0.4f, 1.0f}, within(1e-6f));
+        // unbiased variance of 1, 3, 5, 7 is 20/3
+        assertThat(norm.buffers().get(1).value().get(0)).isCloseTo((float) (0.9 + 0.1 * 20 / 3.0), within(1e-6f));
+    }
+
+    @Test
+    void errorsNameTheShapes() {
+        assertThatThrownBy(() -> new BatchNorm(Shape.of(4, 4)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(4, 4)");
+        BatchNorm norm = new BatchNorm(Shape.of(3, 4, 4));
+        assertThatThrownBy(() -> norm.forward(Tensor.zeros(2, 4, 4, 4), true))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("BatchNorm").hasMessageContaining("(2, 4, 4, 4)").hasMessageContaining("(3, 4, 4)");
+        BatchNorm features = new BatchNorm(Shape.of(5));
+        assertThatThrownBy(() -> features.forward(Tensor.zeros(1, 5), true))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than one");
+        assertThat(features.forward(Tensor.zeros(1, 5), false).shape()).isEqualTo(Shape.of(1, 5));
+        features.forward(Tensor.zeros(4, 5), true);
+        assertThatThrownBy(() -> features.backward(Tensor.zeros(2, 5)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("(2, 5)").hasMessageContaining("(4, 5)");
+    }
+
+    @Test
+    void inferenceIsPureAndLeavesTheRunningStatisticsAlone() throws Exception {
+        BatchNorm norm = new BatchNorm(Shape.of(2, 3, 3));
+        norm.parameters().get(0).value().copyFromInPlace(Tensor.of(Shape.of(2), 1.5f, -0.5f));
+        LayerTesting.assertInferenceIsPure(norm, LayerTesting.uniform(Shape.of(3, 2, 3, 3), 1),
+                LayerTesting.uniform(Shape.of(1, 2, 3, 3), 2));
+    }
+
+    /** Per channel of (C, H, W) inputs; gamma and beta random so that every path of the formula counts. */
+    @Property(tries = 50)
+    void channelBackwardMatchesFiniteDifferences(@ForAll @IntRange(min = 1, max = 3) int batch,
+                                                 @ForAll @IntRange(min = 1, max = 3) int channels,
+                                                 @ForAll @IntRange(min = 1, max = 5) int height,
+                                                 @ForAll @IntRange(min = 2, max = 5) int width,
+                                                 @ForAll long seed) {
+        BatchNorm norm = new BatchNorm(Shape.of(channels, height, width));
+        randomAffine(norm, seed);
+        Tensor x = LayerTesting.distinct(Shape.of(batch, channels, height, width), SPREAD, seed);
+        GradientCheck.Report report = GradientCheck.of(norm).seed(seed).check(x);
+        assertThat(report.maxError()).as("%s", report).isLessThanOrEqualTo(TOLERANCE);
+    }
+
+    /** Per feature of (D) inputs: the batch alone is the sample, so at least 2 (and with 2, xhat is just +-1). */
+    @Property(tries = 50)
+    void featureBackwardMatchesFiniteDifferences(@ForAll @IntRange(min = 2, max = 6) int batch,
+                                                 @ForAll @IntRange(min = 1, max = 6) int features,
+                                                 @ForAll long seed) {
+        BatchNorm norm = new BatchNorm(Shape.of(features));
+        randomAffine(norm, seed);
+        Tensor x = LayerTesting.distinct(Shape.of(batch, features), SPREAD, seed);
+        GradientCheck.Report report = GradientCheck.of(norm).seed(seed).check(x);
+        assertThat(report.maxError()).as("%s", report).isLessThanOrEqualTo(TOLERANCE);
+    }
+
+    @Property(tries = 30)
+    void outputShapeMatchesForward(@ForAll @IntRange(min = 2, max = 3) int batch,
+                                   @ForAll @IntRange(min = 1, max = 3) int channels,
+                                   @ForAll @IntRange(min = 1, max = 6) int height,
+                                   @ForAll @IntRange(min = 1, max = 6) int width,
+                                   @ForAll boolean training) {
+        BatchNorm norm = new BatchNorm(Shape.of(channels, height, width));
+        Tensor y = norm.forward(LayerTesting.uniform(Shape.of(batch, channels, height, width), 1), training);
+        assertThat(y.shape()).isEqualTo(norm.outputShape().withBatch(batch));
+    }
+
+    private static void randomAffine(BatchNorm norm, long seed) {
+        int c = norm.channels();
+        Tensor gamma = LayerTesting.uniform(Shape.of(c), seed + 1);
+        for (int i = 0; i < c; i++) {
+            gamma.data()[i] = 0.5f + Math.abs(gamma.data()[i]);
+        }
+        norm.parameters().get(0).value().copyFromInPlace(gamma);
+        norm.parameters().get(1).value().copyFromInPlace(LayerTesting.uniform(Shape.of(c), seed + 2));
+    }
+}

@@ -1,0 +1,131 @@
+package io.github.jcnn.layers;
+
+import static io.github.jcnn.layers.LayerTesting.TOLERANCE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.jcnn.kernels.Parallel;
+import io.github.jcnn.tensor.Shape;
+import io.github.jcnn.tensor.Tensor;
+import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+class DenseTest {
+
+    @Test
+    void handComputedForwardAndBackward() {
+        Dense dense = new Dense(Shape.of(3), 2);
+        assertThat(dense.type()).isEqualTo("Dense");
+        assertThat(dense.inFeatures()).isEqualTo(3);
+        assertThat(dense.units()).isEqualTo(2);
+        assertThat(dense.hasBias()).isTrue();
+        assertThat(dense.parameters()).extracting(Parameter::name).containsExactly("weight", "bias");
+        assertThat(dense.parameters().get(0).value().shape()).isEqualTo(Shape.of(2, 3));
+        assertThat(dense.parameterCount()).isEqualTo(8);
+        dense.parameters().get(0).value().copyFromInPlace(Tensor.of(Shape.of(2, 3), 1, 2, 3, 4, 5, 6));
+        dense.parameters().get(1).value().copyFromInPlace(Tensor.of(Shape.of(2), 10, 20));
+        Tensor x = Tensor.of(Shape.of(2, 3), 1, 0, -1, 2, 1, 0);
+        Tensor y = dense.forward(x, true);
+        // row 0: (1 - 3) + 10 = 8,  (4 - 6) + 20 = 18;   row 1: (2 + 2) + 10 = 14,  (8 + 5) + 20 = 33
+        assertThat(y.toArray()).containsExactly(8, 18, 14, 33);
+        Tensor dx = dense.backward(Tensor.of(Shape.of(2, 2), 1, 0, 0, 1));
+        // dX = dY W: row 0 = W[0], row 1 = W[1]
+        assertThat(dx.toArray()).containsExactly(1, 2, 3, 4, 5, 6);
+        // dW = dY^T X: row 0 = x[0], row 1 = x[1]; db = column sums of dY
+        assertThat(dense.parameters().get(0).grad().toArray()).containsExactly(1, 0, -1, 2, 1, 0);
+        assertThat(dense.parameters().get(1).grad().toArray()).containsExactly(1, 1);
+    }
+
+    @Test
+    void initializeUsesFanInAndFanOutAndZeroBias() {
+        Dense dense = new Dense(Shape.of(400), 120);
+        dense.parameters().get(1).value().fill(3f);
+        dense.initialize(WeightInit.GLOROT, new SplittableRandom(1));
+        double limit = Math.sqrt(6.0 / (400 + 120));
+        assertThat(dense.parameters().get(0).value().max()).isLessThanOrEqualTo((float) limit);
+        assertThat(dense.parameters().get(0).value().sumOfSquares()).isGreaterThan(0);
+        assertThat(dense.parameters().get(1).value().toArray()).containsOnly(0f);
+        Dense noBias = new Dense(Shape.of(4), 2, false);
+        assertThat(noBias.hasBias()).isFalse();
+        assertThat(noBias.parameters()).extracting(Parameter::name).containsExactly("weight");
+    }
+
+    @Test
+    void theSameNumbersWhateverTheThreadCount() {
+        int saved = Parallel.threads();
+        try {
+            float[][] one = denseStep(1);
+            float[][] three = denseStep(3);
+            for (int i = 0; i < one.length; i++) {
+                assertThat(three[i]).containsExactly(one[i]);
+            }
+        } finally {
+            Parallel.setThreads(saved);
+        }
+    }
+
+    /** y, dx, dW and db of one step on fixed data, computed with the given thread count. */
+    private static float[][] denseStep(int threads) {
+        Parallel.setThreads(threads);
+        Dense dense = new Dense(Shape.of(37), 11);
+        dense.initialize(WeightInit.HE, new SplittableRandom(5));
+        Tensor y = dense.forward(LayerTesting.uniform(Shape.of(7, 37), 6), true);
+        Tensor dx = dense.backward(LayerTesting.uniform(Shape.of(7, 11), 7));
+        return new float[][] {y.toArray(), dx.toArray(), dense.parameters().get(0).grad().toArray(),
+            dense.parameters().get(1).grad().toArray()};
+    }
+
+    @Test
+    void errorsNameTheShapes() {
+        assertThatThrownBy(() -> new Dense(Shape.of(16, 5, 5), 120))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Dense").hasMessageContaining("(16, 5, 5)")
+                .hasMessageContaining("flatten first").hasMessageContaining("(400)");
+        Dense dense = new Dense(Shape.of(400), 120);
+        assertThatThrownBy(() -> dense.forward(Tensor.zeros(8, 300), false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Dense").hasMessageContaining("(8, 300)").hasMessageContaining("(400)");
+        dense.forward(Tensor.zeros(8, 400), true);
+        assertThatThrownBy(() -> dense.backward(Tensor.zeros(8, 100)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("(8, 100)").hasMessageContaining("(8, 120)");
+    }
+
+    @Test
+    void inferenceIsPure() throws Exception {
+        Dense dense = new Dense(Shape.of(7), 5);
+        dense.initialize(WeightInit.HE, new SplittableRandom(3));
+        LayerTesting.assertInferenceIsPure(dense, LayerTesting.uniform(Shape.of(4, 7), 1),
+                LayerTesting.uniform(Shape.of(9, 7), 2));
+    }
+
+    @Property(tries = 60)
+    void backwardMatchesFiniteDifferences(@ForAll @IntRange(min = 1, max = 3) int batch,
+                                          @ForAll @IntRange(min = 1, max = 12) int inFeatures,
+                                          @ForAll @IntRange(min = 1, max = 6) int units,
+                                          @ForAll boolean bias,
+                                          @ForAll long seed) {
+        Dense dense = new Dense(Shape.of(inFeatures), units, bias);
+        dense.initialize(WeightInit.GLOROT, new SplittableRandom(seed));
+        if (bias) {
+            dense.parameters().get(1).value().copyFromInPlace(LayerTesting.uniform(Shape.of(units), seed + 1));
+        }
+        Tensor x = LayerTesting.uniform(Shape.of(batch, inFeatures), seed);
+        GradientCheck.Report report = GradientCheck.of(dense).seed(seed).check(x);
+        assertThat(report.entries()).hasSize(bias ? 3 : 2);
+        assertThat(report.maxError()).as("%s", report).isLessThanOrEqualTo(TOLERANCE);
+    }
+
+    @Property(tries = 30)
+    void outputShapeMatchesForward(@ForAll @IntRange(min = 1, max = 4) int batch,
+                                   @ForAll @IntRange(min = 1, max = 20) int inFeatures,
+                                   @ForAll @IntRange(min = 1, max = 10) int units) {
+        Dense dense = new Dense(Shape.of(inFeatures), units);
+        Tensor y = dense.forward(Tensor.zeros(batch, inFeatures), true);
+        assertThat(y.shape()).isEqualTo(dense.outputShape().withBatch(batch));
+        assertThat(dense.outputShape()).isEqualTo(Shape.of(units));
+    }
+}

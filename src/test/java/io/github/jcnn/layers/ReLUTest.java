@@ -1,0 +1,66 @@
+package io.github.jcnn.layers;
+
+import static io.github.jcnn.layers.LayerTesting.TOLERANCE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.jcnn.tensor.Shape;
+import io.github.jcnn.tensor.Tensor;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+class ReLUTest {
+
+    @Test
+    void handComputedExample() {
+        Tensor x = Tensor.of(Shape.of(1, 4), -2, -0.5f, 0.5f, 3);
+        ReLU layer = new ReLU(Shape.of(4));
+        assertThat(layer.forward(x, true).toArray()).containsExactly(0, 0, 0.5f, 3);
+        assertThat(layer.backward(Tensor.of(Shape.of(1, 4), 1, 2, 3, 4)).toArray()).containsExactly(0, 0, 3, 4);
+        assertThat(layer.type()).isEqualTo("ReLU");
+    }
+
+    @Test
+    void errorsNameTheShapes() {
+        Layer layer = new ReLU(Shape.of(2, 3, 3));
+        assertThatThrownBy(() -> layer.forward(Tensor.zeros(4, 2, 3, 4), false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ReLU").hasMessageContaining("(4, 2, 3, 4)").hasMessageContaining("(2, 3, 3)");
+        assertThatThrownBy(() -> layer.backward(Tensor.zeros(4, 2, 3, 3)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("training forward");
+        layer.forward(Tensor.zeros(4, 2, 3, 3), true);
+        assertThatThrownBy(() -> layer.backward(Tensor.zeros(3, 2, 3, 3)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("(3, 2, 3, 3)").hasMessageContaining("(4, 2, 3, 3)");
+    }
+
+    @Test
+    void inferenceIsPure() throws Exception {
+        Layer layer = new ReLU(Shape.of(2, 3, 3));
+        LayerTesting.assertInferenceIsPure(layer, LayerTesting.offKinks(Shape.of(3, 2, 3, 3), 1),
+                LayerTesting.offKinks(Shape.of(2, 2, 3, 3), 2));
+    }
+
+    @Property(tries = 40)
+    void backwardMatchesFiniteDifferences(@ForAll @IntRange(min = 1, max = 3) int batch,
+                                          @ForAll @IntRange(min = 1, max = 3) int channels,
+                                          @ForAll @IntRange(min = 1, max = 6) int height,
+                                          @ForAll @IntRange(min = 1, max = 6) int width,
+                                          @ForAll long seed) {
+        Layer layer = new ReLU(Shape.of(channels, height, width));
+        Tensor x = LayerTesting.offKinks(Shape.of(batch, channels, height, width), seed);
+        GradientCheck.Report report = GradientCheck.of(layer).seed(seed).check(x);
+        assertThat(report.maxError()).as("%s", report).isLessThanOrEqualTo(TOLERANCE);
+    }
+
+    @Property(tries = 30)
+    void outputShapeMatchesForward(@ForAll @IntRange(min = 1, max = 3) int batch,
+                                   @ForAll @IntRange(min = 1, max = 12) int features) {
+        Layer layer = new ReLU(Shape.of(features));
+        Tensor y = layer.forward(Tensor.zeros(batch, features), true);
+        assertThat(y.shape()).isEqualTo(layer.outputShape().withBatch(batch));
+        assertThat(layer.outputShape()).isEqualTo(Shape.of(features));
+    }
+}
