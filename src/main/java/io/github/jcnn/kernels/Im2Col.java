@@ -1,0 +1,255 @@
+package io.github.jcnn.kernels;
+
+import java.util.Arrays;
+
+/**
+ * Rearranges an image so that a convolution becomes one matrix product (im2col), and back (col2im).
+ * <pre>
+ *   image  (C, H, W)                          cols  (C*KH*KW rows, OH*OW columns)
+ *   cols[(c*KH + u)*KW + v][i*OW + j] = image[c][i*S + u - PH][j*S + v - PW]     (0 outside the image)
+ *
+ *   convolution:  Y (F, OH*OW) = W (F, C*KH*KW) . cols        with W the (F, C, KH, KW) weight read as a matrix
+ * </pre>
+ * Column i*OW + j holds the C*KH*KW numbers the kernel sees when it sits at output position (i, j), in the same order
+ * as one filter's weights, so a row of W times a column of cols is exactly one term of the convolution's sum.
+ * Neighbouring windows overlap, so an image number appears in up to KH*KW columns: im2col copies it there, and
+ * {@link #col2im} (its adjoint, used by backpropagation) <em>adds</em> all those copies back into one number.
+ *
+ * <p>An instance holds only the geometry and is immutable, so one instance can serve several threads; the arrays
+ * are the caller's. Images and column matrices are read and written at offsets into flat {@code float[]} arrays
+ * (one image of a batch, one scratch buffer).
+ */
+public final class Im2Col {
+
+    private final int channels;
+    private final int height;
+    private final int width;
+    private final int kernelHeight;
+    private final int kernelWidth;
+    private final int stride;
+    private final int padHeight;
+    private final int padWidth;
+    private final int outHeight;
+    private final int outWidth;
+    /** For each row r = (c*KH + u)*KW + v of the column matrix: c*H*W + u*W + v, its image offset from the window. */
+    private final int[] rowDelta;
+    /** For each row: u, its kernel row. */
+    private final int[] rowKernelRow;
+    /** For each row: v, its kernel column. */
+    private final int[] rowKernelColumn;
+
+    /**
+     * The geometry of one convolution.
+     *
+     * @throws IllegalArgumentException if a size is not positive, a padding negative, or the padded image is smaller
+     *                                  than the kernel
+     */
+    public Im2Col(int channels, int height, int width, int kernelHeight, int kernelWidth, int stride, int padHeight,
+                  int padWidth) {
+        if (channels < 1 || height < 1 || width < 1 || kernelHeight < 1 || kernelWidth < 1 || stride < 1
+                || padHeight < 0 || padWidth < 0) {
+            throw new IllegalArgumentException("bad convolution geometry: image " + channels + "x" + height + "x"
+                    + width + ", kernel " + kernelHeight + "x" + kernelWidth + ", stride " + stride + ", padding "
+                    + padHeight + "x" + padWidth);
+        }
+        if (height + 2 * padHeight < kernelHeight || width + 2 * padWidth < kernelWidth) {
+            throw new IllegalArgumentException("the padded image " + (height + 2 * padHeight) + "x"
+                    + (width + 2 * padWidth) + " is smaller than the kernel " + kernelHeight + "x" + kernelWidth);
+        }
+        this.channels = channels;
+        this.height = height;
+        this.width = width;
+        this.kernelHeight = kernelHeight;
+        this.kernelWidth = kernelWidth;
+        this.stride = stride;
+        this.padHeight = padHeight;
+        this.padWidth = padWidth;
+        this.outHeight = (height + 2 * padHeight - kernelHeight) / stride + 1;
+        this.outWidth = (width + 2 * padWidth - kernelWidth) / stride + 1;
+        int rows = channels * kernelHeight * kernelWidth;
+        this.rowDelta = new int[rows];
+        this.rowKernelRow = new int[rows];
+        this.rowKernelColumn = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            int v = r % kernelWidth;
+            int u = (r / kernelWidth) % kernelHeight;
+            int c = r / (kernelWidth * kernelHeight);
+            rowDelta[r] = (c * height + u) * width + v;
+            rowKernelRow[r] = u;
+            rowKernelColumn[r] = v;
+        }
+    }
+
+    /** OH = floor((H + 2 PH - KH) / S) + 1. */
+    public int outHeight() {
+        return outHeight;
+    }
+
+    /** OW = floor((W + 2 PW - KW) / S) + 1. */
+    public int outWidth() {
+        return outWidth;
+    }
+
+    /** The number of rows of the column matrix: C*KH*KW, the numbers one kernel position sees. */
+    public int rows() {
+        return channels * kernelHeight * kernelWidth;
+    }
+
+    /** The number of columns of the column matrix: OH*OW, one per output position. */
+    public int columns() {
+        return outHeight * outWidth;
+    }
+
+    /** The number of floats in one image: C*H*W. */
+    public int imageSize() {
+        return channels * height * width;
+    }
+
+    /**
+     * Writes the whole column matrix of the image at {@code image[imageOffset...]} into
+     * {@code cols[colsOffset...]} (rows() x columns(), row-major), overwriting it.
+     */
+    public void im2col(float[] image, int imageOffset, float[] cols, int colsOffset) {
+        im2colRows(image, imageOffset, 0, rows(), cols, colsOffset);
+    }
+
+    /**
+     * Writes rows {@code rowFrom} (inclusive) to {@code rowTo} (exclusive) of the column matrix, row
+     * {@code rowFrom} going to {@code cols[colsOffset...]}: lets a thread build only the slice it needs.
+     */
+    public void im2colRows(float[] image, int imageOffset, int rowFrom, int rowTo, float[] cols, int colsOffset) {
+        checkRange(image, imageOffset, imageSize(), "image");
+        checkRange(cols, colsOffset, (rowTo - rowFrom) * columns(), "cols");
+        int out = colsOffset;
+        for (int row = rowFrom; row < rowTo; row++) {
+            int v = row % kernelWidth;
+            int u = (row / kernelWidth) % kernelHeight;
+            int c = row / (kernelWidth * kernelHeight);
+            int channelBase = imageOffset + c * height * width;
+            for (int i = 0; i < outHeight; i++) {
+                int h = i * stride + u - padHeight;
+                if (h < 0 || h >= height) {
+                    Arrays.fill(cols, out, out + outWidth, 0f);
+                    out += outWidth;
+                    continue;
+                }
+                int rowBase = channelBase + h * width;
+                // columns j whose image column w = j*S + v - PW lies inside [0, W)
+                int jFirst = firstInside(v - padWidth);
+                int jEnd = Math.max(jFirst, endInside(v - padWidth, width));
+                for (int j = 0; j < jFirst; j++) {
+                    cols[out + j] = 0f;
+                }
+                if (stride == 1) {
+                    int w0 = jFirst + v - padWidth;
+                    System.arraycopy(image, rowBase + w0, cols, out + jFirst, jEnd - jFirst);
+                } else {
+                    for (int j = jFirst; j < jEnd; j++) {
+                        cols[out + j] = image[rowBase + j * stride + v - padWidth];
+                    }
+                }
+                for (int j = jEnd; j < outWidth; j++) {
+                    cols[out + j] = 0f;
+                }
+                out += outWidth;
+            }
+        }
+    }
+
+    /**
+     * Writes the <em>transpose</em> of rows {@code rowFrom} to {@code rowTo} of the column matrix: a
+     * columns() x (rowTo - rowFrom) matrix, row-major at {@code out[outOffset...]}, with
+     * {@code out[l][r - rowFrom] = cols[r][l]}. One row of it is the window under the kernel at output position l.
+     * Lets dW += dY . cols^T be computed as a plain product dY . (this matrix), without transposing.
+     */
+    public void im2colTransposed(float[] image, int imageOffset, int rowFrom, int rowTo, float[] out,
+                                 int outOffset) {
+        checkRange(image, imageOffset, imageSize(), "image");
+        int count = rowTo - rowFrom;
+        if (rowFrom < 0 || count < 0 || rowTo > rows()) {
+            throw new IllegalArgumentException("rows " + rowFrom + " to " + rowTo + " are not within 0.." + rows());
+        }
+        checkRange(out, outOffset, count * columns(), "out");
+        int o = outOffset;
+        for (int i = 0; i < outHeight; i++) {
+            int top = i * stride - padHeight;
+            for (int j = 0; j < outWidth; j++) {
+                int left = j * stride - padWidth;
+                boolean inside = top >= 0 && top + kernelHeight <= height && left >= 0 && left + kernelWidth <= width;
+                if (inside) {
+                    int window = imageOffset + top * width + left;
+                    for (int r = rowFrom; r < rowTo; r++) {
+                        out[o++] = image[window + rowDelta[r]];
+                    }
+                } else {
+                    for (int r = rowFrom; r < rowTo; r++) {
+                        int h = top + rowKernelRow[r];
+                        int w = left + rowKernelColumn[r];
+                        boolean in = h >= 0 && h < height && w >= 0 && w < width;
+                        out[o++] = in ? image[imageOffset + top * width + left + rowDelta[r]] : 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The adjoint of {@link #im2col}: <em>adds</em> every entry of the column matrix at {@code cols[colsOffset...]}
+     * to the image number it was copied from, in {@code image[imageOffset...]}; entries that came from the padding
+     * are dropped. Zero the image first to get the plain result. Used to turn dL/dcols into dL/dX.
+     */
+    public void col2im(float[] cols, int colsOffset, float[] image, int imageOffset) {
+        checkRange(image, imageOffset, imageSize(), "image");
+        checkRange(cols, colsOffset, rows() * columns(), "cols");
+        int in = colsOffset;
+        for (int row = 0; row < rows(); row++) {
+            int v = row % kernelWidth;
+            int u = (row / kernelWidth) % kernelHeight;
+            int c = row / (kernelWidth * kernelHeight);
+            int channelBase = imageOffset + c * height * width;
+            int jFirst = firstInside(v - padWidth);
+            int jEnd = endInside(v - padWidth, width);
+            for (int i = 0; i < outHeight; i++) {
+                int h = i * stride + u - padHeight;
+                if (h >= 0 && h < height) {
+                    int rowBase = channelBase + h * width + v - padWidth;
+                    for (int j = jFirst; j < jEnd; j++) {
+                        image[rowBase + j * stride] += cols[in + j];
+                    }
+                }
+                in += outWidth;
+            }
+        }
+    }
+
+    /** The first output column j with j*S + shift &ge; 0. */
+    private int firstInside(int shift) {
+        if (shift >= 0) {
+            return 0;
+        }
+        return Math.min(outWidth, (-shift + stride - 1) / stride);
+    }
+
+    /** One past the last output column j with j*S + shift &lt; width. */
+    private int endInside(int shift, int width) {
+        int limit = width - shift;   // need j*S < limit
+        if (limit <= 0) {
+            return 0;
+        }
+        return Math.min(outWidth, (limit + stride - 1) / stride);
+    }
+
+    private static void checkRange(float[] array, int offset, int length, String name) {
+        if (offset < 0 || length < 0 || (long) offset + length > array.length) {
+            throw new IllegalArgumentException(name + ": " + length + " floats at offset " + offset
+                    + " do not fit in an array of " + array.length);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Im2Col[image " + channels + "x" + height + "x" + width + ", kernel " + kernelHeight + "x"
+                + kernelWidth + ", stride " + stride + ", padding " + padHeight + "x" + padWidth + " -> "
+                + rows() + "x" + columns() + "]";
+    }
+}

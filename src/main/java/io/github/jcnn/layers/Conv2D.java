@@ -1,0 +1,357 @@
+package io.github.jcnn.layers;
+
+import io.github.jcnn.kernels.ConvReference;
+import io.github.jcnn.kernels.Gemm;
+import io.github.jcnn.kernels.Im2Col;
+import io.github.jcnn.kernels.Parallel;
+import io.github.jcnn.tensor.Shape;
+import io.github.jcnn.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * A 2-D convolution: F filters, each a KH x KW window over all C input channels, slid over the image with stride S.
+ * <pre>
+ *   input   x (N, C, H, W)        weight W (F, C, KH, KW)        bias b (F)        output y (N, F, OH, OW)
+ *
+ *   y[n,f,i,j] = b[f] + sum_c sum_u sum_v  x[n, c, i*S + u - P, j*S + v - P] * W[f,c,u,v]     (0 outside x)
+ *
+ *   OH = floor((H + 2P - KH) / S) + 1          OW = floor((W + 2P - KW) / S) + 1
+ *   parameters: F * C * KH * KW weights + F biases, e.g. 20 filters of 3x3x3: (3*3*3 + 1) * 20 = 560
+ * </pre>
+ * As in PyTorch's {@code Conv2d} (and the lecture) this is a cross-correlation: the kernel is not flipped. P is the
+ * {@link Padding}: {@link Padding#VALID} (0), {@link Padding#SAME} ((K - 1) / 2, worked out per axis) or
+ * {@link Padding#of(int)}. Weights start at zero until {@link #initialize} draws them with fanIn = C*KH*KW and
+ * fanOut = F*KH*KW; biases start at zero.
+ *
+ * <p>Computation: the fast path of {@code kernels/}. Per image, {@link Im2Col} lays the C*KH*KW numbers under each
+ * of the OH*OW kernel positions out as the columns of a matrix, and the whole convolution becomes one product,
+ * computed by {@link Gemm}: {@code y_n (F x OH*OW) = W (F x CKK) . cols_n (CKK x OH*OW) + b}. Backward uses the
+ * same two pieces: {@code dW += dy_n . cols_n^T} and {@code dx_n = col2im(W^T . dy_n)}. The tests check all of
+ * it against {@link ConvReference}, the lecture's formulas written as plain loops.
+ *
+ * <p>Threads and determinism: images are split into fixed ranges over the {@link Parallel} threads for the forward
+ * pass and for dL/dx (each image is independent). For dL/dW the threads split the <em>columns</em> of dW
+ * (the C*KH*KW axis) and every thread loops over all images in order 0..N-1, so each weight gradient is one sum
+ * taken in the same order whatever the thread count: training is bit-identical with 1, 2 or 16 threads, without
+ * per-thread partial sums to reduce. dL/db is summed on the calling thread, in order.
+ *
+ * <p>Memory: {@code forward(x, true)} keeps a copy of x for backward; scratch buffers (one column matrix per thread)
+ * are kept and reused while the batch size stays the same. {@code forward(x, false)} writes no field: its scratch
+ * is allocated per call (one buffer per thread, not per image), so several threads may run inference at once.
+ */
+public final class Conv2D implements Layer {
+
+    private final Shape inputShape;
+    private final Shape outputShape;
+    private final int inChannels;
+    private final int filters;
+    private final int kernelHeight;
+    private final int kernelWidth;
+    private final int stride;
+    private final Padding padding;
+    private final int padHeight;
+    private final int padWidth;
+    private final boolean hasBias;
+    private final Parameter weight;
+    private final Parameter bias;
+    private final Im2Col im2col;
+
+    /** Copy of the last training batch, for backward; null before the first training forward. */
+    private float[] savedInput;
+    /** The batch size of {@link #savedInput}. */
+    private int savedBatch;
+    /** One column-matrix buffer per thread part, reused across training steps. */
+    private float[][] scratch = new float[0][];
+
+    /**
+     * A convolution with stride 1, no padding and a bias: the lecture's basic layer.
+     *
+     * @param inputShape  one input sample (C, H, W)
+     * @param filters     F, the number of output channels
+     * @param kernelSize  K, for a K x K kernel
+     */
+    public Conv2D(Shape inputShape, int filters, int kernelSize) {
+        this(inputShape, filters, kernelSize, kernelSize, 1, Padding.VALID, true);
+    }
+
+    /**
+     * A convolution with every setting.
+     *
+     * @param inputShape   one input sample (C, H, W)
+     * @param filters      F, the number of output channels, at least 1
+     * @param kernelHeight KH, rows of the kernel, at least 1
+     * @param kernelWidth  KW, columns of the kernel, at least 1
+     * @param stride       S, how far the kernel moves between outputs, at least 1
+     * @param padding      zeros around the input: {@link Padding#VALID}, {@link Padding#SAME} or
+     *                     {@link Padding#of(int)}
+     * @param bias         whether to add a learned bias per filter
+     * @throws IllegalArgumentException if the input is not (C, H, W), a size is not positive, SAME is asked with an
+     *                                  even kernel, or the (padded) input is smaller than the kernel
+     */
+    public Conv2D(Shape inputShape, int filters, int kernelHeight, int kernelWidth, int stride, Padding padding,
+                  boolean bias) {
+        if (padding == null) {
+            throw new IllegalArgumentException("Conv2D: padding must not be null; use Padding.VALID for none");
+        }
+        String description = "Conv2D (" + kernelHeight + "x" + kernelWidth + ", stride " + stride + ", " + padding
+                + ")";
+        if (inputShape.rank() != 3) {
+            throw new IllegalArgumentException(description + ": input must be one image (C, H, W), got "
+                    + inputShape);
+        }
+        if (filters < 1 || kernelHeight < 1 || kernelWidth < 1 || stride < 1) {
+            throw new IllegalArgumentException(description + ": filters, kernel size and stride must be at least 1,"
+                    + " got " + filters + " filters");
+        }
+        int ph;
+        int pw;
+        try {
+            ph = padding.amount(kernelHeight);
+            pw = padding.amount(kernelWidth);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(description + ": " + e.getMessage(), e);
+        }
+        int channels = inputShape.dim(0);
+        int height = inputShape.dim(1);
+        int width = inputShape.dim(2);
+        if (height + 2 * ph < kernelHeight || width + 2 * pw < kernelWidth) {
+            String padded = ph == 0 && pw == 0 ? ""
+                    : " (" + (height + 2 * ph) + "x" + (width + 2 * pw) + " with padding)";
+            throw new IllegalArgumentException(description + ": input is " + height + "x" + width + "x" + channels
+                    + padded + " but the kernel needs at least " + kernelHeight + "x" + kernelWidth);
+        }
+        this.inputShape = inputShape;
+        this.inChannels = channels;
+        this.filters = filters;
+        this.kernelHeight = kernelHeight;
+        this.kernelWidth = kernelWidth;
+        this.stride = stride;
+        this.padding = padding;
+        this.padHeight = ph;
+        this.padWidth = pw;
+        this.hasBias = bias;
+        this.im2col = new Im2Col(channels, height, width, kernelHeight, kernelWidth, stride, ph, pw);
+        this.outputShape = Shape.of(filters, im2col.outHeight(), im2col.outWidth());
+        this.weight = new Parameter("weight", Shape.of(filters, channels, kernelHeight, kernelWidth));
+        this.bias = bias ? new Parameter("bias", Shape.of(filters)) : null;
+    }
+
+    @Override
+    public String type() {
+        return "Conv2D";
+    }
+
+    @Override
+    public Shape inputShape() {
+        return inputShape;
+    }
+
+    @Override
+    public Shape outputShape() {
+        return outputShape;
+    }
+
+    /** C, the channels of the input. */
+    public int inChannels() {
+        return inChannels;
+    }
+
+    /** F, the number of filters (output channels). */
+    public int filters() {
+        return filters;
+    }
+
+    /** KH, the kernel's rows. */
+    public int kernelHeight() {
+        return kernelHeight;
+    }
+
+    /** KW, the kernel's columns. */
+    public int kernelWidth() {
+        return kernelWidth;
+    }
+
+    /** S, the step between kernel positions. */
+    public int stride() {
+        return stride;
+    }
+
+    /** The padding as given to the constructor. */
+    public Padding padding() {
+        return padding;
+    }
+
+    /** Whether a bias is added per filter. */
+    public boolean hasBias() {
+        return hasBias;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        List<Parameter> list = new ArrayList<>(2);
+        list.add(weight);
+        if (bias != null) {
+            list.add(bias);
+        }
+        return Collections.unmodifiableList(list);
+    }
+
+    /** Draws the weights with fanIn = C*KH*KW and fanOut = F*KH*KW; sets the biases to zero. */
+    @Override
+    public void initialize(WeightInit init, RandomGenerator random) {
+        int area = kernelHeight * kernelWidth;
+        init.fill(weight.value(), inChannels * area, filters * area, random);
+        if (bias != null) {
+            bias.value().fill(0f);
+        }
+    }
+
+    /**
+     * y[n,f,i,j] = b[f] + &Sigma;<sub>c,u,v</sub> x[n, c, i&middot;S + u &minus; P, j&middot;S + v &minus; P]
+     * &middot; W[f,c,u,v], computed per image as y_n = W &middot; im2col(x_n) + b.
+     *
+     * @param input    x, shape (N, C, H, W)
+     * @param training true to keep a copy of x for {@link #backward}
+     * @return y, shape (N, F, OH, OW)
+     */
+    @Override
+    public Tensor forward(Tensor input, boolean training) {
+        Layer.requireBatchOf(this, input);
+        int batch = input.shape().dim(0);
+        int imageSize = im2col.imageSize();
+        int outputSize = outputShape.size();
+        int positions = im2col.columns();        // OH*OW
+        int patch = im2col.rows();               // C*KH*KW
+        float[] x = input.data();
+        float[] w = weight.value().data();
+        float[] b = bias == null ? null : bias.value().data();
+        Tensor output = Tensor.zeros(outputShape.withBatch(batch));
+        float[] y = output.data();
+        float[][] buffers = training ? trainingScratch(patch * positions) : null;
+        Parallel.forRange(batch, (part, from, to) -> {
+            float[] cols = training ? buffers[part] : new float[patch * positions];
+            for (int n = from; n < to; n++) {
+                int yStart = n * outputSize;
+                if (b != null) {
+                    for (int f = 0; f < filters; f++) {
+                        Arrays.fill(y, yStart + f * positions, yStart + (f + 1) * positions, b[f]);
+                    }
+                }
+                im2col.im2col(x, n * imageSize, cols, 0);
+                // y_n (F x OH*OW) += W (F x CKK) . cols (CKK x OH*OW)
+                Gemm.multiply(false, false, filters, positions, patch, w, 0, patch, cols, 0, positions,
+                        y, yStart, positions);
+            }
+        });
+        if (training) {
+            if (savedInput == null || savedInput.length != x.length) {
+                savedInput = new float[x.length];
+            }
+            System.arraycopy(x, 0, savedInput, 0, x.length);
+            savedBatch = batch;
+        }
+        return output;
+    }
+
+    /**
+     * Backpropagation through the forward pass
+     * <pre>
+     *   y[n,f,i,j] = b[f] + sum_c sum_u sum_v  x[n, c, i*S + u - P, j*S + v - P] * W[f,c,u,v]
+     * </pre>
+     * which in matrix form, per image, was {@code y_n = W . cols_n + b} with {@code cols_n = im2col(x_n)}. So:
+     * <pre>
+     *   dL/dW  += sum_n dL/dy_n . cols_n^T          (= valid convolution of x with dL/dy, dilated by S)
+     *   dL/db  += sum_n sum_i sum_j dL/dy[n,f,i,j]
+     *   dL/dx_n = col2im(W^T . dL/dy_n)             (= full convolution of dL/dy, dilated by S, with rot180(W))
+     * </pre>
+     * col2im adds each entry of W^T . dL/dy_n back to the input number it was copied from, which is exactly the
+     * "sum over every output that read this input" of the full convolution; see {@link ConvReference} for the
+     * literal version and {@code docs/convolution.md} for the derivation.
+     *
+     * @param outputGradient dL/dy, shape (N, F, OH, OW) for the batch of the last training forward
+     * @return dL/dx, shape (N, C, H, W)
+     * @throws IllegalStateException    if there was no training forward before
+     * @throws IllegalArgumentException if dL/dy does not have the output's shape
+     */
+    @Override
+    public Tensor backward(Tensor outputGradient) {
+        if (savedInput == null) {
+            throw new IllegalStateException("Conv2D: backward needs a forward(x, true) first");
+        }
+        Shape expected = outputShape.withBatch(savedBatch);
+        if (!outputGradient.shape().equals(expected)) {
+            throw new IllegalArgumentException("Conv2D: output gradient has shape " + outputGradient.shape()
+                    + " but the last training forward produced " + expected);
+        }
+        int batch = savedBatch;
+        int imageSize = im2col.imageSize();
+        int outputSize = outputShape.size();
+        int positions = im2col.columns();
+        int patch = im2col.rows();
+        float[] dy = outputGradient.data();
+        float[] w = weight.value().data();
+        float[] x = savedInput;
+        float[][] buffers = trainingScratch(patch * positions);
+
+        // dL/dx, image by image: dcols = W^T (CKK x F) . dy_n (F x OH*OW), then col2im adds it into dx_n
+        Tensor inputGradient = Tensor.zeros(inputShape.withBatch(batch));
+        float[] dx = inputGradient.data();
+        Parallel.forRange(batch, (part, from, to) -> {
+            float[] dcols = buffers[part];
+            for (int n = from; n < to; n++) {
+                Arrays.fill(dcols, 0, patch * positions, 0f);
+                Gemm.multiply(true, false, patch, positions, filters, w, 0, patch, dy, n * outputSize, positions,
+                        dcols, 0, positions);
+                im2col.col2im(dcols, 0, dx, n * imageSize);
+            }
+        });
+
+        // dL/dW[:, r0..r1) += sum over n, in order, of dy_n (F x OH*OW) . cols_n[r0..r1)^T; the threads split the
+        // CKK columns of dW, never the images, so every sum has the same order whatever the thread count.
+        // cols_n[r0..r1)^T is built directly (im2colTransposed), which makes this a plain product A . B.
+        float[] dw = weight.grad().data();
+        Parallel.forRange(patch, (part, r0, r1) -> {
+            float[] colsT = buffers[part];
+            for (int n = 0; n < batch; n++) {
+                im2col.im2colTransposed(x, n * imageSize, r0, r1, colsT, 0);
+                Gemm.multiply(false, false, filters, r1 - r0, positions, dy, n * outputSize, positions,
+                        colsT, 0, r1 - r0, dw, r0, patch);
+            }
+        });
+
+        // dL/db[f] += sum over n, i, j of dy[n, f, i, j]
+        if (bias != null) {
+            float[] db = bias.grad().data();
+            for (int f = 0; f < filters; f++) {
+                float sum = 0f;
+                for (int n = 0; n < batch; n++) {
+                    int start = n * outputSize + f * positions;
+                    for (int l = 0; l < positions; l++) {
+                        sum += dy[start + l];
+                    }
+                }
+                db[f] += sum;
+            }
+        }
+        return inputGradient;
+    }
+
+    /** One scratch buffer of at least {@code size} floats per thread part, kept between training steps. */
+    private float[][] trainingScratch(int size) {
+        int parts = Parallel.threads();
+        if (scratch.length < parts || (scratch.length > 0 && scratch[0].length < size)) {
+            scratch = new float[parts][size];
+        }
+        return scratch;
+    }
+
+    /** The layer as named in error messages, e.g. {@code Conv2D (5x5, stride 1, valid)}. */
+    @Override
+    public String toString() {
+        return "Conv2D (" + kernelHeight + "x" + kernelWidth + ", stride " + stride + ", " + padding + ")";
+    }
+}

@@ -1,0 +1,95 @@
+package io.github.jcnn.kernels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import net.jqwik.api.Assume;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+
+/** im2col against its definition, its row slices, and col2im as its adjoint. */
+class Im2ColProperties {
+
+    private static float[] random(int size, SplittableRandom random) {
+        float[] a = new float[size];
+        for (int i = 0; i < size; i++) {
+            a[i] = (float) (random.nextDouble() * 2 - 1);
+        }
+        return a;
+    }
+
+    @Property
+    void im2colFollowsItsDefinitionAndCol2imIsItsAdjoint(@ForAll @IntRange(min = 1, max = 3) int c,
+                                                         @ForAll @IntRange(min = 1, max = 8) int h,
+                                                         @ForAll @IntRange(min = 1, max = 8) int w,
+                                                         @ForAll @IntRange(min = 1, max = 4) int kh,
+                                                         @ForAll @IntRange(min = 1, max = 4) int kw,
+                                                         @ForAll @IntRange(min = 1, max = 3) int s,
+                                                         @ForAll @IntRange(min = 0, max = 2) int ph,
+                                                         @ForAll @IntRange(min = 0, max = 2) int pw,
+                                                         @ForAll @IntRange(min = 0, max = 3) int offset,
+                                                         @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        Assume.that(h + 2 * ph >= kh && w + 2 * pw >= kw);
+        SplittableRandom random = new SplittableRandom(seed);
+        Im2Col geometry = new Im2Col(c, h, w, kh, kw, s, ph, pw);
+        int oh = geometry.outHeight();
+        int ow = geometry.outWidth();
+        assertThat(oh).isEqualTo((h + 2 * ph - kh) / s + 1);
+        assertThat(geometry.rows()).isEqualTo(c * kh * kw);
+        assertThat(geometry.columns()).isEqualTo(oh * ow);
+
+        float[] image = random(offset + c * h * w, random);
+        float[] cols = random(offset + geometry.rows() * geometry.columns(), random);   // garbage to overwrite
+        geometry.im2col(image, offset, cols, offset);
+        for (int ch = 0; ch < c; ch++) {
+            for (int u = 0; u < kh; u++) {
+                for (int v = 0; v < kw; v++) {
+                    for (int i = 0; i < oh; i++) {
+                        for (int j = 0; j < ow; j++) {
+                            int row = i * s + u - ph;
+                            int col = j * s + v - pw;
+                            boolean inside = row >= 0 && row < h && col >= 0 && col < w;
+                            float expected = inside ? image[offset + (ch * h + row) * w + col] : 0f;
+                            int r = (ch * kh + u) * kw + v;
+                            assertThat(cols[offset + r * oh * ow + i * ow + j]).isEqualTo(expected);
+                        }
+                    }
+                }
+            }
+        }
+
+        // a slice of rows is the same rows of the whole matrix
+        int from = random.nextInt(geometry.rows());
+        int to = from + 1 + random.nextInt(geometry.rows() - from);
+        float[] slice = new float[(to - from) * geometry.columns()];
+        geometry.im2colRows(image, offset, from, to, slice, 0);
+        assertThat(slice).containsExactly(Arrays.copyOfRange(cols, offset + from * geometry.columns(),
+                offset + to * geometry.columns()));
+
+        // the transposed slice is the same numbers, one kernel window per row
+        float[] transposed = new float[(to - from) * geometry.columns()];
+        geometry.im2colTransposed(image, offset, from, to, transposed, 0);
+        for (int r = from; r < to; r++) {
+            for (int l = 0; l < geometry.columns(); l++) {
+                assertThat(transposed[l * (to - from) + r - from])
+                        .isEqualTo(cols[offset + r * geometry.columns() + l]);
+            }
+        }
+
+        // adjoint: <im2col(x), g> == <x, col2im(g)>
+        float[] g = random(geometry.rows() * geometry.columns(), random);
+        float[] back = new float[c * h * w];
+        geometry.col2im(g, 0, back, 0);
+        double left = 0;
+        for (int i = 0; i < g.length; i++) {
+            left += (double) cols[offset + i] * g[i];
+        }
+        double right = 0;
+        for (int i = 0; i < back.length; i++) {
+            right += (double) image[offset + i] * back[i];
+        }
+        assertThat(right).isCloseTo(left, org.assertj.core.data.Offset.offset(1e-4 * (1 + Math.abs(left))));
+    }
+}
