@@ -3,7 +3,7 @@ package io.github.jcnn.model;
 import java.util.Locale;
 
 /**
- * The result of {@code Sequential#evaluate}: the mean loss, the accuracy, and the confusion matrix from which the
+ * The result of {@link Sequential#evaluate}: the mean loss, the accuracy, and the confusion matrix from which the
  * per-class accuracies come.
  * <pre>
  *   Evaluation e = model.evaluate(test);

@@ -13,7 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How {@code Sequential#fit} trains. Immutable: every setter returns a new object, so one set of options can be the
+ * How {@link Sequential#fit} trains. Immutable: every setter returns a new object, so one set of options can be the
  * base of several.
  * <pre>
  *   FitOptions options = FitOptions.defaults()

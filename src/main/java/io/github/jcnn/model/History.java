@@ -5,7 +5,7 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The per-epoch record of a training run, as returned by {@code Sequential#fit}: losses, accuracies, learning rates
+ * The per-epoch record of a training run, as returned by {@link Sequential#fit}: losses, accuracies, learning rates
  * and times, ready to print or plot.
  * <pre>
  *   History h = model.fit(train, options);
