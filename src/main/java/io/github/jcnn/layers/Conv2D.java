@@ -60,6 +60,8 @@ public final class Conv2D implements Layer {
     private final Parameter bias;
     private final Im2Col im2col;
 
+    /** Whether backward computes dL/dx; false for a network's first layer, whose input needs no gradient. */
+    private boolean inputGradientNeeded = true;
     /** Copy of the last training batch, for backward; null before the first training forward. */
     private float[] savedInput;
     /** The batch size of {@link #savedInput}. */
@@ -190,6 +192,23 @@ public final class Conv2D implements Layer {
         return hasBias;
     }
 
+    /**
+     * Whether {@link #backward} computes dL/dx (default true). A network's first layer can switch it off: its input
+     * is the data, which needs no gradient, and dL/dx (a GEMM and a col2im per image) is then skipped;
+     * {@code Sequential.fit} does so for its first layer. With it off, {@code backward} still accumulates dL/dW and
+     * dL/db but returns {@code null}.
+     *
+     * @param needed false to skip dL/dx
+     */
+    public void setInputGradientNeeded(boolean needed) {
+        this.inputGradientNeeded = needed;
+    }
+
+    /** Whether {@link #backward} computes dL/dx; see {@link #setInputGradientNeeded(boolean)}. */
+    public boolean isInputGradientNeeded() {
+        return inputGradientNeeded;
+    }
+
     @Override
     public List<Parameter> parameters() {
         List<Parameter> list = new ArrayList<>(2);
@@ -273,7 +292,7 @@ public final class Conv2D implements Layer {
      * literal version and {@code docs/convolution.md} for the derivation.
      *
      * @param outputGradient dL/dy, shape (N, F, OH, OW) for the batch of the last training forward
-     * @return dL/dx, shape (N, C, H, W)
+     * @return dL/dx, shape (N, C, H, W); {@code null} when {@link #setInputGradientNeeded(boolean)} switched it off
      * @throws IllegalStateException    if there was no training forward before
      * @throws IllegalArgumentException if dL/dy does not have the output's shape
      */
@@ -298,17 +317,20 @@ public final class Conv2D implements Layer {
         float[][] buffers = trainingScratch(patch * positions);
 
         // dL/dx, image by image: dcols = W^T (CKK x F) . dy_n (F x OH*OW), then col2im adds it into dx_n
-        Tensor inputGradient = Tensor.zeros(inputShape.withBatch(batch));
-        float[] dx = inputGradient.data();
-        Parallel.forRange(batch, (part, from, to) -> {
-            float[] dcols = buffers[part];
-            for (int n = from; n < to; n++) {
-                Arrays.fill(dcols, 0, patch * positions, 0f);
-                Gemm.multiply(true, false, patch, positions, filters, w, 0, patch, dy, n * outputSize, positions,
-                        dcols, 0, positions);
-                im2col.col2im(dcols, 0, dx, n * imageSize);
-            }
-        });
+        Tensor inputGradient = null;
+        if (inputGradientNeeded) {
+            inputGradient = Tensor.zeros(inputShape.withBatch(batch));
+            float[] dx = inputGradient.data();
+            Parallel.forRange(batch, (part, from, to) -> {
+                float[] dcols = buffers[part];
+                for (int n = from; n < to; n++) {
+                    Arrays.fill(dcols, 0, patch * positions, 0f);
+                    Gemm.multiply(true, false, patch, positions, filters, w, 0, patch, dy, n * outputSize,
+                            positions, dcols, 0, positions);
+                    im2col.col2im(dcols, 0, dx, n * imageSize);
+                }
+            });
+        }
 
         // dL/dW[:, r0..r1) += sum over n, in order, of dy_n (F x OH*OW) . cols_n[r0..r1)^T; the threads split the
         // CKK columns of dW, never the images, so every sum has the same order whatever the thread count.

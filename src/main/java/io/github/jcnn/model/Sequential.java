@@ -5,6 +5,7 @@ import io.github.jcnn.data.Dataset;
 import io.github.jcnn.io.FileFormatException;
 import io.github.jcnn.io.Json;
 import io.github.jcnn.io.SafeTensors;
+import io.github.jcnn.layers.Conv2D;
 import io.github.jcnn.layers.Layer;
 import io.github.jcnn.layers.Parameter;
 import io.github.jcnn.layers.Softmax;
@@ -331,8 +332,11 @@ public final class Sequential {
                     throw diverged(epoch, b.index(), forwardCulprit(outputs, depth, loss), batchLoss, optimizer);
                 }
                 Tensor dy = loss.gradient(rows, b.labels()).reshape(x.shape());
-                for (int i = depth - 1; i >= 0; i--) {
+                for (int i = depth - 1; i > 0; i--) {
                     dy = layers.get(i).backward(dy);
+                }
+                if (depth > 0) {
+                    backwardFirst(layers.get(0), dy);
                 }
                 checkGradients(epoch, b.index(), optimizer);
                 optimizer.step();
@@ -397,6 +401,23 @@ public final class Sequential {
             }
         }
         return history;
+    }
+
+    /**
+     * Backward through the first layer, whose dL/dx (the gradient for the data) nobody reads: a first Conv2D is told
+     * to skip it (see {@link Conv2D#setInputGradientNeeded(boolean)}) for this call only.
+     */
+    private static void backwardFirst(Layer first, Tensor dy) {
+        if (first instanceof Conv2D conv && conv.isInputGradientNeeded()) {
+            conv.setInputGradientNeeded(false);
+            try {
+                conv.backward(dy);
+            } finally {
+                conv.setInputGradientNeeded(true);
+            }
+        } else {
+            first.backward(dy);
+        }
     }
 
     private static List<Monitor> monitors(FitOptions options) {
