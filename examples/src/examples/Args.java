@@ -1,0 +1,85 @@
+package examples;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The examples' command-line options: {@code --name value} pairs, {@code --flag}s and positional arguments.
+ * Every example accepts {@code --out DIR} (where PNG files go; default {@code jcnn-out/<example>}) and
+ * {@code --tiny} (a seconds-long run on small or synthetic data, used by the build to smoke-test the examples).
+ */
+final class Args {
+
+    private final Map<String, String> options = new HashMap<>();
+    private final List<String> positional = new ArrayList<>();
+
+    private Args() {
+    }
+
+    static Args parse(String[] args) {
+        Args a = new Args();
+        for (int i = 0; i < args.length; i++) {
+            String s = args[i];
+            if (s.startsWith("--")) {
+                String key = s.substring(2);
+                int eq = key.indexOf('=');
+                if (eq >= 0) {
+                    a.options.put(key.substring(0, eq), key.substring(eq + 1));
+                } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                    a.options.put(key, args[++i]);
+                } else {
+                    a.options.put(key, "true");
+                }
+            } else {
+                a.positional.add(s);
+            }
+        }
+        return a;
+    }
+
+    boolean flag(String name) {
+        return "true".equals(options.get(name));
+    }
+
+    String string(String name, String fallback) {
+        return options.getOrDefault(name, fallback);
+    }
+
+    int integer(String name, int fallback) {
+        String v = options.get(name);
+        try {
+            return v == null ? fallback : Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " needs a whole number, got '" + v + "'", e);
+        }
+    }
+
+    double number(String name, double fallback) {
+        String v = options.get(name);
+        try {
+            return v == null ? fallback : Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " needs a number, got '" + v + "'", e);
+        }
+    }
+
+    /** The i-th positional argument, or null. */
+    String positional(int i) {
+        return i < positional.size() ? positional.get(i) : null;
+    }
+
+    boolean tiny() {
+        return flag("tiny");
+    }
+
+    /** The output folder for this example's pictures, created if needed. */
+    Path outDir(String example) throws java.io.IOException {
+        Path dir = Path.of(string("out", "jcnn-out/" + example));
+        Files.createDirectories(dir);
+        return dir;
+    }
+}
