@@ -40,7 +40,8 @@ import java.util.random.RandomGenerator;
  * per-thread partial sums to reduce. dL/db is summed on the calling thread, in order.
  *
  * <p>Memory: {@code forward(x, true)} keeps a copy of x for backward; scratch buffers (one column matrix per thread)
- * are kept and reused while the batch size stays the same. {@code forward(x, false)} writes no field: its scratch
+ * are kept and reused while the batch size stays the same, and so are the training output and dL/dx tensors (valid
+ * until the next training forward / backward). {@code forward(x, false)} writes no field: its output and scratch
  * is allocated per call (one buffer per thread, not per image), so several threads may run inference at once.
  */
 public final class Conv2D implements Layer {
@@ -68,6 +69,9 @@ public final class Conv2D implements Layer {
     private int savedBatch;
     /** One column-matrix buffer per thread part, reused across training steps. */
     private float[][] scratch = new float[0][];
+    /** Training output and input gradient, reused while the batch size stays the same. */
+    private Tensor outputBuffer;
+    private Tensor gradientBuffer;
 
     /**
      * A convolution with stride 1, no padding and a bias: the lecture's basic layer.
@@ -248,17 +252,16 @@ public final class Conv2D implements Layer {
         float[] x = input.data();
         float[] w = weight.value().data();
         float[] b = bias == null ? null : bias.value().data();
-        Tensor output = Tensor.zeros(outputShape.withBatch(batch));
+        Tensor output = training ? outputBuffer = Buffers.reuse(outputBuffer, outputShape.withBatch(batch))
+                : Tensor.zeros(outputShape.withBatch(batch));
         float[] y = output.data();
         float[][] buffers = training ? trainingScratch(patch * positions) : null;
         Parallel.forRange(batch, (part, from, to) -> {
             float[] cols = training ? buffers[part] : new float[patch * positions];
             for (int n = from; n < to; n++) {
                 int yStart = n * outputSize;
-                if (b != null) {
-                    for (int f = 0; f < filters; f++) {
-                        Arrays.fill(y, yStart + f * positions, yStart + (f + 1) * positions, b[f]);
-                    }
+                for (int f = 0; f < filters; f++) {
+                    Arrays.fill(y, yStart + f * positions, yStart + (f + 1) * positions, b == null ? 0f : b[f]);
                 }
                 im2col.im2col(x, n * imageSize, cols, 0);
                 // y_n (F x OH*OW) += W (F x CKK) . cols (CKK x OH*OW)
@@ -319,7 +322,7 @@ public final class Conv2D implements Layer {
         // dL/dx, image by image: dcols = W^T (CKK x F) . dy_n (F x OH*OW), then col2im adds it into dx_n
         Tensor inputGradient = null;
         if (inputGradientNeeded) {
-            inputGradient = Tensor.zeros(inputShape.withBatch(batch));
+            inputGradient = gradientBuffer = Buffers.reuseZeroed(gradientBuffer, inputShape.withBatch(batch));
             float[] dx = inputGradient.data();
             Parallel.forRange(batch, (part, from, to) -> {
                 float[] dcols = buffers[part];

@@ -17,6 +17,9 @@ public final class ReLU implements Layer {
     private final Shape shape;
     /** The input of the last training forward (a reference: it must not change before backward). */
     private Tensor lastInput;
+    /** Training output and input gradient, reused while the batch shape stays the same. */
+    private Tensor outputBuffer;
+    private Tensor gradientBuffer;
 
     /** A ReLU for inputs of the given per-sample shape (the output has the same shape). */
     public ReLU(Shape shape) {
@@ -42,7 +45,8 @@ public final class ReLU implements Layer {
     @Override
     public Tensor forward(Tensor input, boolean training) {
         Layer.requireBatchOf(this, input);
-        Tensor output = Tensor.zeros(input.shape());
+        Tensor output = training ? outputBuffer = Buffers.reuse(outputBuffer, input.shape())
+                : Tensor.zeros(input.shape());
         float[] x = input.data();
         float[] y = output.data();
         for (int i = 0; i < x.length; i++) {
@@ -58,7 +62,7 @@ public final class ReLU implements Layer {
     @Override
     public Tensor backward(Tensor outputGradient) {
         LayerChecks.requireGradient(this, outputGradient, lastInput == null ? -1 : lastInput.shape().dim(0));
-        Tensor inputGradient = Tensor.zeros(lastInput.shape());
+        Tensor inputGradient = gradientBuffer = Buffers.reuse(gradientBuffer, lastInput.shape());
         float[] x = lastInput.data();
         float[] dy = outputGradient.data();
         float[] dx = inputGradient.data();
