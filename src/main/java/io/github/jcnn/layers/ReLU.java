@@ -1,5 +1,6 @@
 package io.github.jcnn.layers;
 
+import io.github.jcnn.kernels.Elementwise;
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
 
@@ -49,9 +50,7 @@ public final class ReLU implements Layer {
                 : Tensor.zeros(input.shape());
         float[] x = input.data();
         float[] y = output.data();
-        for (int i = 0; i < x.length; i++) {
-            y[i] = x[i] > 0 ? x[i] : 0f;
-        }
+        Elementwise.relu(x, y, 0, x.length);        // y[i] = x[i] > 0 ? x[i] : 0, without branches
         if (training) {
             lastInput = input;
         }
@@ -66,9 +65,7 @@ public final class ReLU implements Layer {
         float[] x = lastInput.data();
         float[] dy = outputGradient.data();
         float[] dx = inputGradient.data();
-        for (int i = 0; i < x.length; i++) {
-            dx[i] = x[i] > 0 ? dy[i] : 0f;
-        }
+        Elementwise.reluBackward(x, dy, dx, 0, x.length);      // dx[i] = x[i] > 0 ? dy[i] : 0
         return inputGradient;
     }
 
