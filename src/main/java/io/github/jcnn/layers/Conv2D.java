@@ -69,6 +69,10 @@ public final class Conv2D implements Layer {
     private int savedBatch;
     /** One column-matrix buffer per thread part, reused across training steps. */
     private float[][] scratch = new float[0][];
+    /** Per thread part: the column matrix as row arrays (C*KH*KW rows of OH*OW), for Gemm.multiplyRows. */
+    private float[][][] columnRows = new float[0][][];
+    /** Per thread part: kernel windows as row arrays (OH*OW rows of up to C*KH*KW), for dL/dW. */
+    private float[][][] windowRows = new float[0][][];
     /** Training output and input gradient, reused while the batch size stays the same. */
     private Tensor outputBuffer;
     private Tensor gradientBuffer;
@@ -255,18 +259,17 @@ public final class Conv2D implements Layer {
         Tensor output = training ? outputBuffer = Buffers.reuse(outputBuffer, outputShape.withBatch(batch))
                 : Tensor.zeros(outputShape.withBatch(batch));
         float[] y = output.data();
-        float[][] buffers = training ? trainingScratch(patch * positions) : null;
+        float[][][] buffers = training ? columnRows() : null;
         Parallel.forRange(batch, (part, from, to) -> {
-            float[] cols = training ? buffers[part] : new float[patch * positions];
+            float[][] cols = training ? buffers[part] : new float[patch][positions];
             for (int n = from; n < to; n++) {
                 int yStart = n * outputSize;
                 for (int f = 0; f < filters; f++) {
                     Arrays.fill(y, yStart + f * positions, yStart + (f + 1) * positions, b == null ? 0f : b[f]);
                 }
-                im2col.im2col(x, n * imageSize, cols, 0);
-                // y_n (F x OH*OW) += W (F x CKK) . cols (CKK x OH*OW)
-                Gemm.multiply(false, false, filters, positions, patch, w, 0, patch, cols, 0, positions,
-                        y, yStart, positions);
+                im2col.im2colRows(x, n * imageSize, cols);
+                // y_n (F x OH*OW) += W (F x CKK) . cols (CKK x OH*OW), cols as row arrays: nothing to pack
+                Gemm.multiplyRows(filters, positions, patch, w, 0, patch, cols, y, yStart, positions);
             }
         });
         if (training) {
@@ -337,14 +340,14 @@ public final class Conv2D implements Layer {
 
         // dL/dW[:, r0..r1) += sum over n, in order, of dy_n (F x OH*OW) . cols_n[r0..r1)^T; the threads split the
         // CKK columns of dW, never the images, so every sum has the same order whatever the thread count.
-        // cols_n[r0..r1)^T is built directly (im2colTransposed), which makes this a plain product A . B.
+        // cols_n[r0..r1)^T is built directly (im2colTransposedRows), which makes this a plain product A . B.
         float[] dw = weight.grad().data();
+        float[][][] windows = windowRows();
         Parallel.forRange(patch, (part, r0, r1) -> {
-            float[] colsT = buffers[part];
+            float[][] colsT = windows[part];
             for (int n = 0; n < batch; n++) {
-                im2col.im2colTransposed(x, n * imageSize, r0, r1, colsT, 0);
-                Gemm.multiply(false, false, filters, r1 - r0, positions, dy, n * outputSize, positions,
-                        colsT, 0, r1 - r0, dw, r0, patch);
+                im2col.im2colTransposedRows(x, n * imageSize, r0, r1, colsT);
+                Gemm.multiplyRows(filters, r1 - r0, positions, dy, n * outputSize, positions, colsT, dw, r0, patch);
             }
         });
 
@@ -363,6 +366,24 @@ public final class Conv2D implements Layer {
             }
         }
         return inputGradient;
+    }
+
+    /** Per thread part, the column matrix as C*KH*KW row arrays of OH*OW floats, kept between training steps. */
+    private float[][][] columnRows() {
+        int parts = Parallel.threads();
+        if (columnRows.length < parts) {
+            columnRows = new float[parts][im2col.rows()][im2col.columns()];
+        }
+        return columnRows;
+    }
+
+    /** Per thread part, OH*OW row arrays of C*KH*KW floats (one kernel window each), kept between steps. */
+    private float[][][] windowRows() {
+        int parts = Parallel.threads();
+        if (windowRows.length < parts) {
+            windowRows = new float[parts][im2col.columns()][im2col.rows()];
+        }
+        return windowRows;
     }
 
     /** One scratch buffer of at least {@code size} floats per thread part, kept between training steps. */
