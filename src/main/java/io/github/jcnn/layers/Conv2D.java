@@ -34,10 +34,11 @@ import java.util.random.RandomGenerator;
  * it against {@link ConvReference}, the lecture's formulas written as plain loops.
  *
  * <p>Threads and determinism: images are split into fixed ranges over the {@link Parallel} threads for the forward
- * pass and for dL/dx (each image is independent). For dL/dW the threads split the <em>columns</em> of dW
- * (the C*KH*KW axis) and every thread loops over all images in order 0..N-1, so each weight gradient is one sum
- * taken in the same order whatever the thread count: training is bit-identical with 1, 2 or 16 threads, without
- * per-thread partial sums to reduce. dL/db is summed on the calling thread, in order.
+ * pass and for dL/dx (each image is independent). For dL/dW the batch is cut into at most 8 fixed chunks of
+ * consecutive images (the cut depends on the batch size only); each chunk's images are summed in order into a
+ * partial gradient, and the partials are added in chunk order on the calling thread. Every weight gradient is thus
+ * the same sum taken in the same order whatever the thread count: training is bit-identical with 1, 2 or 16
+ * threads. dL/db is summed on the calling thread, in order.
  *
  * <p>Memory: {@code forward(x, true)} keeps a copy of x for backward; scratch buffers (one column matrix per thread)
  * are kept and reused while the batch size stays the same, and so are the training output and dL/dx tensors (valid
@@ -45,6 +46,9 @@ import java.util.random.RandomGenerator;
  * is allocated per call (one buffer per thread, not per image), so several threads may run inference at once.
  */
 public final class Conv2D implements Layer {
+
+    /** The batch is cut into this many chunks (or fewer) for dL/dW, whatever the thread count. */
+    private static final int WEIGHT_GRADIENT_CHUNKS = 8;
 
     private final Shape inputShape;
     private final Shape outputShape;
@@ -71,6 +75,8 @@ public final class Conv2D implements Layer {
     private float[][] scratch = new float[0][];
     /** Per thread part: the column matrix as row arrays (C*KH*KW rows of OH*OW), for Gemm.multiplyRows. */
     private float[][][] columnRows = new float[0][][];
+    /** Per chunk of the batch: its partial dL/dW (F*C*KH*KW floats). */
+    private float[][] weightPartials = new float[0][];
     /** Per thread part: kernel windows as row arrays (OH*OW rows of up to C*KH*KW), for dL/dW. */
     private float[][][] windowRows = new float[0][][];
     /** Training output and input gradient, reused while the batch size stays the same. */
@@ -338,18 +344,32 @@ public final class Conv2D implements Layer {
             });
         }
 
-        // dL/dW[:, r0..r1) += sum over n, in order, of dy_n (F x OH*OW) . cols_n[r0..r1)^T; the threads split the
-        // CKK columns of dW, never the images, so every sum has the same order whatever the thread count.
-        // cols_n[r0..r1)^T is built directly (im2colTransposedRows), which makes this a plain product A . B.
+        // dL/dW += sum over n of dy_n (F x OH*OW) . cols_n^T. The batch is cut into a fixed number of chunks
+        // (decided by the batch size only, never by the thread count); each chunk sums its images in order into its
+        // own partial dW, and the partials are added to dW in chunk order: the same sums in the same order
+        // whatever the thread count. cols_n^T is built directly (im2colTransposedRows, one kernel window per row
+        // array), which makes each term a plain product A . B with full-length rows.
         float[] dw = weight.grad().data();
         float[][][] windows = windowRows();
-        Parallel.forRange(patch, (part, r0, r1) -> {
+        int chunks = Math.min(batch, WEIGHT_GRADIENT_CHUNKS);
+        float[][] partial = weightPartials(chunks);
+        Parallel.forRange(chunks, (part, c0, c1) -> {
             float[][] colsT = windows[part];
-            for (int n = 0; n < batch; n++) {
-                im2col.im2colTransposedRows(x, n * imageSize, r0, r1, colsT);
-                Gemm.multiplyRows(filters, r1 - r0, positions, dy, n * outputSize, positions, colsT, dw, r0, patch);
+            for (int chunk = c0; chunk < c1; chunk++) {
+                float[] sum = partial[chunk];
+                Arrays.fill(sum, 0f);
+                for (int n = Parallel.start(batch, chunks, chunk); n < Parallel.start(batch, chunks, chunk + 1); n++) {
+                    im2col.im2colTransposedRows(x, n * imageSize, 0, patch, colsT);
+                    Gemm.multiplyRows(filters, patch, positions, dy, n * outputSize, positions, colsT, sum, 0, patch);
+                }
             }
         });
+        for (int chunk = 0; chunk < chunks; chunk++) {
+            float[] sum = partial[chunk];
+            for (int i = 0; i < dw.length; i++) {
+                dw[i] += sum[i];
+            }
+        }
 
         // dL/db[f] += sum over n, i, j of dy[n, f, i, j]
         if (bias != null) {
@@ -375,6 +395,14 @@ public final class Conv2D implements Layer {
             columnRows = new float[parts][im2col.rows()][im2col.columns()];
         }
         return columnRows;
+    }
+
+    /** {@code chunks} partial weight gradients, kept between training steps. */
+    private float[][] weightPartials(int chunks) {
+        if (weightPartials.length < chunks) {
+            weightPartials = new float[chunks][weight.value().size()];
+        }
+        return weightPartials;
     }
 
     /** Per thread part, OH*OW row arrays of C*KH*KW floats (one kernel window each), kept between steps. */
