@@ -274,7 +274,7 @@ public final class Sequential {
      *
      * @return the per-epoch metrics
      * @throws TrainingDivergedException when the loss, an output or a gradient becomes NaN or infinite
-     * @throws UncheckedIOException      when a checkpoint cannot be written
+     * @throws java.io.UncheckedIOException when a checkpoint cannot be written
      */
     public History fit(Dataset train, FitOptions options, Optimizer optimizer) {
         if (!train.sampleShape().equals(inputShape)) {
