@@ -193,6 +193,24 @@ public final class Sequential {
         return out.reshape(out.shape().dim(0), out.size() / out.shape().dim(0)).argMaxRows();
     }
 
+    /**
+     * The outputs of the first {@code depth} layers, in inference mode: the feature maps a network computes on the way
+     * to its answer. {@code activations(x, 0)} is x itself; {@code activations(x, layers().size())} equals
+     * {@link #predict(Tensor)}. For the lecture's LeNet-5, depth 1 gives the 6 maps of CONV 1 (N, 6, 28, 28) and
+     * depth 3 the pooled maps (N, 6, 14, 14). Safe to call from several threads at once.
+     *
+     * @param inputs (N, inputShape...)
+     * @param depth  how many layers to run, 0 to layers().size()
+     * @throws IllegalArgumentException if depth is out of range or the input shape is wrong
+     */
+    public Tensor activations(Tensor inputs, int depth) {
+        if (depth < 0 || depth > layers.size()) {
+            throw new IllegalArgumentException("depth must be 0 to " + layers.size() + " (the number of layers), got "
+                    + depth);
+        }
+        return run(inputs, depth);
+    }
+
     /** Inference through the first {@code depth} layers, chunk by chunk. */
     private Tensor run(Tensor inputs, int depth) {
         Shape shape = inputs.shape();
