@@ -150,8 +150,8 @@ public final class Gemm {
     }
 
     /**
-     * C[0..m)[j0..jEnd) += op(A)[0..m)[0..depth) . B[p0..p0+depth)[j0..jEnd), B given as row arrays; three rows of
-     * C at a time (then two, then one). The rows of C are copied into the workspace at the same column indices, so
+     * C[0..m)[j0..jEnd) += op(A)[0..m)[0..depth) . B[p0..p0+depth)[j0..jEnd), B given as row arrays and C[0][0] at
+     * {@code c[cStart]}; three rows of C at a time (then two, then one). The rows of C are copied into the workspace at the same column indices, so
      * that every array of the inner loops is indexed by the loop variable j itself.
      */
     private static void rowsTimesBlock(Workspace ws, int m, float[][] b, int p0, int depth, int j0, int jEnd,
@@ -163,7 +163,7 @@ public final class Gemm {
         int width = jEnd - j0;
         int i = 0;
         for (; i + 3 <= m; i += 3) {
-            int ci = cStart + i * ldc;
+            int ci = cStart + i * ldc + j0;
             System.arraycopy(c, ci, c0, j0, width);
             System.arraycopy(c, ci + ldc, c1, j0, width);
             System.arraycopy(c, ci + 2 * ldc, c2, j0, width);
@@ -173,7 +173,7 @@ public final class Gemm {
             System.arraycopy(c2, j0, c, ci + 2 * ldc, width);
         }
         if (i + 2 <= m) {
-            int ci = cStart + i * ldc;
+            int ci = cStart + i * ldc + j0;
             System.arraycopy(c, ci, c0, j0, width);
             System.arraycopy(c, ci + ldc, c1, j0, width);
             twoRows(c0, c1, b, p0, depth, j0, jEnd, a, aStart + i * aRowStep, aRowStep, aDepthStep);
@@ -182,7 +182,7 @@ public final class Gemm {
             i += 2;
         }
         if (i < m) {
-            int ci = cStart + i * ldc;
+            int ci = cStart + i * ldc + j0;
             System.arraycopy(c, ci, c0, j0, width);
             oneRow(c0, b, p0, depth, j0, jEnd, a, aStart + i * aRowStep, aDepthStep);
             System.arraycopy(c0, j0, c, ci, width);

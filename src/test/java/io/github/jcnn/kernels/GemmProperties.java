@@ -84,6 +84,27 @@ class GemmProperties {
     }
 
     @Test
+    void rowArraysPastSeveralColumnAndDepthBlocks() {
+        // n and k past multiplyRows' 512-column and 256-deep blocks, with offsets into A and C
+        SplittableRandom random = new SplittableRandom(9);
+        int m = 7;
+        int n = 1100;
+        int k = 600;
+        float[] a = random(3 + m * k, random);
+        float[][] rows = new float[k][];
+        float[] b = new float[k * n];
+        for (int p = 0; p < k; p++) {
+            rows[p] = random(n, random);
+            System.arraycopy(rows[p], 0, b, p * n, n);
+        }
+        float[] c = random(5 + m * (n + 2), random);
+        float[] expected = c.clone();
+        Gemm.multiplyRows(m, n, k, a, 3, k, rows, c, 5, n + 2);
+        GemmReference.multiply(false, false, m, n, k, a, 3, k, b, 0, n, expected, 5, n + 2);
+        assertThat(c).containsExactly(expected);
+    }
+
+    @Test
     void blockingDoesNotChangeTheSumOrder() {
         // C's elements get their products in order p = 0..k-1 whatever block they fall in: computing a column range
         // of C alone gives the same bits as computing all of C (what thread-count independence rests on)
