@@ -6,9 +6,9 @@ package io.github.jcnn.kernels;
  * <pre>
  *   C (m x n)  +=  op(A) (m x k) . op(B) (k x n)         op(X) = X or its transpose X^T
  *
- *   Conv2D:  forward   Y     (F x OH*OW)  += W (F x CKK)  . cols (CKK x OH*OW)      multiply(false, false, ...)
- *            backward  dW    (F x CKK)    += dY (F x OH*OW) . cols^T                multiply(false, true,  ...)
- *                      (Conv2D builds cols^T directly with Im2Col.im2colTransposed and calls multiply(false, false))
+ *   Conv2D:  forward   Y     (F x OH*OW)  += W (F x CKK)  . cols (CKK x OH*OW)      multiplyRows (cols as rows)
+ *            backward  dW    (F x CKK)    += dY (F x OH*OW) . cols^T                multiplyRows (cols^T as rows,
+ *                                                                                    from Im2Col.im2colTransposedRows)
  *                      dcols (CKK x OH*OW) += W^T . dY                             multiply(true,  false, ...)
  * </pre>
  * Matrices are row-major inside flat {@code float[]} arrays, given by an offset (where element [0][0] is) and a
@@ -19,16 +19,22 @@ package io.github.jcnn.kernels;
  * loop {@code c[j] += a * b[j]} runs over consecutive floats and is what the HotSpot C2 compiler vectorises
  * (8 or 16 floats per instruction). It does so reliably only when both arrays are indexed from 0 by the loop
  * variable itself: with row offsets into one big array ({@code c[cRow + j] += a * b[bRow + j]}) it cannot prove
- * the rows do not overlap and stays scalar (measured: 3.5-6.5 against 16-31 GFLOP/s on JDK 17). So:
+ * the rows do not overlap and stays scalar (measured: 3.5-6.5 against 16-31 GFLOP/s on JDK 17). Why: C2's superword
+ * pass builds a dependence graph between the loop's stores and loads of {@code float[]} elements; two addresses whose
+ * loop-invariant parts differ ({@code cRow} vs {@code bRow}, possibly the same array) are "not comparable", so it must
+ * assume that the store of iteration j may feed the load of iteration j+1, and it refuses to pack them into vectors.
+ * With identical index expressions ({@code c0[j]}, {@code b0[j]}) the two can only meet within one iteration: no
+ * loop-carried dependence, and the loop is vectorised. (Check: {@code -XX:-UseSuperWord} makes the kernels several
+ * times slower; see docs/performance.md.) So:
  * <ol>
  *   <li>a block of B (up to {@value #DEPTH_BLOCK} rows by {@value #COLUMN_BLOCK} columns, about 256 KB, so it stays in
  *       the L2 cache) is copied ("packed") into separate row arrays indexed from 0, transposing it on the way when
  *       op(B) = B<sup>T</sup>;</li>
- *   <li>two rows of C at a time are copied into two small arrays and updated with two rows of the packed block per
- *       pass (each b[j] loaded once and used twice, each c[j] loaded and stored once per two products: register
- *       blocking), then copied back; an odd last row goes alone, four depths per pass. Larger blocks (4 x 1, 2 x 4,
- *       4 x 4) were measured: 4 x 4 and 2 x 4 are no longer vectorised by JDK 17's C2, and 2 x 2 was the
- *       fastest.</li>
+ *   <li>three rows of C at a time are copied into three small arrays and updated with two rows of the packed block
+ *       per pass (each b[j] loaded once and used three times, each c[j] loaded and stored once per two products:
+ *       register blocking), then copied back; the last one or two rows go by the same scheme with fewer rows.
+ *       Measured on the packed kernel (Zen 3, JDK 17): 3 x 2 ~50, 2 x 2 ~40, 3 x 1 ~28, 4 x 1 ~27 GFLOP/s;
+ *       4 x 4 and 2 x 4 are no longer vectorised by JDK 17's C2.</li>
  * </ol>
  * Each element of C receives its k products one after the other, in order p = 0, 1, ..., k-1, exactly as in
  * {@link GemmReference} (Java never fuses a multiply and an add): the result does not depend on the blocking or on
