@@ -16,7 +16,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@link Gemm#multiply} on one thread at LeNet-5's shapes and at 1024<sup>3</sup>. JMH reports microseconds per
+ * {@link Gemm#multiply} on one thread at LeNet-5's shapes and at 1024<sup>3</sup>; {@code RN} is
+ * {@link Gemm#multiplyRows} (B given as row arrays, as Conv2D calls it). JMH reports microseconds per
  * call; GFLOP/s = 2 m n k / time (the {@code shape} names give m x k . k x n). Run with {@code -jvmArgsAppend
  * -XX:-UseSuperWord} as the control that shows what vectorisation brings.
  */
@@ -29,8 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
 public class GemmBenchmark {
 
     /** Name: transposes, m, n, k. */
-    @Param({"conv1-fwd:NN:6:784:75", "conv1-dW:NN:6:75:784", "conv1-dcols:TN:75:784:6",
-            "conv2-fwd:NN:16:100:150", "conv2-dW:NN:16:150:100", "conv2-dcols:TN:150:100:16",
+    @Param({"conv1-fwd:NN:6:784:75", "conv1-fwd:RN:6:784:75", "conv1-dW:NN:6:75:784", "conv1-dW:RN:6:75:784", "conv1-dcols:TN:75:784:6",
+            "conv2-fwd:NN:16:100:150", "conv2-fwd:RN:16:100:150", "conv2-dW:NN:16:150:100", "conv2-dcols:TN:150:100:16",
             "conv2-fwd-g8:NN:16:800:150", "dense1-fwd:NT:64:120:400", "1024:NN:1024:1024:1024",
             "1024:NT:1024:1024:1024", "1024:TN:1024:1024:1024"})
     public String shape;
@@ -43,11 +44,14 @@ public class GemmBenchmark {
     private float[] a;
     private float[] b;
     private float[] c;
+    private boolean rows;
+    private float[][] bRows;
 
     /** Random matrices of the shape. */
     @Setup
     public void setup() {
         String[] s = shape.split(":");
+        rows = s[1].charAt(0) == 'R';
         ta = s[1].charAt(0) == 'T';
         tb = s[1].charAt(1) == 'T';
         m = Integer.parseInt(s[2]);
@@ -63,12 +67,20 @@ public class GemmBenchmark {
         for (int i = 0; i < b.length; i++) {
             b[i] = (float) r.nextDouble(-1, 1);
         }
+        bRows = new float[k][n];
+        for (int p = 0; p < k; p++) {
+            System.arraycopy(b, p * n, bRows[p], 0, n);
+        }
     }
 
     /** C += op(A) op(B). */
     @Benchmark
     public float[] multiply() {
-        Gemm.multiply(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, c, 0, n);
+        if (rows) {
+            Gemm.multiplyRows(m, n, k, a, 0, k, bRows, c, 0, n);
+        } else {
+            Gemm.multiply(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, c, 0, n);
+        }
         return c;
     }
 }

@@ -145,7 +145,7 @@ public final class Throughput {
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
         Dataset train = Cifar10.load(dir, Split.TRAIN);
         Sequential model = LeNet.build(1);
-        History h = model.fit(train, FitOptions.defaults().epochs(1).batchSize(64)
+        History h = model.fit(train, FitOptions.defaults().quiet().epochs(1).batchSize(64)
                 .optimizer(SGD.config(0.01).momentum(0.9)));
         double seconds = h.epochs().get(0).seconds();
         System.out.printf(Locale.ROOT, "real data: CIFAR-10 epoch (%,d images, batch 64, %d threads, fit): %.1f s,"
