@@ -47,7 +47,7 @@ import java.util.Locale;
  * evaluate each epoch (progress bar, train/validation loss and accuracy; the best epoch by validation accuracy is
  * kept) -> summarize (test accuracy, per-class accuracy, confusion matrix, loss and accuracy curves) -> save the model
  * -> predict a new image (a test image written as PNG and read back as a new picture would be).
- * <p>Options: {@code --epochs 20 --batch 64 --optimizer sgd|adam --lr 0.02 --momentum 0.9 --weight-decay 5e-4
+ * <p>Options: {@code --epochs 15 --batch 64 --optimizer sgd|adam --lr 0.02 --momentum 0.9 --weight-decay 5e-4
  * --schedule cosine|step|none --augment true|false --validation 5000 --subset N (train on the first N images, for
  * quick experiments) --threads N --seed 42 --out jcnn-out/LeNetCifar10 --tiny}.
  * Writes into the output folder: samples.png, loss.png, accuracy.png, confusion.png, new-image.png, lenet5.safetensors.
@@ -61,7 +61,7 @@ public final class LeNetCifar10 {
         Args args = Args.parse(argv);
         boolean tiny = args.tiny();
         Path out = args.outDir("LeNetCifar10");
-        int epochs = args.integer("epochs", tiny ? 2 : 20);
+        int epochs = args.integer("epochs", tiny ? 2 : 15);
         int batch = args.integer("batch", tiny ? 32 : 64);
         String optimizerName = args.string("optimizer", "sgd").toLowerCase(Locale.ROOT);
         double lr = args.number("lr", optimizerName.equals("adam") ? 0.001 : 0.02);
@@ -70,7 +70,7 @@ public final class LeNetCifar10 {
         String scheduleName = args.string("schedule", "cosine");
         boolean augment = Boolean.parseBoolean(args.string("augment", "true"));
         int validationCount = args.integer("validation", tiny ? 100 : 5000);
-        int subset = args.integer("subset", 0);
+        int subset = args.integer("subset", tiny ? 400 : 0);      // --tiny on real data: 400 images
         long seed = args.integer("seed", 42);
         if (args.string("threads", null) != null) {
             Parallel.setThreads(args.integer("threads", 1));
@@ -141,8 +141,10 @@ public final class LeNetCifar10 {
         if (augment) {
             options = options.transforms(new RandomCrop(4), new RandomHorizontalFlip(0.5));
         }
+        String optimizerText = optimizerName.equals("adam") ? String.format(Locale.ROOT, "Adam lr %s", lr)
+                : String.format(Locale.ROOT, "SGD lr %s momentum %s weight decay %s", lr, momentum, weightDecay);
         System.out.printf(Locale.ROOT, "5. Train: %d epochs, batch %d, %s, %s schedule, augmentation %s, %d "
-                        + "threads%n", epochs, batch, optimizer, scheduleName,
+                        + "threads%n", epochs, batch, optimizerText, scheduleName,
                 augment ? "random crop (4) + horizontal flip" : "off", Parallel.threads());
         long trainStart = System.nanoTime();
         History history = model.fit(train, options);
