@@ -10,7 +10,6 @@ import io.github.jcnn.data.Normalization;
 import io.github.jcnn.data.RandomCrop;
 import io.github.jcnn.data.RandomHorizontalFlip;
 import io.github.jcnn.data.Split;
-import io.github.jcnn.data.Transform;
 import io.github.jcnn.kernels.Parallel;
 import io.github.jcnn.model.ConfusionMatrix;
 import io.github.jcnn.model.EpochMetrics;
@@ -47,10 +46,11 @@ import java.util.Locale;
  * evaluate each epoch (progress bar, train/validation loss and accuracy; the best epoch by validation accuracy is
  * kept) -> summarize (test accuracy, per-class accuracy, confusion matrix, loss and accuracy curves) -> save the model
  * -> predict a new image (a test image written as PNG and read back as a new picture would be).
- * <p>Options: {@code --epochs 15 --batch 64 --optimizer sgd|adam --lr 0.02 --momentum 0.9 --weight-decay 5e-4
- * --schedule cosine|step|none --augment true|false --validation 5000 --subset N (train on the first N images, for
+ * <p>Options: {@code --epochs 20 --batch 64 --optimizer sgd|adam --lr 0.02 --momentum 0.9 --weight-decay 5e-4
+ * --schedule cosine|step|none --augment flip|crop+flip|none --validation 5000 --subset N (train on the first N images, for
  * quick experiments) --threads N --seed 42 --out jcnn-out/LeNetCifar10 --tiny}.
- * Writes into the output folder: samples.png, loss.png, accuracy.png, confusion.png, new-image.png, lenet5.safetensors.
+ * Writes into the output folder: samples.png, loss.png, accuracy.png, confusion.png, new-image.png (and
+ * new-image-x8.png, enlarged), lenet5.safetensors.
  */
 public final class LeNetCifar10 {
 
@@ -61,14 +61,14 @@ public final class LeNetCifar10 {
         Args args = Args.parse(argv);
         boolean tiny = args.tiny();
         Path out = args.outDir("LeNetCifar10");
-        int epochs = args.integer("epochs", tiny ? 2 : 15);
+        int epochs = args.integer("epochs", tiny ? 2 : 20);
         int batch = args.integer("batch", tiny ? 32 : 64);
         String optimizerName = args.string("optimizer", "sgd").toLowerCase(Locale.ROOT);
         double lr = args.number("lr", optimizerName.equals("adam") ? 0.001 : 0.02);
         double momentum = args.number("momentum", 0.9);
         double weightDecay = args.number("weight-decay", 5e-4);
         String scheduleName = args.string("schedule", "cosine");
-        boolean augment = Boolean.parseBoolean(args.string("augment", "true"));
+        String augment = args.string("augment", "crop+flip").toLowerCase(Locale.ROOT);
         int validationCount = args.integer("validation", tiny ? 100 : 5000);
         int subset = args.integer("subset", tiny ? 400 : 0);      // --tiny on real data: 400 images
         long seed = args.integer("seed", 42);
@@ -138,14 +138,24 @@ public final class LeNetCifar10 {
                     + scheduleName);
         };
         options = options.schedule(schedule);
-        if (augment) {
-            options = options.transforms(new RandomCrop(4), new RandomHorizontalFlip(0.5));
-        }
+        String augmentText = switch (augment) {
+            case "flip" -> {
+                options = options.transforms(new RandomHorizontalFlip(0.5));
+                yield "random horizontal flip";
+            }
+            case "crop+flip", "true" -> {
+                options = options.transforms(new RandomCrop(4), new RandomHorizontalFlip(0.5));
+                yield "random crop (shift up to 4 pixels) + horizontal flip";
+            }
+            case "none", "false" -> "off";
+            default -> throw new IllegalArgumentException("--augment must be flip, crop+flip or none, got "
+                    + augment);
+        };
         String optimizerText = optimizerName.equals("adam") ? String.format(Locale.ROOT, "Adam lr %s", lr)
                 : String.format(Locale.ROOT, "SGD lr %s momentum %s weight decay %s", lr, momentum, weightDecay);
         System.out.printf(Locale.ROOT, "5. Train: %d epochs, batch %d, %s, %s schedule, augmentation %s, %d "
                         + "threads%n", epochs, batch, optimizerText, scheduleName,
-                augment ? "random crop (4) + horizontal flip" : "off", Parallel.threads());
+                augmentText, Parallel.threads());
         long trainStart = System.nanoTime();
         History history = model.fit(train, options);
         double trainSeconds = seconds(trainStart);
@@ -198,10 +208,12 @@ public final class LeNetCifar10 {
         Tensor picture = test.images(index, index + 1).reshape(test.sampleShape());     // values in [0, 1]
         Path newImage = out.resolve("new-image.png");
         Images.writePng(Images.toImage(picture, 0f, 1f, 1), newImage);
+        Images.writePng(Images.toImage(picture, 0f, 1f, 8), out.resolve("new-image-x8.png"));    // to look at
         Sequential loaded = Sequential.load(modelFile);
         Tensor x = Images.toTensor(newImage, loaded.inputShape(), ModelFiles.normalization(modelFile));
         Tensor probabilities = loaded.predict(x.reshape(x.shape().withBatch(1)));
-        System.out.printf("8. Predict a new image: %s (test image %d, a %s), read back from the PNG; top 3:%n",
+        System.out.printf("8. Predict a new image: %s (test image %d, a %s; enlarged in new-image-x8.png), read "
+                        + "back from the PNG as any new picture would be; top 3:%n",
                 newImage, index, test.classNames().get(test.label(index)));
         System.out.print(TopClasses.format(probabilities, ModelFiles.classNames(modelFile), 3));
         System.out.println();

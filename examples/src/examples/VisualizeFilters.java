@@ -25,7 +25,7 @@ import java.util.List;
  * </pre>
  * Writes into jcnn-out/VisualizeFilters: conv1-filters.png (the 6 filters of 5 x 5 x 3 as colour pictures),
  * input.png (the image), and for each convolution k, conv{k}-maps.png (its output channels after ReLU: where in the
- * image each filter responds). The image comes from the CIFAR-10 test set, or is the {@code --picture FILE} given.
+ * image each filter responds; a map that is constant, e.g. all zero after ReLU, is drawn mid grey). The image comes from the CIFAR-10 test set, or is the {@code --picture FILE} given.
  * With {@code --tiny}, LeNetCifar10 first trains on synthetic data to get a model.
  */
 public final class VisualizeFilters {
@@ -37,20 +37,17 @@ public final class VisualizeFilters {
         Args args = Args.parse(argv);
         Path out = args.outDir("VisualizeFilters");
         Path modelFile = Path.of(args.string("model", "jcnn-out/LeNetCifar10/lenet5.safetensors"));
-        String[] lenetArgs = null;
-        if (args.tiny() && !Files.exists(modelFile)) {
-            lenetArgs = new String[] {"--tiny", "--out", out.resolve("LeNetCifar10").toString()};
+        if (args.tiny() && args.string("model", null) == null) {
+            System.out.println("(--tiny: training LeNetCifar10 on synthetic data to get a model)");
+            Path lenetOut = out.resolve("LeNetCifar10");
+            LeNetCifar10.main(new String[] {"--tiny", "--out", lenetOut.toString()});
+            modelFile = lenetOut.resolve("lenet5.safetensors");
+            System.out.println();
         } else if (!Files.exists(modelFile)) {
             System.err.println("No model at " + modelFile + ". Train one first with  examples/run LeNetCifar10  "
                     + "or pass --model FILE.");
             System.exit(2);
             return;
-        }
-        if (lenetArgs != null) {
-            System.out.println("(--tiny: training LeNetCifar10 on synthetic data to get a model)");
-            LeNetCifar10.main(lenetArgs);
-            modelFile = out.resolve("LeNetCifar10").resolve("lenet5.safetensors");
-            System.out.println();
         }
         Sequential model = Sequential.load(modelFile);
         Normalization norm = ModelFiles.normalization(modelFile);
@@ -64,13 +61,10 @@ public final class VisualizeFilters {
             picture = Images.toTensor(file, model.inputShape(), null);
             what = file.toString();
         } else {
-            Path dataDir = args.tiny() ? out.resolve("LeNetCifar10").resolve("synthetic-data") : CifarData.find(args, out);
-            if (dataDir == null || !Files.exists(dataDir)) {
-                dataDir = CifarData.find(args, out);
-                if (dataDir == null) {
-                    System.exit(2);
-                    return;
-                }
+            Path dataDir = CifarData.find(args, args.tiny() ? out.resolve("LeNetCifar10") : out);
+            if (dataDir == null) {
+                System.exit(2);
+                return;
             }
             ByteImageDataset test = Cifar10.load(dataDir, Split.TEST);
             int index = args.integer("image", 7);
@@ -111,7 +105,20 @@ public final class VisualizeFilters {
                 ImageGrid.channels(sample, Math.min(8, c.filters())).scale(sample.shape().dim(1) >= 20 ? 4 : 8)
                         .title("conv " + conv + " + " + layers.get(i).type() + ": " + c.filters() + " maps of "
                                 + sample.shape().dim(1) + " x " + sample.shape().dim(2)).writePng(maps);
-                System.out.println("Feature maps after conv " + conv + " " + sample.shape() + " -> " + maps);
+                int silent = 0;
+                int mapSize = sample.shape().dim(1) * sample.shape().dim(2);
+                for (int m = 0; m < c.filters(); m++) {
+                    float max = Float.NEGATIVE_INFINITY;
+                    float min = Float.POSITIVE_INFINITY;
+                    for (int k = m * mapSize; k < (m + 1) * mapSize; k++) {
+                        max = Math.max(max, sample.data()[k]);
+                        min = Math.min(min, sample.data()[k]);
+                    }
+                    silent += max == min ? 1 : 0;
+                }
+                System.out.println("Feature maps after conv " + conv + " " + sample.shape() + " -> " + maps
+                        + (silent == 0 ? "" : " (" + silent + " constant, drawn mid grey: that filter found nothing "
+                        + "in this image)"));
             }
         }
     }
