@@ -33,8 +33,8 @@ import java.util.Locale;
  * files from https://yann.lecun.com/exdb/mnist/ (or a mirror) in one folder.
  * <p>The network: conv 6@5x5 "same" -> ReLU -> max-pool 2 -> conv 16@5x5 -> ReLU -> max-pool 2 -> dense 120 -> ReLU
  * -> dense 84 -> ReLU -> dense 10 -> softmax (61,706 parameters), trained with Adam (learning rate 0.001, cosine
- * schedule) for 3 epochs on 55,000 images, 5,000 held out for validation.
- * Options: {@code --epochs 3 --batch 64 --lr 0.001 --threads N --seed 42 --out jcnn-out/MnistLeNet --tiny}.
+ * schedule) for 4 epochs on 55,000 images, 5,000 held out for validation.
+ * Options: {@code --epochs 4 --batch 64 --lr 0.001 --threads N --seed 42 --out jcnn-out/MnistLeNet --tiny}.
  * Writes samples.png, loss.png, confusion.png and mnist-lenet.safetensors into the output folder.
  */
 public final class MnistLeNet {
@@ -46,7 +46,7 @@ public final class MnistLeNet {
         Args args = Args.parse(argv);
         boolean tiny = args.tiny();
         Path out = args.outDir("MnistLeNet");
-        int epochs = args.integer("epochs", tiny ? 2 : 3);
+        int epochs = args.integer("epochs", tiny ? 2 : 4);
         int batch = args.integer("batch", tiny ? 32 : 64);
         double lr = args.number("lr", 0.001);
         long seed = args.integer("seed", 42);

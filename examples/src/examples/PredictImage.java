@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Classifies pictures with a saved model and prints the three most probable classes of each.
@@ -68,8 +69,8 @@ public final class PredictImage {
                     + " class names were given: " + classes);
         }
         Normalization norm = ModelFiles.normalization(modelFile);
-        System.out.println("Model " + modelFile + " (" + model.parameterCount() + " parameters, input "
-                + model.inputShape() + ")" + (norm == null ? ", no normalisation stored: pixels scaled to [0, 1]"
+        System.out.println("Model " + modelFile + String.format(Locale.ROOT, " (%,d parameters, input %s)",
+                model.parameterCount(), model.inputShape()) + (norm == null ? ", no normalisation stored: pixels scaled to [0, 1]"
                 : ", normalisation " + norm));
         for (Path picture : pictures) {
             Tensor x = Images.toTensor(picture, model.inputShape(), norm);
