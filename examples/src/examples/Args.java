@@ -41,6 +41,11 @@ final class Args {
         return a;
     }
 
+    /** Whether {@code --name} was given (with or without a value). */
+    boolean has(String name) {
+        return options.containsKey(name);
+    }
+
     boolean flag(String name) {
         return "true".equals(options.get(name));
     }

@@ -6,9 +6,9 @@ package io.github.jcnn.kernels;
  * <pre>
  *   C (m x n)  +=  op(A) (m x k) . op(B) (k x n)         op(X) = X or its transpose X^T
  *
- *   Conv2D:  forward   Y     (F x OH*OW)  += W (F x CKK)  . cols (CKK x OH*OW)      multiply(false, false, ...)
- *            backward  dW    (F x CKK)    += dY (F x OH*OW) . cols^T                multiply(false, true,  ...)
- *                      (Conv2D builds cols^T directly with Im2Col.im2colTransposed and calls multiply(false, false))
+ *   Conv2D:  forward   Y     (F x OH*OW)  += W (F x CKK)  . cols (CKK x OH*OW)      multiplyRows (cols as rows)
+ *            backward  dW    (F x CKK)    += dY (F x OH*OW) . cols^T                multiplyRows (cols^T as rows,
+ *                                                                                    from Im2Col.im2colTransposedRows)
  *                      dcols (CKK x OH*OW) += W^T . dY                             multiply(true,  false, ...)
  * </pre>
  * Matrices are row-major inside flat {@code float[]} arrays, given by an offset (where element [0][0] is) and a
@@ -19,16 +19,22 @@ package io.github.jcnn.kernels;
  * loop {@code c[j] += a * b[j]} runs over consecutive floats and is what the HotSpot C2 compiler vectorises
  * (8 or 16 floats per instruction). It does so reliably only when both arrays are indexed from 0 by the loop
  * variable itself: with row offsets into one big array ({@code c[cRow + j] += a * b[bRow + j]}) it cannot prove
- * the rows do not overlap and stays scalar (measured: 3.5-6.5 against 16-31 GFLOP/s on JDK 17). So:
+ * the rows do not overlap and stays scalar (measured: 3.5-6.5 against 16-31 GFLOP/s on JDK 17). Why: C2's superword
+ * pass builds a dependence graph between the loop's stores and loads of {@code float[]} elements; two addresses whose
+ * loop-invariant parts differ ({@code cRow} vs {@code bRow}, possibly the same array) are "not comparable", so it must
+ * assume that the store of iteration j may feed the load of iteration j+1, and it refuses to pack them into vectors.
+ * With identical index expressions ({@code c0[j]}, {@code b0[j]}) the two can only meet within one iteration: no
+ * loop-carried dependence, and the loop is vectorised. (Check: {@code -XX:-UseSuperWord} makes the kernels several
+ * times slower; see docs/performance.md.) So:
  * <ol>
  *   <li>a block of B (up to {@value #DEPTH_BLOCK} rows by {@value #COLUMN_BLOCK} columns, about 256 KB, so it stays in
  *       the L2 cache) is copied ("packed") into separate row arrays indexed from 0, transposing it on the way when
  *       op(B) = B<sup>T</sup>;</li>
- *   <li>two rows of C at a time are copied into two small arrays and updated with two rows of the packed block per
- *       pass (each b[j] loaded once and used twice, each c[j] loaded and stored once per two products: register
- *       blocking), then copied back; an odd last row goes alone, four depths per pass. Larger blocks (4 x 1, 2 x 4,
- *       4 x 4) were measured: 4 x 4 and 2 x 4 are no longer vectorised by JDK 17's C2, and 2 x 2 was the
- *       fastest.</li>
+ *   <li>three rows of C at a time are copied into three small arrays and updated with two rows of the packed block
+ *       per pass (each b[j] loaded once and used three times, each c[j] loaded and stored once per two products:
+ *       register blocking), then copied back; the last one or two rows go by the same scheme with fewer rows.
+ *       Measured on the packed kernel (Zen 3, JDK 17): 3 x 2 ~50, 2 x 2 ~40, 3 x 1 ~28, 4 x 1 ~27 GFLOP/s;
+ *       4 x 4 and 2 x 4 are no longer vectorised by JDK 17's C2.</li>
  * </ol>
  * Each element of C receives its k products one after the other, in order p = 0, 1, ..., k-1, exactly as in
  * {@link GemmReference} (Java never fuses a multiply and an add): the result does not depend on the blocking or on
@@ -44,15 +50,23 @@ public final class Gemm {
     static final int DEPTH_BLOCK = 256;
     /** Columns of B and C handled at once. */
     static final int COLUMN_BLOCK = 256;
-    /** Rows of C updated together by the micro-kernel. */
-    private static final int ROWS = 2;
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
-    /** Per-thread scratch: a packed block of B and ROWS rows of C. */
+    /** Per-thread scratch: a packed block of B and three rows of C (grown for {@link #multiplyRows}). */
     private static final class Workspace {
         final float[][] packedB = new float[DEPTH_BLOCK][COLUMN_BLOCK];
-        final float[][] rowsOfC = new float[ROWS][COLUMN_BLOCK];
+        float[] c0 = new float[COLUMN_BLOCK];
+        float[] c1 = new float[COLUMN_BLOCK];
+        float[] c2 = new float[COLUMN_BLOCK];
+
+        void ensureRows(int length) {
+            if (c0.length < length) {
+                c0 = new float[length];
+                c1 = new float[length];
+                c2 = new float[length];
+            }
+        }
     }
 
     private Gemm() {
@@ -99,16 +113,85 @@ public final class Gemm {
             for (int p0 = 0; p0 < k; p0 += DEPTH_BLOCK) {
                 int depth = Math.min(DEPTH_BLOCK, k - p0);
                 packB(transposeB, b, bOffset, ldb, p0, depth, j0, width, packed);
-                int i = 0;
-                for (; i + ROWS <= m; i += ROWS) {
-                    twoRows(ws.rowsOfC, packed, depth, width, a, aOffset + i * aRowStep + p0 * aDepthStep,
-                            aRowStep, aDepthStep, c, cOffset + i * ldc + j0, ldc);
-                }
-                for (; i < m; i++) {
-                    oneRow(ws.rowsOfC[0], packed, depth, width, a, aOffset + i * aRowStep + p0 * aDepthStep,
-                            aDepthStep, c, cOffset + i * ldc + j0);
-                }
+                rowsTimesBlock(ws, m, packed, 0, depth, 0, width, a, aOffset + p0 * aDepthStep, aRowStep,
+                        aDepthStep, c, cOffset + j0, ldc);
             }
+        }
+    }
+
+    /**
+     * C (m x n) += A (m x k) &middot; B (k x n) where row p of B is its own array {@code b[p]} (columns 0 to n-1):
+     * the layout the inner loop wants, so nothing is packed. Conv2D's im2col writes the column matrix straight
+     * into such rows. Same order of additions (and so the same bits) as {@link #multiply}.
+     *
+     * @param a       the array holding A, element [i][p] at {@code a[aOffset + i*lda + p]}
+     * @param b       k rows of at least n floats
+     * @param c       the array holding C, element [i][j] at {@code c[cOffset + i*ldc + j]}, updated in place
+     * @throws IllegalArgumentException if a size is negative or a matrix does not fit
+     */
+    public static void multiplyRows(int m, int n, int k, float[] a, int aOffset, int lda, float[][] b,
+                                    float[] c, int cOffset, int ldc) {
+        checkMatrix("A", a, aOffset, m, k, lda);
+        checkMatrix("C", c, cOffset, m, n, ldc);
+        if (b.length < k) {
+            throw new IllegalArgumentException("matrix B needs " + k + " rows, got " + b.length);
+        }
+        for (int p = 0; p < k; p++) {
+            if (b[p].length < n) {
+                throw new IllegalArgumentException("row " + p + " of B has " + b[p].length + " floats, needs " + n);
+            }
+        }
+        if (m == 0 || n == 0 || k == 0) {
+            return;
+        }
+        Workspace ws = WORKSPACE.get();
+        for (int j0 = 0; j0 < n; j0 += 2 * COLUMN_BLOCK) {
+            int jEnd = Math.min(n, j0 + 2 * COLUMN_BLOCK);
+            ws.ensureRows(jEnd);
+            for (int p0 = 0; p0 < k; p0 += DEPTH_BLOCK) {
+                int depth = Math.min(DEPTH_BLOCK, k - p0);
+                rowsTimesBlock(ws, m, b, p0, depth, j0, jEnd, a, aOffset + p0, lda, 1, c, cOffset, ldc);
+            }
+        }
+    }
+
+    /**
+     * C[0..m)[j0..jEnd) += op(A)[0..m)[0..depth) . B[p0..p0+depth)[j0..jEnd), B given as row arrays and C[0][0] at
+     * {@code c[cStart]}; three rows of C at a time (then two, then one). The rows of C are copied into the workspace at the same column indices, so
+     * that every array of the inner loops is indexed by the loop variable j itself.
+     */
+    private static void rowsTimesBlock(Workspace ws, int m, float[][] b, int p0, int depth, int j0, int jEnd,
+                                       float[] a, int aStart, int aRowStep, int aDepthStep, float[] c, int cStart,
+                                       int ldc) {
+        float[] c0 = ws.c0;
+        float[] c1 = ws.c1;
+        float[] c2 = ws.c2;
+        int width = jEnd - j0;
+        int i = 0;
+        for (; i + 3 <= m; i += 3) {
+            int ci = cStart + i * ldc + j0;
+            System.arraycopy(c, ci, c0, j0, width);
+            System.arraycopy(c, ci + ldc, c1, j0, width);
+            System.arraycopy(c, ci + 2 * ldc, c2, j0, width);
+            threeRows(c0, c1, c2, b, p0, depth, j0, jEnd, a, aStart + i * aRowStep, aRowStep, aDepthStep);
+            System.arraycopy(c0, j0, c, ci, width);
+            System.arraycopy(c1, j0, c, ci + ldc, width);
+            System.arraycopy(c2, j0, c, ci + 2 * ldc, width);
+        }
+        if (i + 2 <= m) {
+            int ci = cStart + i * ldc + j0;
+            System.arraycopy(c, ci, c0, j0, width);
+            System.arraycopy(c, ci + ldc, c1, j0, width);
+            twoRows(c0, c1, b, p0, depth, j0, jEnd, a, aStart + i * aRowStep, aRowStep, aDepthStep);
+            System.arraycopy(c0, j0, c, ci, width);
+            System.arraycopy(c1, j0, c, ci + ldc, width);
+            i += 2;
+        }
+        if (i < m) {
+            int ci = cStart + i * ldc + j0;
+            System.arraycopy(c, ci, c0, j0, width);
+            oneRow(c0, b, p0, depth, j0, jEnd, a, aStart + i * aRowStep, aDepthStep);
+            System.arraycopy(c0, j0, c, ci, width);
         }
     }
 
@@ -130,25 +213,61 @@ public final class Gemm {
         }
     }
 
-    /** C[0..1][0..width) += op(A)[0..1][0..depth) . packed: two rows of C, two depths per pass. */
-    private static void twoRows(float[][] rows, float[][] packed, int depth, int width, float[] a, int aStart,
-                                int aRowStep, int aDepthStep, float[] c, int cStart, int ldc) {
-        float[] c0 = rows[0];
-        float[] c1 = rows[1];
-        System.arraycopy(c, cStart, c0, 0, width);
-        System.arraycopy(c, cStart + ldc, c1, 0, width);
+    /**
+     * Three rows of C, two depths per pass: each b[j] loaded once and used three times, each c[j] loaded and
+     * stored once per two products, which are still added one after the other in order p, p+1 (left to right), so
+     * the rounding is that of the plain triple loop. (Measured against the two-row version on the packed kernel:
+     * ~50 against ~40 GFLOP/s on 256- to 784-wide rows.)
+     */
+    private static void threeRows(float[] c0, float[] c1, float[] c2, float[][] b, int p0, int depth, int j0,
+                                  int jEnd, float[] a, int aStart, int aRowStep, int aDepthStep) {
         int p = 0;
-        // each c element is loaded and stored once per two products, which are still added one after the other
-        // in order p, p+1 (left to right), so the rounding is that of the plain triple loop
         for (; p + 2 <= depth; p += 2) {
             int ap = aStart + p * aDepthStep;
             float a00 = a[ap];
             float a01 = a[ap + aDepthStep];
             float a10 = a[ap + aRowStep];
             float a11 = a[ap + aRowStep + aDepthStep];
-            float[] b0 = packed[p];
-            float[] b1 = packed[p + 1];
-            for (int j = 0; j < width; j++) {
+            float a20 = a[ap + 2 * aRowStep];
+            float a21 = a[ap + 2 * aRowStep + aDepthStep];
+            float[] b0 = b[p0 + p];
+            float[] b1 = b[p0 + p + 1];
+            for (int j = j0; j < jEnd; j++) {
+                float x0 = b0[j];
+                float x1 = b1[j];
+                c0[j] = c0[j] + a00 * x0 + a01 * x1;
+                c1[j] = c1[j] + a10 * x0 + a11 * x1;
+                c2[j] = c2[j] + a20 * x0 + a21 * x1;
+            }
+        }
+        if (p < depth) {
+            int ap = aStart + p * aDepthStep;
+            float a0 = a[ap];
+            float a1 = a[ap + aRowStep];
+            float a2 = a[ap + 2 * aRowStep];
+            float[] b0 = b[p0 + p];
+            for (int j = j0; j < jEnd; j++) {
+                float x0 = b0[j];
+                c0[j] += a0 * x0;
+                c1[j] += a1 * x0;
+                c2[j] += a2 * x0;
+            }
+        }
+    }
+
+    /** Two rows of C, two depths per pass (for m mod 3 = 2). */
+    private static void twoRows(float[] c0, float[] c1, float[][] b, int p0, int depth, int j0, int jEnd, float[] a,
+                                int aStart, int aRowStep, int aDepthStep) {
+        int p = 0;
+        for (; p + 2 <= depth; p += 2) {
+            int ap = aStart + p * aDepthStep;
+            float a00 = a[ap];
+            float a01 = a[ap + aDepthStep];
+            float a10 = a[ap + aRowStep];
+            float a11 = a[ap + aRowStep + aDepthStep];
+            float[] b0 = b[p0 + p];
+            float[] b1 = b[p0 + p + 1];
+            for (int j = j0; j < jEnd; j++) {
                 float x0 = b0[j];
                 float x1 = b1[j];
                 c0[j] = c0[j] + a00 * x0 + a01 * x1;
@@ -159,21 +278,18 @@ public final class Gemm {
             int ap = aStart + p * aDepthStep;
             float a0 = a[ap];
             float a1 = a[ap + aRowStep];
-            float[] b0 = packed[p];
-            for (int j = 0; j < width; j++) {
+            float[] b0 = b[p0 + p];
+            for (int j = j0; j < jEnd; j++) {
                 float x0 = b0[j];
                 c0[j] += a0 * x0;
                 c1[j] += a1 * x0;
             }
         }
-        System.arraycopy(c0, 0, c, cStart, width);
-        System.arraycopy(c1, 0, c, cStart + ldc, width);
     }
 
-    /** C[0][0..width) += op(A)[0][0..depth) . packed: the last row when m is odd, four depths per pass. */
-    private static void oneRow(float[] c0, float[][] packed, int depth, int width, float[] a, int aStart,
-                               int aDepthStep, float[] c, int cStart) {
-        System.arraycopy(c, cStart, c0, 0, width);
+    /** One row of C, four depths per pass (for m mod 3 = 1). */
+    private static void oneRow(float[] c0, float[][] b, int p0, int depth, int j0, int jEnd, float[] a, int aStart,
+                               int aDepthStep) {
         int p = 0;
         for (; p + 4 <= depth; p += 4) {
             int ap = aStart + p * aDepthStep;
@@ -181,22 +297,21 @@ public final class Gemm {
             float a1 = a[ap + aDepthStep];
             float a2 = a[ap + 2 * aDepthStep];
             float a3 = a[ap + 3 * aDepthStep];
-            float[] b0 = packed[p];
-            float[] b1 = packed[p + 1];
-            float[] b2 = packed[p + 2];
-            float[] b3 = packed[p + 3];
-            for (int j = 0; j < width; j++) {
+            float[] b0 = b[p0 + p];
+            float[] b1 = b[p0 + p + 1];
+            float[] b2 = b[p0 + p + 2];
+            float[] b3 = b[p0 + p + 3];
+            for (int j = j0; j < jEnd; j++) {
                 c0[j] = c0[j] + a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
             }
         }
         for (; p < depth; p++) {
             float a0 = a[aStart + p * aDepthStep];
-            float[] bp = packed[p];
-            for (int j = 0; j < width; j++) {
+            float[] bp = b[p0 + p];
+            for (int j = j0; j < jEnd; j++) {
                 c0[j] += a0 * bp[j];
             }
         }
-        System.arraycopy(c0, 0, c, cStart, width);
     }
 
     private static void checkMatrix(String name, float[] array, int offset, int rows, int columns, int leading) {

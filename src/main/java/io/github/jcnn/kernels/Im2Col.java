@@ -157,6 +157,59 @@ public final class Im2Col {
     }
 
     /**
+     * Writes the whole column matrix with row r into its own array {@code rows[r][0 .. columns())}: the layout
+     * {@link Gemm#multiplyRows} reads without packing.
+     */
+    public void im2colRows(float[] image, int imageOffset, float[][] rows) {
+        if (rows.length < rows()) {
+            throw new IllegalArgumentException("need " + rows() + " rows, got " + rows.length);
+        }
+        for (int r = 0; r < rows(); r++) {
+            im2colRows(image, imageOffset, r, r + 1, rows[r], 0);
+        }
+    }
+
+    /**
+     * {@link #im2colTransposed} into row arrays: {@code out[l][r - rowFrom] = cols[r][l]}, one kernel window (its
+     * rows rowFrom to rowTo) per array, for {@link Gemm#multiplyRows}.
+     */
+    public void im2colTransposedRows(float[] image, int imageOffset, int rowFrom, int rowTo, float[][] out) {
+        checkRange(image, imageOffset, imageSize(), "image");
+        int count = rowTo - rowFrom;
+        if (rowFrom < 0 || count < 0 || rowTo > rows()) {
+            throw new IllegalArgumentException("rows " + rowFrom + " to " + rowTo + " are not within 0.." + rows());
+        }
+        if (out.length < columns()) {
+            throw new IllegalArgumentException("need " + columns() + " rows, got " + out.length);
+        }
+        int l = 0;
+        for (int i = 0; i < outHeight; i++) {
+            int top = i * stride - padHeight;
+            for (int j = 0; j < outWidth; j++, l++) {
+                int left = j * stride - padWidth;
+                float[] row = out[l];
+                if (row.length < count) {
+                    throw new IllegalArgumentException("row " + l + " has " + row.length + " floats, needs " + count);
+                }
+                boolean inside = top >= 0 && top + kernelHeight <= height && left >= 0 && left + kernelWidth <= width;
+                int window = imageOffset + top * width + left;
+                if (inside) {
+                    for (int r = rowFrom; r < rowTo; r++) {
+                        row[r - rowFrom] = image[window + rowDelta[r]];
+                    }
+                } else {
+                    for (int r = rowFrom; r < rowTo; r++) {
+                        int h = top + rowKernelRow[r];
+                        int w = left + rowKernelColumn[r];
+                        boolean in = h >= 0 && h < height && w >= 0 && w < width;
+                        row[r - rowFrom] = in ? image[window + rowDelta[r]] : 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Writes the <em>transpose</em> of rows {@code rowFrom} to {@code rowTo} of the column matrix: a
      * columns() x (rowTo - rowFrom) matrix, row-major at {@code out[outOffset...]}, with
      * {@code out[l][r - rowFrom] = cols[r][l]}. One row of it is the window under the kernel at output position l.

@@ -34,16 +34,21 @@ import java.util.random.RandomGenerator;
  * it against {@link ConvReference}, the lecture's formulas written as plain loops.
  *
  * <p>Threads and determinism: images are split into fixed ranges over the {@link Parallel} threads for the forward
- * pass and for dL/dx (each image is independent). For dL/dW the threads split the <em>columns</em> of dW
- * (the C*KH*KW axis) and every thread loops over all images in order 0..N-1, so each weight gradient is one sum
- * taken in the same order whatever the thread count: training is bit-identical with 1, 2 or 16 threads, without
- * per-thread partial sums to reduce. dL/db is summed on the calling thread, in order.
+ * pass and for dL/dx (each image is independent). For dL/dW the batch is cut into at most 8 fixed chunks of
+ * consecutive images (the cut depends on the batch size only); each chunk's images are summed in order into a
+ * partial gradient, and the partials are added in chunk order on the calling thread. Every weight gradient is thus
+ * the same sum taken in the same order whatever the thread count: training is bit-identical with 1, 2 or 16
+ * threads. dL/db is summed on the calling thread, in order.
  *
  * <p>Memory: {@code forward(x, true)} keeps a copy of x for backward; scratch buffers (one column matrix per thread)
- * are kept and reused while the batch size stays the same. {@code forward(x, false)} writes no field: its scratch
+ * are kept and reused while the batch size stays the same, and so are the training output and dL/dx tensors (valid
+ * until the next training forward / backward). {@code forward(x, false)} writes no field: its output and scratch
  * is allocated per call (one buffer per thread, not per image), so several threads may run inference at once.
  */
 public final class Conv2D implements Layer {
+
+    /** The batch is cut into this many chunks (or fewer) for dL/dW, whatever the thread count. */
+    private static final int WEIGHT_GRADIENT_CHUNKS = 8;
 
     private final Shape inputShape;
     private final Shape outputShape;
@@ -60,12 +65,23 @@ public final class Conv2D implements Layer {
     private final Parameter bias;
     private final Im2Col im2col;
 
+    /** Whether backward computes dL/dx; false for a network's first layer, whose input needs no gradient. */
+    private boolean inputGradientNeeded = true;
     /** Copy of the last training batch, for backward; null before the first training forward. */
     private float[] savedInput;
     /** The batch size of {@link #savedInput}. */
     private int savedBatch;
     /** One column-matrix buffer per thread part, reused across training steps. */
     private float[][] scratch = new float[0][];
+    /** Per thread part: the column matrix as row arrays (C*KH*KW rows of OH*OW), for Gemm.multiplyRows. */
+    private float[][][] columnRows = new float[0][][];
+    /** Per chunk of the batch: its partial dL/dW (F*C*KH*KW floats). */
+    private float[][] weightPartials = new float[0][];
+    /** Per thread part: kernel windows as row arrays (OH*OW rows of up to C*KH*KW), for dL/dW. */
+    private float[][][] windowRows = new float[0][][];
+    /** Training output and input gradient, reused while the batch size stays the same. */
+    private Tensor outputBuffer;
+    private Tensor gradientBuffer;
 
     /**
      * A convolution with stride 1, no padding and a bias: the lecture's basic layer.
@@ -190,6 +206,23 @@ public final class Conv2D implements Layer {
         return hasBias;
     }
 
+    /**
+     * Whether {@link #backward} computes dL/dx (default true). A network's first layer can switch it off: its input
+     * is the data, which needs no gradient, and dL/dx (a GEMM and a col2im per image) is then skipped;
+     * {@code Sequential.fit} does so for its first layer. With it off, {@code backward} still accumulates dL/dW and
+     * dL/db but returns {@code null}.
+     *
+     * @param needed false to skip dL/dx
+     */
+    public void setInputGradientNeeded(boolean needed) {
+        this.inputGradientNeeded = needed;
+    }
+
+    /** Whether {@link #backward} computes dL/dx; see {@link #setInputGradientNeeded(boolean)}. */
+    public boolean isInputGradientNeeded() {
+        return inputGradientNeeded;
+    }
+
     @Override
     public List<Parameter> parameters() {
         List<Parameter> list = new ArrayList<>(2);
@@ -229,22 +262,20 @@ public final class Conv2D implements Layer {
         float[] x = input.data();
         float[] w = weight.value().data();
         float[] b = bias == null ? null : bias.value().data();
-        Tensor output = Tensor.zeros(outputShape.withBatch(batch));
+        Tensor output = training ? outputBuffer = Buffers.reuse(outputBuffer, outputShape.withBatch(batch))
+                : Tensor.zeros(outputShape.withBatch(batch));
         float[] y = output.data();
-        float[][] buffers = training ? trainingScratch(patch * positions) : null;
+        float[][][] buffers = training ? columnRows() : null;
         Parallel.forRange(batch, (part, from, to) -> {
-            float[] cols = training ? buffers[part] : new float[patch * positions];
+            float[][] cols = training ? buffers[part] : new float[patch][positions];
             for (int n = from; n < to; n++) {
                 int yStart = n * outputSize;
-                if (b != null) {
-                    for (int f = 0; f < filters; f++) {
-                        Arrays.fill(y, yStart + f * positions, yStart + (f + 1) * positions, b[f]);
-                    }
+                for (int f = 0; f < filters; f++) {
+                    Arrays.fill(y, yStart + f * positions, yStart + (f + 1) * positions, b == null ? 0f : b[f]);
                 }
-                im2col.im2col(x, n * imageSize, cols, 0);
-                // y_n (F x OH*OW) += W (F x CKK) . cols (CKK x OH*OW)
-                Gemm.multiply(false, false, filters, positions, patch, w, 0, patch, cols, 0, positions,
-                        y, yStart, positions);
+                im2col.im2colRows(x, n * imageSize, cols);
+                // y_n (F x OH*OW) += W (F x CKK) . cols (CKK x OH*OW), cols as row arrays: nothing to pack
+                Gemm.multiplyRows(filters, positions, patch, w, 0, patch, cols, y, yStart, positions);
             }
         });
         if (training) {
@@ -273,7 +304,7 @@ public final class Conv2D implements Layer {
      * literal version and {@code docs/convolution.md} for the derivation.
      *
      * @param outputGradient dL/dy, shape (N, F, OH, OW) for the batch of the last training forward
-     * @return dL/dx, shape (N, C, H, W)
+     * @return dL/dx, shape (N, C, H, W); {@code null} when {@link #setInputGradientNeeded(boolean)} switched it off
      * @throws IllegalStateException    if there was no training forward before
      * @throws IllegalArgumentException if dL/dy does not have the output's shape
      */
@@ -298,30 +329,47 @@ public final class Conv2D implements Layer {
         float[][] buffers = trainingScratch(patch * positions);
 
         // dL/dx, image by image: dcols = W^T (CKK x F) . dy_n (F x OH*OW), then col2im adds it into dx_n
-        Tensor inputGradient = Tensor.zeros(inputShape.withBatch(batch));
-        float[] dx = inputGradient.data();
-        Parallel.forRange(batch, (part, from, to) -> {
-            float[] dcols = buffers[part];
-            for (int n = from; n < to; n++) {
-                Arrays.fill(dcols, 0, patch * positions, 0f);
-                Gemm.multiply(true, false, patch, positions, filters, w, 0, patch, dy, n * outputSize, positions,
-                        dcols, 0, positions);
-                im2col.col2im(dcols, 0, dx, n * imageSize);
-            }
-        });
+        Tensor inputGradient = null;
+        if (inputGradientNeeded) {
+            inputGradient = gradientBuffer = Buffers.reuseZeroed(gradientBuffer, inputShape.withBatch(batch));
+            float[] dx = inputGradient.data();
+            Parallel.forRange(batch, (part, from, to) -> {
+                float[] dcols = buffers[part];
+                for (int n = from; n < to; n++) {
+                    Arrays.fill(dcols, 0, patch * positions, 0f);
+                    Gemm.multiply(true, false, patch, positions, filters, w, 0, patch, dy, n * outputSize,
+                            positions, dcols, 0, positions);
+                    im2col.col2im(dcols, 0, dx, n * imageSize);
+                }
+            });
+        }
 
-        // dL/dW[:, r0..r1) += sum over n, in order, of dy_n (F x OH*OW) . cols_n[r0..r1)^T; the threads split the
-        // CKK columns of dW, never the images, so every sum has the same order whatever the thread count.
-        // cols_n[r0..r1)^T is built directly (im2colTransposed), which makes this a plain product A . B.
+        // dL/dW += sum over n of dy_n (F x OH*OW) . cols_n^T. The batch is cut into a fixed number of chunks
+        // (decided by the batch size only, never by the thread count); each chunk sums its images in order into its
+        // own partial dW, and the partials are added to dW in chunk order: the same sums in the same order
+        // whatever the thread count. cols_n^T is built directly (im2colTransposedRows, one kernel window per row
+        // array), which makes each term a plain product A . B with full-length rows.
         float[] dw = weight.grad().data();
-        Parallel.forRange(patch, (part, r0, r1) -> {
-            float[] colsT = buffers[part];
-            for (int n = 0; n < batch; n++) {
-                im2col.im2colTransposed(x, n * imageSize, r0, r1, colsT, 0);
-                Gemm.multiply(false, false, filters, r1 - r0, positions, dy, n * outputSize, positions,
-                        colsT, 0, r1 - r0, dw, r0, patch);
+        float[][][] windows = windowRows();
+        int chunks = Math.min(batch, WEIGHT_GRADIENT_CHUNKS);
+        float[][] partial = weightPartials(chunks);
+        Parallel.forRange(chunks, (part, c0, c1) -> {
+            float[][] colsT = windows[part];
+            for (int chunk = c0; chunk < c1; chunk++) {
+                float[] sum = partial[chunk];
+                Arrays.fill(sum, 0f);
+                for (int n = Parallel.start(batch, chunks, chunk); n < Parallel.start(batch, chunks, chunk + 1); n++) {
+                    im2col.im2colTransposedRows(x, n * imageSize, 0, patch, colsT);
+                    Gemm.multiplyRows(filters, patch, positions, dy, n * outputSize, positions, colsT, sum, 0, patch);
+                }
             }
         });
+        for (int chunk = 0; chunk < chunks; chunk++) {
+            float[] sum = partial[chunk];
+            for (int i = 0; i < dw.length; i++) {
+                dw[i] += sum[i];
+            }
+        }
 
         // dL/db[f] += sum over n, i, j of dy[n, f, i, j]
         if (bias != null) {
@@ -338,6 +386,32 @@ public final class Conv2D implements Layer {
             }
         }
         return inputGradient;
+    }
+
+    /** Per thread part, the column matrix as C*KH*KW row arrays of OH*OW floats, kept between training steps. */
+    private float[][][] columnRows() {
+        int parts = Parallel.threads();
+        if (columnRows.length < parts) {
+            columnRows = new float[parts][im2col.rows()][im2col.columns()];
+        }
+        return columnRows;
+    }
+
+    /** {@code chunks} partial weight gradients, kept between training steps. */
+    private float[][] weightPartials(int chunks) {
+        if (weightPartials.length < chunks) {
+            weightPartials = new float[chunks][weight.value().size()];
+        }
+        return weightPartials;
+    }
+
+    /** Per thread part, OH*OW row arrays of C*KH*KW floats (one kernel window each), kept between steps. */
+    private float[][][] windowRows() {
+        int parts = Parallel.threads();
+        if (windowRows.length < parts) {
+            windowRows = new float[parts][im2col.columns()][im2col.rows()];
+        }
+        return windowRows;
     }
 
     /** One scratch buffer of at least {@code size} floats per thread part, kept between training steps. */

@@ -31,6 +31,9 @@ public final class Dense implements Layer {
     private final Parameter bias;
     /** The input of the last training forward (a reference, not a copy: it must not change before backward). */
     private Tensor lastInput;
+    /** Training output and input gradient, reused while the batch size stays the same. */
+    private Tensor outputBuffer;
+    private Tensor gradientBuffer;
 
     /** A dense layer with bias from (in) features to {@code units} outputs. */
     public Dense(Shape in, int units) {
@@ -111,7 +114,8 @@ public final class Dense implements Layer {
     public Tensor forward(Tensor input, boolean training) {
         Layer.requireBatchOf(this, input);
         int batch = input.shape().dim(0);
-        Tensor output = Tensor.zeros(outputShape.withBatch(batch));
+        Tensor output = training ? outputBuffer = Buffers.reuseZeroed(outputBuffer, outputShape.withBatch(batch))
+                : Tensor.zeros(outputShape.withBatch(batch));
         float[] x = input.data();
         float[] w = weight.value().data();
         float[] b = bias == null ? null : bias.value().data();
@@ -148,7 +152,7 @@ public final class Dense implements Layer {
     public Tensor backward(Tensor outputGradient) {
         LayerChecks.requireGradient(this, outputGradient, lastInput == null ? -1 : lastInput.shape().dim(0));
         int batch = lastInput.shape().dim(0);
-        Tensor inputGradient = Tensor.zeros(inputShape.withBatch(batch));
+        Tensor inputGradient = gradientBuffer = Buffers.reuseZeroed(gradientBuffer, inputShape.withBatch(batch));
         float[] x = lastInput.data();
         float[] dy = outputGradient.data();
         float[] w = weight.value().data();

@@ -125,6 +125,15 @@ public final class GradientCheck {
      */
     public static Report checkStack(List<Layer> layers, Loss loss, Tensor input, int[] labels, double epsilon,
                                     double floor) {
+        return checkStack(layers, loss, input, labels, epsilon, floor, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #checkStack(List, Loss, Tensor, int[], double, double)}, checking at most {@code maxChecksPerTensor}
+     * randomly chosen numbers of each tensor (a whole LeNet-5 has 62,006 parameters, each needing two passes).
+     */
+    public static Report checkStack(List<Layer> layers, Loss loss, Tensor input, int[] labels, double epsilon,
+                                    double floor, int maxChecksPerTensor) {
         Tensor x = input.copy();
         for (Layer l : layers) {
             for (Parameter p : l.parameters()) {
@@ -147,7 +156,8 @@ public final class GradientCheck {
             }
             return loss.loss(o, labels);
         };
-        GradientCheck settings = new GradientCheck(null).epsilon(epsilon).floor(floor);
+        GradientCheck settings = new GradientCheck(null).epsilon(epsilon).floor(floor)
+                .maxChecksPerTensor(maxChecksPerTensor);
         SplittableRandom random = new SplittableRandom(1);
         Report report = new Report("stack of " + layers.size() + " layers + " + loss.name());
         report.add(settings.compare("input", x, dx, value, random));

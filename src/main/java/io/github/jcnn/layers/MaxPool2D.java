@@ -28,6 +28,9 @@ public final class MaxPool2D implements Layer {
     private int[] argmax = new int[0];
     /** The batch size of the last training forward; -1 before the first. */
     private int lastBatch = -1;
+    /** Training output and input gradient, reused while the batch size stays the same. */
+    private Tensor outputBuffer;
+    private Tensor gradientBuffer;
 
     /** A K x K max pool with stride K, for inputs of shape (C, H, W). */
     public MaxPool2D(Shape in, int poolSize) {
@@ -77,7 +80,8 @@ public final class MaxPool2D implements Layer {
     public Tensor forward(Tensor input, boolean training) {
         Layer.requireBatchOf(this, input);
         int batch = input.shape().dim(0);
-        Tensor output = Tensor.zeros(outputShape.withBatch(batch));
+        Tensor output = training ? outputBuffer = Buffers.reuse(outputBuffer, outputShape.withBatch(batch))
+                : Tensor.zeros(outputShape.withBatch(batch));
         int[] winners = null;
         if (training) {
             if (argmax.length != output.size()) {
@@ -129,7 +133,7 @@ public final class MaxPool2D implements Layer {
     @Override
     public Tensor backward(Tensor outputGradient) {
         LayerChecks.requireGradient(this, outputGradient, lastBatch);
-        Tensor inputGradient = Tensor.zeros(inputShape.withBatch(lastBatch));
+        Tensor inputGradient = gradientBuffer = Buffers.reuseZeroed(gradientBuffer, inputShape.withBatch(lastBatch));
         float[] dx = inputGradient.data();
         float[] dy = outputGradient.data();
         int planeOut = outputShape.size() / inputShape.dim(0);

@@ -1,5 +1,6 @@
 package io.github.jcnn.layers;
 
+import io.github.jcnn.kernels.Elementwise;
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
 
@@ -17,6 +18,9 @@ public final class ReLU implements Layer {
     private final Shape shape;
     /** The input of the last training forward (a reference: it must not change before backward). */
     private Tensor lastInput;
+    /** Training output and input gradient, reused while the batch shape stays the same. */
+    private Tensor outputBuffer;
+    private Tensor gradientBuffer;
 
     /** A ReLU for inputs of the given per-sample shape (the output has the same shape). */
     public ReLU(Shape shape) {
@@ -42,12 +46,11 @@ public final class ReLU implements Layer {
     @Override
     public Tensor forward(Tensor input, boolean training) {
         Layer.requireBatchOf(this, input);
-        Tensor output = Tensor.zeros(input.shape());
+        Tensor output = training ? outputBuffer = Buffers.reuse(outputBuffer, input.shape())
+                : Tensor.zeros(input.shape());
         float[] x = input.data();
         float[] y = output.data();
-        for (int i = 0; i < x.length; i++) {
-            y[i] = x[i] > 0 ? x[i] : 0f;
-        }
+        Elementwise.relu(x, y, 0, x.length);        // y[i] = x[i] > 0 ? x[i] : 0, without branches
         if (training) {
             lastInput = input;
         }
@@ -58,13 +61,11 @@ public final class ReLU implements Layer {
     @Override
     public Tensor backward(Tensor outputGradient) {
         LayerChecks.requireGradient(this, outputGradient, lastInput == null ? -1 : lastInput.shape().dim(0));
-        Tensor inputGradient = Tensor.zeros(lastInput.shape());
+        Tensor inputGradient = gradientBuffer = Buffers.reuse(gradientBuffer, lastInput.shape());
         float[] x = lastInput.data();
         float[] dy = outputGradient.data();
         float[] dx = inputGradient.data();
-        for (int i = 0; i < x.length; i++) {
-            dx[i] = x[i] > 0 ? dy[i] : 0f;
-        }
+        Elementwise.reluBackward(x, dy, dx, 0, x.length);      // dx[i] = x[i] > 0 ? dy[i] : 0
         return inputGradient;
     }
 

@@ -73,9 +73,9 @@ final class LayerCodec {
         } else if (layer instanceof Dropout) {
             m.put("rate", ((Dropout) layer).rate());
         } else if (layer instanceof BatchNorm) {
-            // momentum and epsilon are not exposed by the layer: the defaults are recorded
-            m.put("momentum", 0.1);
-            m.put("epsilon", 1e-5);
+            BatchNorm b = (BatchNorm) layer;
+            m.put("momentum", b.momentum());
+            m.put("epsilon", b.epsilon());
         } else if (!(layer instanceof Flatten || layer instanceof ReLU || layer instanceof Sigmoid
                 || layer instanceof Tanh || layer instanceof Softmax)) {
             throw new IllegalStateException(layer.type() + " #" + index + " (" + layer.getClass().getName()

@@ -5,6 +5,7 @@ import io.github.jcnn.data.Dataset;
 import io.github.jcnn.io.FileFormatException;
 import io.github.jcnn.io.Json;
 import io.github.jcnn.io.SafeTensors;
+import io.github.jcnn.layers.Conv2D;
 import io.github.jcnn.layers.Layer;
 import io.github.jcnn.layers.Parameter;
 import io.github.jcnn.layers.Softmax;
@@ -192,6 +193,24 @@ public final class Sequential {
         return out.reshape(out.shape().dim(0), out.size() / out.shape().dim(0)).argMaxRows();
     }
 
+    /**
+     * The outputs of the first {@code depth} layers, in inference mode: the feature maps a network computes on the way
+     * to its answer. {@code activations(x, 0)} is x itself; {@code activations(x, layers().size())} equals
+     * {@link #predict(Tensor)}. For the lecture's LeNet-5, depth 1 gives the 6 maps of CONV 1 (N, 6, 28, 28) and
+     * depth 3 the pooled maps (N, 6, 14, 14). Safe to call from several threads at once.
+     *
+     * @param inputs (N, inputShape...)
+     * @param depth  how many layers to run, 0 to layers().size()
+     * @throws IllegalArgumentException if depth is out of range or the input shape is wrong
+     */
+    public Tensor activations(Tensor inputs, int depth) {
+        if (depth < 0 || depth > layers.size()) {
+            throw new IllegalArgumentException("depth must be 0 to " + layers.size() + " (the number of layers), got "
+                    + depth);
+        }
+        return run(inputs, depth);
+    }
+
     /** Inference through the first {@code depth} layers, chunk by chunk. */
     private Tensor run(Tensor inputs, int depth) {
         Shape shape = inputs.shape();
@@ -274,7 +293,7 @@ public final class Sequential {
      *
      * @return the per-epoch metrics
      * @throws TrainingDivergedException when the loss, an output or a gradient becomes NaN or infinite
-     * @throws UncheckedIOException      when a checkpoint cannot be written
+     * @throws java.io.UncheckedIOException when a checkpoint cannot be written
      */
     public History fit(Dataset train, FitOptions options, Optimizer optimizer) {
         if (!train.sampleShape().equals(inputShape)) {
@@ -331,8 +350,11 @@ public final class Sequential {
                     throw diverged(epoch, b.index(), forwardCulprit(outputs, depth, loss), batchLoss, optimizer);
                 }
                 Tensor dy = loss.gradient(rows, b.labels()).reshape(x.shape());
-                for (int i = depth - 1; i >= 0; i--) {
+                for (int i = depth - 1; i > 0; i--) {
                     dy = layers.get(i).backward(dy);
+                }
+                if (depth > 0) {
+                    backwardFirst(layers.get(0), dy);
                 }
                 checkGradients(epoch, b.index(), optimizer);
                 optimizer.step();
@@ -397,6 +419,23 @@ public final class Sequential {
             }
         }
         return history;
+    }
+
+    /**
+     * Backward through the first layer, whose dL/dx (the gradient for the data) nobody reads: a first Conv2D is told
+     * to skip it (see {@link Conv2D#setInputGradientNeeded(boolean)}) for this call only.
+     */
+    private static void backwardFirst(Layer first, Tensor dy) {
+        if (first instanceof Conv2D conv && conv.isInputGradientNeeded()) {
+            conv.setInputGradientNeeded(false);
+            try {
+                conv.backward(dy);
+            } finally {
+                conv.setInputGradientNeeded(true);
+            }
+        } else {
+            first.backward(dy);
+        }
     }
 
     private static List<Monitor> monitors(FitOptions options) {

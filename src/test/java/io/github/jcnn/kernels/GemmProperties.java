@@ -56,6 +56,54 @@ class GemmProperties {
         }
     }
 
+    @Property(tries = 60)
+    void rowArraysGiveTheSameBitsAsTheTripleLoop(@ForAll("sizes") int m, @ForAll("sizes") int n,
+                                                 @ForAll("sizes") int k,
+                                                 @ForAll @IntRange(min = 0, max = 3) int offset,
+                                                 @ForAll @IntRange(min = 0, max = 2) int extra,
+                                                 @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int lda = k + extra;
+        int ldc = n + extra;
+        float[] a = random(offset + m * lda, random);
+        float[][] rows = new float[k][];
+        float[] b = new float[k * n];
+        for (int p = 0; p < k; p++) {
+            rows[p] = random(n + extra, random);
+            System.arraycopy(rows[p], 0, b, p * n, n);
+        }
+        float[] c = random(offset + m * ldc, random);
+        float[] expected = c.clone();
+        float[] packed = c.clone();
+        Gemm.multiplyRows(m, n, k, a, offset, lda, rows, c, offset, ldc);
+        GemmReference.multiply(false, false, m, n, k, a, offset, lda, b, 0, n, expected, offset, ldc);
+        Gemm.multiply(false, false, m, n, k, a, offset, lda, b, 0, n, packed, offset, ldc);
+        // same products added in the same order p = 0..k-1: the same bits as the triple loop and as multiply
+        assertThat(c).containsExactly(expected);
+        assertThat(packed).containsExactly(expected);
+    }
+
+    @Test
+    void rowArraysPastSeveralColumnAndDepthBlocks() {
+        // n and k past multiplyRows' 512-column and 256-deep blocks, with offsets into A and C
+        SplittableRandom random = new SplittableRandom(9);
+        int m = 7;
+        int n = 1100;
+        int k = 600;
+        float[] a = random(3 + m * k, random);
+        float[][] rows = new float[k][];
+        float[] b = new float[k * n];
+        for (int p = 0; p < k; p++) {
+            rows[p] = random(n, random);
+            System.arraycopy(rows[p], 0, b, p * n, n);
+        }
+        float[] c = random(5 + m * (n + 2), random);
+        float[] expected = c.clone();
+        Gemm.multiplyRows(m, n, k, a, 3, k, rows, c, 5, n + 2);
+        GemmReference.multiply(false, false, m, n, k, a, 3, k, b, 0, n, expected, 5, n + 2);
+        assertThat(c).containsExactly(expected);
+    }
+
     @Test
     void blockingDoesNotChangeTheSumOrder() {
         // C's elements get their products in order p = 0..k-1 whatever block they fall in: computing a column range

@@ -78,6 +78,21 @@ class Im2ColProperties {
             }
         }
 
+        // the row-array versions hold the same numbers
+        float[][] rows = new float[geometry.rows()][geometry.columns() + offset];
+        geometry.im2colRows(image, offset, rows);
+        for (int r = 0; r < geometry.rows(); r++) {
+            assertThat(Arrays.copyOf(rows[r], geometry.columns())).containsExactly(
+                    Arrays.copyOfRange(cols, offset + r * geometry.columns(), offset + (r + 1) * geometry.columns()));
+        }
+        float[][] windows = new float[geometry.columns()][to - from + offset];
+        geometry.im2colTransposedRows(image, offset, from, to, windows);
+        for (int l = 0; l < geometry.columns(); l++) {
+            for (int r = from; r < to; r++) {
+                assertThat(windows[l][r - from]).isEqualTo(cols[offset + r * geometry.columns() + l]);
+            }
+        }
+
         // adjoint: <im2col(x), g> == <x, col2im(g)>
         float[] g = random(geometry.rows() * geometry.columns(), random);
         float[] back = new float[c * h * w];

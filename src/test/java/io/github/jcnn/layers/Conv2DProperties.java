@@ -110,6 +110,39 @@ class Conv2DProperties {
         }
     }
 
+    @Property(tries = 8)
+    void fastPathAgreesWithTheReferenceAtLeNetSizes(@ForAll @IntRange(min = 0, max = 3) int which,
+                                                    @ForAll @IntRange(min = 1, max = 10) int n,
+                                                    @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        // real sizes: rows of OH*OW past the GEMM's 512-column blocks, C*KH*KW past its 256-deep blocks, batches
+        // past dL/dW's 8 chunks; and the first-layer switch that skips dL/dx
+        Case k = switch (which) {
+            case 0 -> of(n, 3, 6, 32, 32, 5, 5, 1, 0, true);       // LeNet conv1: 784 positions, 75 rows
+            case 1 -> of(n, 6, 16, 14, 14, 5, 5, 1, 0, true);      // LeNet conv2
+            case 2 -> of(n, 1, 3, 40, 40, 3, 3, 1, 1, false);      // 1,600 positions
+            default -> of(n, 12, 5, 9, 9, 5, 5, 2, 2, true);       // 300 rows, stride 2, padding
+        };
+        SplittableRandom random = new SplittableRandom(seed);
+        Conv2D conv = randomLayer(k, random);
+        Tensor weight = conv.parameters().get(0).value();
+        Tensor b = k.bias() ? conv.parameters().get(1).value() : null;
+        Tensor x = random(conv.inputShape().withBatch(n), random);
+        Tensor y = conv.forward(x, true);
+        assertClose(y, ConvReference.forward(x, weight, b, k.stride(), k.pad(), k.pad()), "forward");
+        Tensor dy = random(y.shape(), random);
+        Tensor dx = conv.backward(dy).copy();
+        assertClose(dx, ConvReference.inputGradient(dy, weight, x.shape(), k.stride(), k.pad(), k.pad()),
+                "dL/dx");
+        assertClose(conv.parameters().get(0).grad(), ConvReference.weightGradient(x, dy, k.kernelHeight(),
+                k.kernelWidth(), k.stride(), k.pad(), k.pad()), "dL/dW");
+        Tensor first = conv.parameters().get(0).grad().copy();
+        conv.parameters().get(0).zeroGrad();
+        conv.setInputGradientNeeded(false);
+        conv.forward(x, true);
+        assertThat(conv.backward(dy)).as("dL/dx when switched off").isNull();
+        assertThat(conv.parameters().get(0).grad().data()).containsExactly(first.data());
+    }
+
     @Property(tries = 60)
     void backwardMatchesFiniteDifferences(@ForAll @IntRange(min = 1, max = 3) int n,
                                           @ForAll @IntRange(min = 1, max = 3) int c,

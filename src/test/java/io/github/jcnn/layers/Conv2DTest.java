@@ -170,6 +170,41 @@ class Conv2DTest {
         return t;
     }
 
+    @Test
+    void fastPathAgreesWithTheReferenceAtRealImageSizes() {
+        // the properties use small images; these are the sizes where the GEMM's column blocks come into play
+        // (LeNet's first layer has 28 x 28 = 784 output positions per filter)
+        Conv2D[] layers = {
+            new Conv2D(Shape.of(3, 32, 32), 6, 5),
+            new Conv2D(Shape.of(6, 14, 14), 16, 5),
+            new Conv2D(Shape.of(3, 32, 32), 4, 3, 3, 1, Padding.SAME, true),
+            new Conv2D(Shape.of(2, 40, 36), 3, 3, 5, 2, Padding.of(1), true),
+        };
+        SplittableRandom random = new SplittableRandom(8);
+        for (Conv2D conv : layers) {
+            conv.initialize(WeightInit.HE, random);
+            conv.parameters().get(1).value().copyFromInPlace(random(Shape.of(conv.filters()), random));
+            Tensor x = random(conv.inputShape().withBatch(3), random);
+            Tensor y = conv.forward(x, true).copy();
+            Tensor dy = random(y.shape(), random);
+            Tensor dx = conv.backward(dy).copy();
+            Tensor w = conv.parameters().get(0).value();
+            int ph = conv.padding().amount(conv.kernelHeight());
+            int pw = conv.padding().amount(conv.kernelWidth());
+            int s = conv.stride();
+            String name = conv.toString();
+            assertThat(y.maxAbsDifference(io.github.jcnn.kernels.ConvReference.forward(x, w,
+                    conv.parameters().get(1).value(), s, ph, pw))).as("forward of %s", name).isLessThan(1e-4f);
+            assertThat(dx.maxAbsDifference(io.github.jcnn.kernels.ConvReference.inputGradient(dy, w, x.shape(), s,
+                    ph, pw))).as("dx of %s", name).isLessThan(1e-4f);
+            assertThat(conv.parameters().get(0).grad().maxAbsDifference(io.github.jcnn.kernels.ConvReference
+                    .weightGradient(x, dy, conv.kernelHeight(), conv.kernelWidth(), s, ph, pw)))
+                    .as("dW of %s", name).isLessThan(2e-3f);
+            assertThat(conv.parameters().get(1).grad().maxAbsDifference(io.github.jcnn.kernels.ConvReference
+                    .biasGradient(dy))).as("db of %s", name).isLessThan(2e-3f);
+        }
+    }
+
     /** Forward output, dx, dW and db for a fixed layer and batch, with the current thread setting. */
     private static List<float[]> trainingStep() {
         SplittableRandom random = new SplittableRandom(42);

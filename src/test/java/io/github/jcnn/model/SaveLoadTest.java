@@ -179,4 +179,19 @@ class SaveLoadTest {
         Parameter w = Synthetic.smallCnn(1).layers().get(4).parameters().get(0);
         assertThat(w.name()).isEqualTo("weight");
     }
+
+    @Test
+    void batchNormSettingsAndRunningStatisticsSurviveARoundTrip() throws IOException {
+        Sequential model = Sequential.builder(Shape.of(1, 8, 8)).conv2d(2, 3).batchNorm(0.25, 1e-3).relu()
+                .flatten().dense(2).seed(3).build();
+        model.fit(Synthetic.bars(32, 1), QUIET.epochs(1));
+        Path file = dir.resolve("bn.safetensors");
+        model.save(file);
+        Sequential loaded = Sequential.load(file);
+        io.github.jcnn.layers.BatchNorm bn = (io.github.jcnn.layers.BatchNorm) loaded.layers().get(1);
+        assertThat(bn.momentum()).isEqualTo(0.25);
+        assertThat(bn.epsilon()).isEqualTo(1e-3);
+        io.github.jcnn.tensor.Tensor x = Synthetic.images(Shape.of(1, 8, 8), 4, 5);
+        assertThat(loaded.predict(x).toArray()).containsExactly(model.predict(x).toArray());
+    }
 }

@@ -139,4 +139,19 @@ class SequentialTest {
         }
         assertThat(((Conv2D) a.layers().get(0)).filters()).isEqualTo(4);
     }
+
+    @Test
+    void activationsGiveTheFeatureMapsOfTheFirstLayers() {
+        Sequential model = Synthetic.lenet5();
+        Tensor images = Synthetic.images(Shape.of(3, 32, 32), 3, 2);
+        assertThat(model.activations(images, 0).toArray()).containsExactly(images.toArray());
+        assertThat(model.activations(images, 1).shape()).isEqualTo(Shape.of(3, 6, 28, 28));
+        assertThat(model.activations(images, 3).shape()).isEqualTo(Shape.of(3, 6, 14, 14));
+        Tensor byHand = model.layers().get(0).forward(images, false);
+        assertThat(model.activations(images, 1).toArray()).containsExactly(byHand.toArray());
+        assertThat(model.activations(images, model.layers().size()).toArray())
+                .containsExactly(model.predict(images).toArray());
+        assertThatThrownBy(() -> model.activations(images, 14)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("0 to 13").hasMessageContaining("14");
+    }
 }

@@ -1,0 +1,74 @@
+package io.github.jcnn.bench;
+
+import io.github.jcnn.kernels.Gemm;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * {@link Gemm#multiply} on one thread at LeNet-5's shapes and at 1024<sup>3</sup>. JMH reports microseconds per
+ * call; GFLOP/s = 2 m n k / time (the {@code shape} names give m x k . k x n). Run with {@code -jvmArgsAppend
+ * -XX:-UseSuperWord} as the control that shows what vectorisation brings.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class GemmBenchmark {
+
+    /** Name: transposes, m, n, k. */
+    @Param({"conv1-fwd:NN:6:784:75", "conv1-dW:NN:6:75:784", "conv1-dcols:TN:75:784:6",
+            "conv2-fwd:NN:16:100:150", "conv2-dW:NN:16:150:100", "conv2-dcols:TN:150:100:16",
+            "conv2-fwd-g8:NN:16:800:150", "dense1-fwd:NT:64:120:400", "1024:NN:1024:1024:1024",
+            "1024:NT:1024:1024:1024", "1024:TN:1024:1024:1024"})
+    public String shape;
+
+    private boolean ta;
+    private boolean tb;
+    private int m;
+    private int n;
+    private int k;
+    private float[] a;
+    private float[] b;
+    private float[] c;
+
+    /** Random matrices of the shape. */
+    @Setup
+    public void setup() {
+        String[] s = shape.split(":");
+        ta = s[1].charAt(0) == 'T';
+        tb = s[1].charAt(1) == 'T';
+        m = Integer.parseInt(s[2]);
+        n = Integer.parseInt(s[3]);
+        k = Integer.parseInt(s[4]);
+        SplittableRandom r = new SplittableRandom(1);
+        a = new float[m * k];
+        b = new float[k * n];
+        c = new float[m * n];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) r.nextDouble(-1, 1);
+        }
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (float) r.nextDouble(-1, 1);
+        }
+    }
+
+    /** C += op(A) op(B). */
+    @Benchmark
+    public float[] multiply() {
+        Gemm.multiply(ta, tb, m, n, k, a, 0, ta ? m : k, b, 0, tb ? k : n, c, 0, n);
+        return c;
+    }
+}

@@ -1,0 +1,160 @@
+package io.github.jcnn.bench;
+
+import io.github.jcnn.data.Cifar10;
+import io.github.jcnn.data.Dataset;
+import io.github.jcnn.data.Split;
+import io.github.jcnn.kernels.Parallel;
+import io.github.jcnn.model.FitOptions;
+import io.github.jcnn.model.History;
+import io.github.jcnn.model.Sequential;
+import io.github.jcnn.optim.SGD;
+import io.github.jcnn.tensor.Tensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * End-to-end speed of LeNet-5 on CIFAR-shaped data, printed like PyTorch's peer script
+ * ({@code /work/shared/peers/torch_lenet_speed.py}) so the two can be read side by side:
+ * training images/s at batch 32, 64 and 128 and inference images/s at batch 256, with 1 and 2 threads, each the
+ * median of 5 timed runs of 4096 images after a warm-up; then one epoch of real CIFAR-10 (50,000 images) with
+ * {@code Sequential.fit} when the data is there ({@code CIFAR10_DIR}, else {@code /work/data-unpacked}).
+ * <pre>
+ *   java -cp target/benchmarks.jar io.github.jcnn.bench.Throughput [--threads 1 2] [--batches 32 64 128]
+ *        [--reps 5] [--no-epoch]
+ * </pre>
+ */
+public final class Throughput {
+
+    private Throughput() {
+    }
+
+    /** Runs the measurements. */
+    public static void main(String[] args) throws Exception {
+        List<Integer> threads = new ArrayList<>(List.of(1, 2));
+        List<Integer> batches = new ArrayList<>(List.of(32, 64, 128));
+        int reps = 5;
+        boolean epoch = true;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--threads" -> i = readInts(args, i, threads);
+                case "--batches" -> i = readInts(args, i, batches);
+                case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--no-epoch" -> epoch = false;
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        System.out.printf(Locale.ROOT, "jcnn, Java %s (%s), %d processors, reps=%d (median reported)%n",
+                System.getProperty("java.version"), System.getProperty("java.vm.name"),
+                Runtime.getRuntime().availableProcessors(), reps);
+        System.out.printf(Locale.ROOT, "%7s %9s %5s %12s %8s %8s%n", "threads", "mode", "batch", "img/s median",
+                "min", "max");
+        Tensor data = LeNet.images(4096, 7);
+        int[] labels = LeNet.labels(4096, 7);
+        for (int t : threads) {
+            Parallel.setThreads(t);
+            for (int b : batches) {
+                double[] r = trainRates(b, data, labels, reps);
+                System.out.printf(Locale.ROOT, "%7d %9s %5d %12.0f %8.0f %8.0f%n", t, "train", b, median(r), r[0],
+                        r[r.length - 1]);
+            }
+            double[] r = inferRates(256, data, reps);
+            System.out.printf(Locale.ROOT, "%7d %9s %5d %12.0f %8.0f %8.0f%n", t, "inference", 256, median(r), r[0],
+                    r[r.length - 1]);
+        }
+        if (epoch) {
+            realEpoch();
+        }
+    }
+
+    private static int readInts(String[] args, int i, List<Integer> into) {
+        into.clear();
+        while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+            into.add(Integer.parseInt(args[++i]));
+        }
+        return i;
+    }
+
+    /** Sorted rates (images/s) of {@code reps} runs of 4096 images, after 2 untimed runs. */
+    static double[] trainRates(int batch, Tensor data, int[] labels, int reps) {
+        LeNet net = new LeNet();
+        int n = data.shape().dim(0);
+        int steps = n / batch;
+        Tensor[] xs = new Tensor[steps];
+        int[][] ys = new int[steps][];
+        int size = LeNet.IMAGE.size();
+        for (int s = 0; s < steps; s++) {
+            float[] chunk = Arrays.copyOfRange(data.data(), s * batch * size, (s + 1) * batch * size);
+            xs[s] = Tensor.wrap(LeNet.IMAGE.withBatch(batch), chunk);
+            ys[s] = Arrays.copyOfRange(labels, s * batch, (s + 1) * batch);
+        }
+        double[] rates = new double[reps];
+        for (int r = -2; r < reps; r++) {
+            long t0 = System.nanoTime();
+            for (int s = 0; s < steps; s++) {
+                net.step(xs[s], ys[s]);
+            }
+            long t1 = System.nanoTime();
+            if (r >= 0) {
+                rates[r] = steps * batch / ((t1 - t0) / 1e9);
+            }
+        }
+        Arrays.sort(rates);
+        return rates;
+    }
+
+    /** Sorted rates of {@code reps} runs of 8192 images in batches of {@code batch}, after 2 untimed runs. */
+    static double[] inferRates(int batch, Tensor data, int reps) {
+        LeNet net = new LeNet();
+        int size = LeNet.IMAGE.size();
+        Tensor[] xs = new Tensor[4];
+        for (int s = 0; s < 4; s++) {
+            xs[s] = Tensor.wrap(LeNet.IMAGE.withBatch(batch),
+                    Arrays.copyOfRange(data.data(), s * batch * size, (s + 1) * batch * size));
+        }
+        int steps = 8192 / batch;
+        double[] rates = new double[reps];
+        for (int r = -2; r < reps; r++) {
+            long t0 = System.nanoTime();
+            for (int s = 0; s < steps; s++) {
+                net.predict(xs[s % 4]);
+            }
+            long t1 = System.nanoTime();
+            if (r >= 0) {
+                rates[r] = steps * batch / ((t1 - t0) / 1e9);
+            }
+        }
+        Arrays.sort(rates);
+        return rates;
+    }
+
+    /** One epoch of CIFAR-10 with Sequential.fit, batch 64, SGD momentum 0.9, all threads; skipped without data. */
+    static void realEpoch() throws Exception {
+        String env = System.getenv("CIFAR10_DIR");
+        Path dir = env != null ? Path.of(env) : Path.of("/work/data-unpacked");
+        if (Files.isDirectory(dir.resolve(Cifar10.FOLDER))) {
+            dir = dir.resolve(Cifar10.FOLDER);
+        }
+        if (!Files.isDirectory(dir)) {
+            System.out.println("real data: no CIFAR-10 at " + dir + " (set CIFAR10_DIR); epoch skipped");
+            return;
+        }
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+        Dataset train = Cifar10.load(dir, Split.TRAIN);
+        Sequential model = LeNet.build(1);
+        History h = model.fit(train, FitOptions.defaults().epochs(1).batchSize(64)
+                .optimizer(SGD.config(0.01).momentum(0.9)));
+        double seconds = h.epochs().get(0).seconds();
+        System.out.printf(Locale.ROOT, "real data: CIFAR-10 epoch (%,d images, batch 64, %d threads, fit): %.1f s,"
+                + " %.0f images/s, train loss %.3f, accuracy %.1f%%%n", train.size(), Parallel.threads(), seconds,
+                train.size() / seconds, h.epochs().get(0).trainLoss(), 100 * h.epochs().get(0).trainAccuracy());
+    }
+
+    static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+}
