@@ -85,7 +85,7 @@ public final class VisualizeFilters {
                 + first.kernelHeight() + " x " + first.kernelWidth() + " x " + first.inChannels()).writePng(filters);
         System.out.println("First-layer filters " + weight.shape() + " -> " + filters);
 
-        // feature maps: run the layers one by one, draw after each convolution's activation
+        // feature maps: the model's activations after each convolution (and the activation that follows it)
         Tensor x = picture.copy();
         if (norm != null) {
             norm.applyInPlace(x.data(), 0, x.shape());
@@ -93,33 +93,31 @@ public final class VisualizeFilters {
         x = x.reshape(x.shape().withBatch(1));
         int conv = 0;
         for (int i = 0; i < layers.size(); i++) {
-            x = layers.get(i).forward(x, false);
-            boolean convDone = layers.get(i) instanceof Conv2D
-                    && (i + 1 >= layers.size() || !isActivation(layers.get(i + 1)));
-            boolean activationAfterConv = i > 0 && layers.get(i - 1) instanceof Conv2D && isActivation(layers.get(i));
-            if (convDone || activationAfterConv) {
-                conv++;
-                Conv2D c = (Conv2D) layers.get(convDone ? i : i - 1);
-                Path maps = out.resolve("conv" + conv + "-maps.png");
-                Tensor sample = x.reshape(x.shape().dropFirst());
-                ImageGrid.channels(sample, Math.min(8, c.filters())).scale(sample.shape().dim(1) >= 20 ? 4 : 8)
-                        .title("conv " + conv + " + " + layers.get(i).type() + ": " + c.filters() + " maps of "
-                                + sample.shape().dim(1) + " x " + sample.shape().dim(2)).writePng(maps);
-                int silent = 0;
-                int mapSize = sample.shape().dim(1) * sample.shape().dim(2);
-                for (int m = 0; m < c.filters(); m++) {
-                    float max = Float.NEGATIVE_INFINITY;
-                    float min = Float.POSITIVE_INFINITY;
-                    for (int k = m * mapSize; k < (m + 1) * mapSize; k++) {
-                        max = Math.max(max, sample.data()[k]);
-                        min = Math.min(min, sample.data()[k]);
-                    }
-                    silent += max == min ? 1 : 0;
-                }
-                System.out.println("Feature maps after conv " + conv + " " + sample.shape() + " -> " + maps
-                        + (silent == 0 ? "" : " (" + silent + " constant, drawn mid grey: that filter found nothing "
-                        + "in this image)"));
+            if (!(layers.get(i) instanceof Conv2D c)) {
+                continue;
             }
+            conv++;
+            int depth = i + 2 <= layers.size() && isActivation(layers.get(i + 1)) ? i + 2 : i + 1;
+            Tensor batchMaps = model.activations(x, depth);
+            Tensor sample = batchMaps.reshape(batchMaps.shape().dropFirst());
+            Path maps = out.resolve("conv" + conv + "-maps.png");
+            ImageGrid.channels(sample, Math.min(8, c.filters())).scale(sample.shape().dim(1) >= 20 ? 4 : 8)
+                    .title("conv " + conv + " + " + layers.get(depth - 1).type() + ": " + c.filters() + " maps of "
+                            + sample.shape().dim(1) + " x " + sample.shape().dim(2)).writePng(maps);
+            int silent = 0;
+            int mapSize = sample.shape().dim(1) * sample.shape().dim(2);
+            for (int m = 0; m < c.filters(); m++) {
+                float max = Float.NEGATIVE_INFINITY;
+                float min = Float.POSITIVE_INFINITY;
+                for (int k = m * mapSize; k < (m + 1) * mapSize; k++) {
+                    max = Math.max(max, sample.data()[k]);
+                    min = Math.min(min, sample.data()[k]);
+                }
+                silent += max == min ? 1 : 0;
+            }
+            System.out.println("Feature maps after conv " + conv + " " + sample.shape() + " -> " + maps
+                    + (silent == 0 ? "" : " (" + silent + " constant, drawn mid grey: that filter found nothing "
+                    + "in this image)"));
         }
     }
 
