@@ -1,0 +1,138 @@
+package examples;
+
+import io.github.jcnn.data.ByteImageDataset;
+import io.github.jcnn.data.Dataset;
+import io.github.jcnn.data.Datasets;
+import io.github.jcnn.data.Mnist;
+import io.github.jcnn.data.Normalization;
+import io.github.jcnn.data.Split;
+import io.github.jcnn.kernels.Parallel;
+import io.github.jcnn.layers.Padding;
+import io.github.jcnn.model.Evaluation;
+import io.github.jcnn.model.FitOptions;
+import io.github.jcnn.model.History;
+import io.github.jcnn.model.Sequential;
+import io.github.jcnn.optim.Adam;
+import io.github.jcnn.optim.LearningRateSchedule;
+import io.github.jcnn.tensor.Shape;
+import io.github.jcnn.viz.ConfusionMatrixPlot;
+import io.github.jcnn.viz.ImageGrid;
+import io.github.jcnn.viz.LineChart;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The classic: LeNet on the MNIST digits (LeCun et al., 1998), 1 x 28 x 28 grey images.
+ * <pre>
+ *   examples/run MnistLeNet                      # data from MNIST_DIR or data/mnist
+ *   examples/run MnistLeNet /path/to/mnist --epochs 5
+ * </pre>
+ * Get the data first: in this workplace {@code ../shared/data/unpack data} (gives data/mnist), elsewhere the four idx
+ * files from https://yann.lecun.com/exdb/mnist/ (or a mirror) in one folder.
+ * <p>The network: conv 6@5x5 "same" -> ReLU -> max-pool 2 -> conv 16@5x5 -> ReLU -> max-pool 2 -> dense 120 -> ReLU
+ * -> dense 84 -> ReLU -> dense 10 -> softmax (61,706 parameters), trained with Adam (learning rate 0.001, cosine
+ * schedule) for 4 epochs on 55,000 images, 5,000 held out for validation.
+ * Options: {@code --epochs 4 --batch 64 --lr 0.001 --threads N --seed 42 --out jcnn-out/MnistLeNet --tiny}.
+ * Writes samples.png, loss.png, confusion.png and mnist-lenet.safetensors into the output folder.
+ */
+public final class MnistLeNet {
+
+    private MnistLeNet() {
+    }
+
+    public static void main(String[] argv) throws IOException {
+        Args args = Args.parse(argv);
+        boolean tiny = args.tiny();
+        Path out = args.outDir("MnistLeNet");
+        int epochs = args.integer("epochs", tiny ? 2 : 4);
+        int batch = args.integer("batch", tiny ? 32 : 64);
+        double lr = args.number("lr", 0.001);
+        long seed = args.integer("seed", 42);
+        if (args.string("threads", null) != null) {
+            Parallel.setThreads(args.integer("threads", 1));
+        }
+        Path dataDir = find(args, out);
+        if (dataDir == null) {
+            System.exit(2);
+            return;
+        }
+        long start = System.nanoTime();
+        ByteImageDataset trainAll = Mnist.load(dataDir, Split.TRAIN);
+        ByteImageDataset test = Mnist.load(dataDir, Split.TEST);
+        System.out.printf(Locale.ROOT, "MNIST: %,d training and %,d test images of %s from %s%n", trainAll.size(),
+                test.size(), trainAll.sampleShape(), dataDir);
+        Path samples = out.resolve("samples.png");
+        ImageGrid.samplesPerClass(trainAll, 10).title("MNIST training digits").writePng(samples);
+        System.out.println("sample digits -> " + samples);
+
+        Normalization norm = Normalization.fit(trainAll);
+        Dataset all = trainAll.normalized(norm);
+        if (tiny) {
+            all = Datasets.first(Datasets.shuffled(all, seed), 600);     // --tiny on real data: 600 images
+        }
+        Datasets.TrainValidation parts = Datasets.split(all, tiny ? 100 : 5000, seed);
+        Dataset testNorm = test.normalized(norm);
+        System.out.println("normalised with the training set's " + norm + "; " + parts.train().size()
+                + " to train, " + parts.validation().size() + " for validation");
+
+        Sequential model = Sequential.builder(Shape.of(1, 28, 28))
+                .conv2d(6, 5, 1, Padding.SAME).relu().maxPool(2)
+                .conv2d(16, 5).relu().maxPool(2)
+                .flatten()
+                .dense(120).relu()
+                .dense(84).relu()
+                .dense(10).softmax()
+                .seed(seed)
+                .build();
+        System.out.println(model.summary());
+
+        System.out.printf(Locale.ROOT, "Training: %d epochs, batch %d, Adam lr %s with a cosine schedule, %d threads%n",
+                epochs, batch, lr, Parallel.threads());
+        History history = model.fit(parts.train(), FitOptions.defaults()
+                .epochs(epochs).batchSize(batch).seed(seed)
+                .optimizer(Adam.config(lr))
+                .schedule(LearningRateSchedule.cosine(epochs, 0.05))
+                .validation(parts.validation()));
+        System.out.println(history);
+
+        Evaluation result = model.evaluate(testNorm);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "Test accuracy %.2f%% (%,d of %,d), test loss %.4f; %.0f s in all%n",
+                100 * result.accuracy(), result.confusion().correct(), result.count(), result.loss(), seconds);
+        System.out.println(result.confusion());
+        Path confusion = out.resolve("confusion.png");
+        ConfusionMatrixPlot.of(LeNetCifar10.toInt(result.confusion()), test.classNames())
+                .title("LeNet on the MNIST test set").writePng(confusion);
+        Path loss = out.resolve("loss.png");
+        LineChart.titled("LeNet on MNIST: loss").yLabel("cross-entropy")
+                .series("train", history.trainLoss()).series("validation", history.validationLoss())
+                .writePng(loss);
+        Path modelFile = out.resolve("mnist-lenet.safetensors");
+        ModelFiles.save(model, modelFile, test.classNames(), norm);
+        System.out.println("confusion matrix -> " + confusion + ", loss curve -> " + loss + ", model -> " + modelFile);
+    }
+
+    /** The first positional argument or --data, else MNIST_DIR, else data/mnist; synthetic idx files for --tiny. */
+    private static Path find(Args args, Path out) throws IOException {
+        String given = args.positional(0) != null ? args.positional(0) : args.string("data", null);
+        String env = System.getenv("MNIST_DIR");
+        Path dir = Path.of(given != null ? given : env != null && !env.isBlank() ? env : "data/mnist");
+        if (Files.exists(dir)) {
+            return dir;
+        }
+        if (args.tiny()) {
+            System.out.println("(--tiny: no MNIST at " + dir + ", so a small synthetic set in the idx format is used)");
+            return SyntheticData.mnist(out.resolve("synthetic-data"), 500, 100, 7);
+        }
+        System.err.println("MNIST not found at " + dir.toAbsolutePath() + ".");
+        System.err.println("Get the four idx files (train-images-idx3-ubyte, train-labels-idx1-ubyte, "
+                + "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, gzip'ed or not) into one folder:");
+        System.err.println("  in this workplace:  ../shared/data/unpack data     (gives data/mnist)");
+        System.err.println("  elsewhere:          " + Mnist.URL);
+        System.err.println("Then run again, or pass the folder: examples/run MnistLeNet /path/to/mnist (or set "
+                + "MNIST_DIR).");
+        return null;
+    }
+}
