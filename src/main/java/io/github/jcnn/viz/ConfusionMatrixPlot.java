@@ -37,6 +37,26 @@ public final class ConfusionMatrixPlot {
     }
 
     /**
+     * A plot of counts given as longs, as {@code model.ConfusionMatrix.counts()} returns them.
+     *
+     * @throws IllegalArgumentException as {@link #of(int[][], List)}, or if a count does not fit in an int
+     */
+    public static ConfusionMatrixPlot of(long[][] counts, List<String> classNames) {
+        int[][] ints = new int[counts.length][];
+        for (int r = 0; r < counts.length; r++) {
+            ints[r] = new int[counts[r].length];
+            for (int c = 0; c < counts[r].length; c++) {
+                if (counts[r][c] > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException("count " + counts[r][c] + " at row " + r + ", column " + c
+                            + " is too large for a plot");
+                }
+                ints[r][c] = (int) counts[r][c];
+            }
+        }
+        return of(ints, classNames);
+    }
+
+    /**
      * A plot of {@code counts[true][predicted]} (K x K, non-negative) with K class names.
      *
      * @throws IllegalArgumentException if the matrix is not K x K for the K names, or has a negative count

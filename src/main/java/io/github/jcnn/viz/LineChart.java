@@ -201,7 +201,7 @@ public final class LineChart {
         }
         g.setClip(null);
 
-        // legend, top right
+        // legend, in the corner of the plot that hides the fewest points of the curves
         g.setFont(labelFont);
         int legendWidth = 0;
         for (Series s : series) {
@@ -209,8 +209,38 @@ public final class LineChart {
         }
         legendWidth += 44;
         int legendHeight = 10 + 20 * series.size();
-        int lx = right - legendWidth - 10;
-        int ly = top + 10;
+        int[][] corners = {
+            {right - legendWidth - 10, top + 10}, {left + 10, top + 10},
+            {right - legendWidth - 10, bottom - legendHeight - 10}, {left + 10, bottom - legendHeight - 10},
+        };
+        int lx = corners[0][0];
+        int ly = corners[0][1];
+        int fewest = Integer.MAX_VALUE;
+        for (int[] corner : corners) {
+            int hidden = 0;
+            for (Series s : series) {
+                for (int i = 0; i < s.values.length; i++) {
+                    // the point and the half-way point to the next one, so that lines count as well as points
+                    for (int half = 0; half < 2 && (half == 0 || i + 1 < s.values.length); half++) {
+                        double v = half == 0 ? s.values[i] : (s.values[i] + s.values[i + 1]) / 2;
+                        if (!Double.isFinite(v)) {
+                            continue;
+                        }
+                        double x = left + (i + 1 + 0.5 * half - xMin) / (xMax - xMin) * (right - left);
+                        double y = bottom - (v - yMin) / (yMax - yMin) * (bottom - top);
+                        if (x >= corner[0] - 4 && x <= corner[0] + legendWidth + 4 && y >= corner[1] - 4
+                                && y <= corner[1] + legendHeight + 4) {
+                            hidden++;
+                        }
+                    }
+                }
+            }
+            if (hidden < fewest) {
+                fewest = hidden;
+                lx = corner[0];
+                ly = corner[1];
+            }
+        }
         g.setColor(new Color(255, 255, 255, 225));
         g.fillRoundRect(lx, ly, legendWidth, legendHeight, 8, 8);
         g.setColor(new Color(0xbbbbbb));
