@@ -85,6 +85,21 @@ class Im2ColProperties {
             assertThat(Arrays.copyOf(rows[r], geometry.columns())).containsExactly(
                     Arrays.copyOfRange(cols, offset + r * geometry.columns(), offset + (r + 1) * geometry.columns()));
         }
+        // the wide layout (stride 1, no padding): column i*W + j, j < OW, is column i*OW + j
+        if (s == 1 && ph == 0 && pw == 0) {
+            assertThat(geometry.wideColumns()).isEqualTo((oh - 1) * w + ow);
+            float[][] wide = new float[geometry.rows()][geometry.wideColumns() + offset];
+            geometry.im2colWideRows(image, offset, wide);
+            for (int r = 0; r < geometry.rows(); r++) {
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        assertThat(wide[r][i * w + j]).isEqualTo(cols[offset + r * geometry.columns() + i * ow + j]);
+                    }
+                }
+            }
+        } else {
+            assertThat(geometry.wideLayoutPays()).isFalse();
+        }
         float[][] windows = new float[geometry.columns()][to - from + offset];
         geometry.im2colTransposedRows(image, offset, from, to, windows);
         for (int l = 0; l < geometry.columns(); l++) {
