@@ -122,4 +122,12 @@ class Im2ColProperties {
         }
         assertThat(right).isCloseTo(left, org.assertj.core.data.Offset.offset(1e-4 * (1 + Math.abs(left))));
     }
+
+    @org.junit.jupiter.api.Test
+    void theWideLayoutIsUsedWhereItPays() {
+        assertThat(new Im2Col(3, 32, 32, 5, 5, 1, 0, 0).wideLayoutPays()).isTrue();    // LeNet's conv1: 892 for 784
+        assertThat(new Im2Col(6, 14, 14, 5, 5, 1, 0, 0).wideLayoutPays()).isFalse();   // conv2: 136 for 100
+        assertThat(new Im2Col(3, 32, 32, 5, 5, 2, 0, 0).wideLayoutPays()).isFalse();   // strided
+        assertThat(new Im2Col(3, 32, 32, 5, 5, 1, 2, 2).wideLayoutPays()).isFalse();   // padded
+    }
 }
