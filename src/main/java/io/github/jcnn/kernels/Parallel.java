@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The library's one thread setting and its fixed pool.
@@ -73,6 +74,20 @@ public final class Parallel {
             task.run(0, 0, n);
             return;
         }
+        Team team = team(parts - 1);
+        if (team != null) {
+            try {
+                team.run(n, parts, task);
+            } finally {
+                TEAM_LOCK.unlock();
+            }
+            return;
+        }
+        forRangeOnPool(n, parts, task);
+    }
+
+    /** forRange through the executor: for callers that find the team busy (concurrent or nested calls). */
+    private static void forRangeOnPool(int n, int parts, RangeTask task) {
         ExecutorService executor = executor(parts - 1);
         List<Future<?>> futures = new ArrayList<>(parts - 1);
         for (int p = 1; p < parts; p++) {
@@ -128,5 +143,178 @@ public final class Parallel {
             poolSize = needed;
         }
         return pool;
+    }
+
+    // ---- the team: persistent workers, for the common case of one caller at a time ---------------------------
+
+    /** How long a worker (or the caller) spins before it parks, in nanoseconds. */
+    private static final long SPIN_NANOS = 50_000;
+
+    private static final java.util.concurrent.locks.ReentrantLock TEAM_LOCK =
+            new java.util.concurrent.locks.ReentrantLock();
+    private static Team team;
+
+    /**
+     * The team with at least {@code needed} workers, with {@link #TEAM_LOCK} held by the caller; null (lock not held)
+     * when another call holds it: a concurrent caller, or a task that itself calls forRange.
+     */
+    private static Team team(int needed) {
+        if (!TEAM_LOCK.tryLock()) {
+            return null;
+        }
+        if (TEAM_LOCK.getHoldCount() > 1) {   // a nested call from the thread running part 0
+            TEAM_LOCK.unlock();
+            return null;
+        }
+        if (team == null || team.workers.length < needed) {
+            if (team != null) {
+                team.stop();
+            }
+            team = new Team(needed);
+        }
+        return team;
+    }
+
+    /**
+     * Worker threads that stay alive between calls and wait for the next job by spinning briefly, then parking:
+     * handing a job over costs a volatile write (and an unpark only for a parked worker), not a queued future per
+     * range. Worker i runs part i + 1 of every job with more than i + 1 parts; the parts and their ranges are those
+     * of {@link #start}, exactly as with the executor, so the results do not change.
+     */
+    private static final class Team {
+        final Worker[] workers;
+        /** The latest job; workers wait for it to change. Written by the caller only. */
+        volatile Job job = new Job(0, 0, 0, null);
+        /** Workers of the current job that have not finished yet. */
+        final AtomicInteger remaining = new AtomicInteger();
+        /** Whether the caller is (about to be) parked waiting for {@link #remaining} to reach 0. */
+        volatile boolean callerParked;
+        volatile Thread caller;
+        final Throwable[] failures;
+
+        Team(int size) {
+            workers = new Worker[size];
+            failures = new Throwable[size];
+            for (int i = 0; i < size; i++) {
+                workers[i] = new Worker(this, i);
+                workers[i].start();
+            }
+        }
+
+        void run(int n, int parts, RangeTask task) {
+            this.caller = Thread.currentThread();
+            remaining.set(parts - 1);
+            job = new Job(job.generation + 1, n, parts, task);   // publishes the job (a volatile write)
+            for (int i = 0; i < parts - 1; i++) {
+                if (workers[i].parked) {
+                    LockSupport.unpark(workers[i]);
+                }
+            }
+            Throwable failure = null;
+            try {
+                task.run(0, 0, start(n, parts, 1));
+            } catch (RuntimeException | Error e) {
+                failure = e;
+            }
+            awaitWorkers();
+            for (int i = 0; i < parts - 1; i++) {
+                if (failure == null) {
+                    failure = failures[i];
+                }
+                failures[i] = null;
+            }
+            if (failure instanceof RuntimeException) {
+                throw (RuntimeException) failure;
+            } else if (failure instanceof Error) {
+                throw (Error) failure;
+            } else if (failure != null) {
+                throw new IllegalStateException("parallel task failed", failure);
+            }
+        }
+
+        private void awaitWorkers() {
+            long spinStart = System.nanoTime();
+            boolean interrupted = false;
+            while (remaining.get() != 0) {
+                if (System.nanoTime() - spinStart < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    callerParked = true;
+                    if (remaining.get() != 0) {
+                        LockSupport.park(this);
+                        interrupted |= Thread.interrupted();
+                    }
+                    callerParked = false;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        void stop() {
+            job = new Job(job.generation + 1, 0, -1, null);   // parts -1: stop
+            for (Worker w : workers) {
+                LockSupport.unpark(w);
+            }
+        }
+    }
+
+    /** One call of forRange, published to the workers as a whole (final fields, one volatile write). */
+    private record Job(long generation, int n, int parts, RangeTask task) {
+    }
+
+    private static final class Worker extends Thread {
+        private static final AtomicInteger COUNT = new AtomicInteger();
+        private final Team team;
+        private final int index;
+        /** Whether this worker is (about to be) parked waiting for the next job. */
+        volatile boolean parked;
+
+        Worker(Team team, int index) {
+            super("jcnn-team-" + COUNT.incrementAndGet());
+            this.team = team;
+            this.index = index;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            long seen = 0;   // the generation of the team's initial job: the first real job may already be out
+            while (true) {
+                Job job;
+                long spinStart = System.nanoTime();
+                while ((job = team.job).generation == seen) {
+                    if (System.nanoTime() - spinStart < SPIN_NANOS) {
+                        Thread.onSpinWait();
+                    } else {
+                        parked = true;
+                        if (team.job.generation == seen) {
+                            LockSupport.park(this);
+                        }
+                        parked = false;
+                        spinStart = System.nanoTime();
+                    }
+                }
+                seen = job.generation;
+                int parts = job.parts;
+                if (parts < 0) {
+                    return;
+                }
+                if (index + 1 >= parts) {
+                    continue;   // not needed for this job
+                }
+                int part = index + 1;
+                int n = job.n;
+                try {
+                    job.task.run(part, Parallel.start(n, parts, part), Parallel.start(n, parts, part + 1));
+                } catch (Throwable e) {
+                    team.failures[index] = e;
+                }
+                if (team.remaining.decrementAndGet() == 0 && team.callerParked) {
+                    LockSupport.unpark(team.caller);
+                }
+            }
+        }
     }
 }

@@ -75,6 +75,8 @@ public final class Conv2D implements Layer {
     private float[][] scratch = new float[0][];
     /** Per thread part: the column matrix as row arrays (C*KH*KW rows of OH*OW), for Gemm.multiplyRows. */
     private float[][][] columnRows = new float[0][][];
+    /** Per thread part, with the wide im2col layout: the F x ((OH - 1)*W + OW) product before it is copied out. */
+    private float[][] wideProducts = new float[0][];
     /** Per chunk of the batch: its partial dL/dW (F*C*KH*KW floats). */
     private float[][] weightPartials = new float[0][];
     /** Per thread part: kernel windows as row arrays (OH*OW rows of up to C*KH*KW), for dL/dW. */
@@ -266,18 +268,22 @@ public final class Conv2D implements Layer {
                 : Tensor.zeros(outputShape.withBatch(batch));
         float[] y = output.data();
         float[][][] buffers = training ? columnRows() : null;
-        Parallel.forRange(batch, (part, from, to) -> {
-            float[][] cols = training ? buffers[part] : new float[patch][positions];
-            for (int n = from; n < to; n++) {
-                int yStart = n * outputSize;
-                for (int f = 0; f < filters; f++) {
-                    Arrays.fill(y, yStart + f * positions, yStart + (f + 1) * positions, b == null ? 0f : b[f]);
+        if (im2col.wideLayoutPays()) {
+            forwardWide(x, batch, w, b, y, buffers);
+        } else {
+            Parallel.forRange(batch, (part, from, to) -> {
+                float[][] cols = training ? buffers[part] : new float[patch][positions];
+                for (int n = from; n < to; n++) {
+                    int yStart = n * outputSize;
+                    for (int f = 0; f < filters; f++) {
+                        Arrays.fill(y, yStart + f * positions, yStart + (f + 1) * positions, b == null ? 0f : b[f]);
+                    }
+                    im2col.im2colRows(x, n * imageSize, cols);
+                    // y_n (F x OH*OW) += W (F x CKK) . cols (CKK x OH*OW), cols as row arrays: nothing to pack
+                    Gemm.multiplyRows(filters, positions, patch, w, 0, patch, cols, y, yStart, positions);
                 }
-                im2col.im2colRows(x, n * imageSize, cols);
-                // y_n (F x OH*OW) += W (F x CKK) . cols (CKK x OH*OW), cols as row arrays: nothing to pack
-                Gemm.multiplyRows(filters, positions, patch, w, 0, patch, cols, y, yStart, positions);
-            }
-        });
+            });
+        }
         if (training) {
             if (savedInput == null || savedInput.length != x.length) {
                 savedInput = new float[x.length];
@@ -388,11 +394,55 @@ public final class Conv2D implements Layer {
         return inputGradient;
     }
 
-    /** Per thread part, the column matrix as C*KH*KW row arrays of OH*OW floats, kept between training steps. */
+    /**
+     * The forward pass with the column matrix in {@link Im2Col#im2colWideRows wide layout} (stride 1, no padding):
+     * one copy per row of it instead of one per row and output row. The product then has (OH - 1)*W + OW columns,
+     * of which those at i*W + j with j &lt; OW are the outputs (the same sums in the same order as the plain
+     * layout: the same bits) and the rest are dropped when the result is copied out.
+     *
+     * @param buffers per-part wide row arrays for training, null for inference (allocated per call)
+     */
+    private void forwardWide(float[] x, int batch, float[] w, float[] b, float[] y, float[][][] buffers) {
+        int imageSize = im2col.imageSize();
+        int outputSize = outputShape.size();
+        int positions = im2col.columns();
+        int patch = im2col.rows();
+        int wide = im2col.wideColumns();
+        int width = inputShape.dim(2);
+        int outHeight = im2col.outHeight();
+        int outWidth = im2col.outWidth();
+        Parallel.forRange(batch, (part, from, to) -> {
+            float[][] cols = buffers != null ? buffers[part] : new float[patch][wide];
+            float[] product = buffers != null ? wideProducts[part] : new float[filters * wide];
+            for (int n = from; n < to; n++) {
+                for (int f = 0; f < filters; f++) {
+                    Arrays.fill(product, f * wide, (f + 1) * wide, b == null ? 0f : b[f]);
+                }
+                im2col.im2colWideRows(x, n * imageSize, cols);
+                Gemm.multiplyRows(filters, wide, patch, w, 0, patch, cols, product, 0, wide);
+                int yStart = n * outputSize;
+                for (int f = 0; f < filters; f++) {
+                    for (int i = 0; i < outHeight; i++) {
+                        System.arraycopy(product, f * wide + i * width, y, yStart + f * positions + i * outWidth,
+                                outWidth);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * Per thread part, the column matrix as C*KH*KW row arrays (of OH*OW floats, or of the wide layout's
+     * (OH - 1)*W + OW when that is used), kept between training steps; with the wide layout, also the per-part
+     * F x wide product buffers.
+     */
     private float[][][] columnRows() {
         int parts = Parallel.threads();
         if (columnRows.length < parts) {
-            columnRows = new float[parts][im2col.rows()][im2col.columns()];
+            boolean wide = im2col.wideLayoutPays();
+            int length = wide ? im2col.wideColumns() : im2col.columns();
+            columnRows = new float[parts][im2col.rows()][length];
+            wideProducts = wide ? new float[parts][filters * length] : new float[0][];
         }
         return columnRows;
     }

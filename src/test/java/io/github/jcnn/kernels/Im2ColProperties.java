@@ -85,6 +85,21 @@ class Im2ColProperties {
             assertThat(Arrays.copyOf(rows[r], geometry.columns())).containsExactly(
                     Arrays.copyOfRange(cols, offset + r * geometry.columns(), offset + (r + 1) * geometry.columns()));
         }
+        // the wide layout (stride 1, no padding): column i*W + j, j < OW, is column i*OW + j
+        if (s == 1 && ph == 0 && pw == 0) {
+            assertThat(geometry.wideColumns()).isEqualTo((oh - 1) * w + ow);
+            float[][] wide = new float[geometry.rows()][geometry.wideColumns() + offset];
+            geometry.im2colWideRows(image, offset, wide);
+            for (int r = 0; r < geometry.rows(); r++) {
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        assertThat(wide[r][i * w + j]).isEqualTo(cols[offset + r * geometry.columns() + i * ow + j]);
+                    }
+                }
+            }
+        } else {
+            assertThat(geometry.wideLayoutPays()).isFalse();
+        }
         float[][] windows = new float[geometry.columns()][to - from + offset];
         geometry.im2colTransposedRows(image, offset, from, to, windows);
         for (int l = 0; l < geometry.columns(); l++) {
@@ -106,5 +121,13 @@ class Im2ColProperties {
             right += (double) image[offset + i] * back[i];
         }
         assertThat(right).isCloseTo(left, org.assertj.core.data.Offset.offset(1e-4 * (1 + Math.abs(left))));
+    }
+
+    @org.junit.jupiter.api.Test
+    void theWideLayoutIsUsedWhereItPays() {
+        assertThat(new Im2Col(3, 32, 32, 5, 5, 1, 0, 0).wideLayoutPays()).isTrue();    // LeNet's conv1: 892 for 784
+        assertThat(new Im2Col(6, 14, 14, 5, 5, 1, 0, 0).wideLayoutPays()).isFalse();   // conv2: 136 for 100
+        assertThat(new Im2Col(3, 32, 32, 5, 5, 2, 0, 0).wideLayoutPays()).isFalse();   // strided
+        assertThat(new Im2Col(3, 32, 32, 5, 5, 1, 2, 2).wideLayoutPays()).isFalse();   // padded
     }
 }
