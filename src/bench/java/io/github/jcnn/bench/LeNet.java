@@ -1,14 +1,9 @@
 package io.github.jcnn.bench;
 
-import io.github.jcnn.layers.Conv2D;
-import io.github.jcnn.layers.Layer;
-import io.github.jcnn.layers.Parameter;
-import io.github.jcnn.losses.SoftmaxCrossEntropy;
 import io.github.jcnn.model.Sequential;
 import io.github.jcnn.optim.SGD;
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
-import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -18,7 +13,8 @@ import java.util.SplittableRandom;
  *   - dense 10        (62,006 parameters)
  *   step: zero the gradients, forward through the 13 layers, softmax cross-entropy, backward, SGD with momentum
  * </pre>
- * The same work as one batch of {@code Sequential.fit} minus its bookkeeping (progress, NaN checks, accuracy).
+ * A step is {@code Sequential.trainBatch}: the same code as one batch of {@code Sequential.fit}, minus fit's
+ * progress bar and listeners.
  */
 public final class LeNet {
 
@@ -26,17 +22,11 @@ public final class LeNet {
     public static final Shape IMAGE = Shape.of(3, 32, 32);
 
     private final Sequential model;
-    private final List<Layer> layers;
     private final SGD optimizer;
-    private final SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
 
     /** A freshly initialised LeNet-5 (seed 1) with SGD, learning rate 0.01, momentum 0.9. */
     public LeNet() {
         model = build(1);
-        layers = model.layers();
-        // the network input needs no gradient (what Sequential.fit does too); -Djcnn.bench.firstLayerDx=true keeps
-        // it, to measure what skipping it saves
-        ((Conv2D) layers.get(0)).setInputGradientNeeded(Boolean.getBoolean("jcnn.bench.firstLayerDx"));
         optimizer = new SGD(model.parameters(), SGD.config(0.01).momentum(0.9));
     }
 
@@ -58,22 +48,9 @@ public final class LeNet {
         return model;
     }
 
-    /** One training step on a batch; returns the loss. */
+    /** One training step on a batch, as Sequential.fit takes it (Sequential.trainBatch); returns the loss. */
     public double step(Tensor images, int[] labels) {
-        for (Parameter p : optimizer.parameters()) {
-            p.zeroGrad();
-        }
-        Tensor x = images;
-        for (Layer layer : layers) {
-            x = layer.forward(x, true);
-        }
-        double value = loss.loss(x, labels);
-        Tensor dy = loss.gradient(x, labels);
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            dy = layers.get(i).backward(dy);
-        }
-        optimizer.step();
-        return value;
+        return model.trainBatch(images, labels, optimizer);
     }
 
     /** Inference on a batch. */

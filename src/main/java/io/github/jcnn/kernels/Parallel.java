@@ -17,6 +17,10 @@ import java.util.concurrent.locks.LockSupport;
  * so that every range is computed the same way on every run; reductions that combine ranges do so in range order.
  * The default is the number of available processors; {@link #setThreads(int)} changes it for the whole library.
  * Never more threads than asked are used. The pool threads are daemons.
+ *
+ * <p>A forRange called from inside another forRange's task (a layer's loop inside a model that already splits its
+ * batch over the threads) runs its whole range inline on the thread that called it, as part 0: the outer split
+ * already keeps every thread busy, and a second level would only add hand-overs.
  */
 public final class Parallel {
 
@@ -70,7 +74,7 @@ public final class Parallel {
      */
     public static void forRange(int n, RangeTask task) {
         int parts = parts(n);
-        if (parts == 1) {
+        if (parts == 1 || INSIDE.get()[0] > 0) {
             task.run(0, 0, n);
             return;
         }
@@ -86,17 +90,36 @@ public final class Parallel {
         forRangeOnPool(n, parts, task);
     }
 
+    /** How many forRange tasks the current thread is running (more than 0: nested calls run inline). */
+    private static final ThreadLocal<int[]> INSIDE = ThreadLocal.withInitial(() -> new int[1]);
+
+    /** Whether the current thread is running a forRange task (so a forRange called now would run inline). */
+    public static boolean insideTask() {
+        return INSIDE.get()[0] > 0;
+    }
+
+    /** Runs one range of a task with the current thread marked as inside a task. */
+    private static void runPart(RangeTask task, int part, int from, int to) {
+        int[] depth = INSIDE.get();
+        depth[0]++;
+        try {
+            task.run(part, from, to);
+        } finally {
+            depth[0]--;
+        }
+    }
+
     /** forRange through the executor: for callers that find the team busy (concurrent or nested calls). */
     private static void forRangeOnPool(int n, int parts, RangeTask task) {
         ExecutorService executor = executor(parts - 1);
         List<Future<?>> futures = new ArrayList<>(parts - 1);
         for (int p = 1; p < parts; p++) {
             final int part = p;
-            futures.add(executor.submit(() -> task.run(part, start(n, parts, part), start(n, parts, part + 1))));
+            futures.add(executor.submit(() -> runPart(task, part, start(n, parts, part), start(n, parts, part + 1))));
         }
         Throwable failure = null;
         try {
-            task.run(0, 0, start(n, parts, 1));
+            runPart(task, 0, 0, start(n, parts, 1));
         } catch (RuntimeException | Error e) {
             failure = e;
         }
@@ -212,7 +235,7 @@ public final class Parallel {
             }
             Throwable failure = null;
             try {
-                task.run(0, 0, start(n, parts, 1));
+                runPart(task, 0, 0, start(n, parts, 1));
             } catch (RuntimeException | Error e) {
                 failure = e;
             }
@@ -307,7 +330,7 @@ public final class Parallel {
                 int part = index + 1;
                 int n = job.n;
                 try {
-                    job.task.run(part, Parallel.start(n, parts, part), Parallel.start(n, parts, part + 1));
+                    runPart(job.task, part, Parallel.start(n, parts, part), Parallel.start(n, parts, part + 1));
                 } catch (Throwable e) {
                     team.failures[index] = e;
                 }

@@ -3,6 +3,7 @@ package io.github.jcnn.layers;
 import io.github.jcnn.kernels.Parallel;
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
+import java.util.Optional;
 
 /**
  * Average pooling: each output is the mean of a K x K window of one channel; the window moves by the stride S.
@@ -137,6 +138,12 @@ public final class AvgPool2D implements Layer {
             }
         });
         return inputGradient;
+    }
+
+    /** A new AvgPool2D of the same shape: the layer has no parameters, only per-batch training state. */
+    @Override
+    public Optional<Layer> replica(int index) {
+        return Optional.of(new AvgPool2D(inputShape, poolSize, stride));
     }
 
     @Override

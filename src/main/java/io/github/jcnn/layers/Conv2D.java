@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
@@ -112,6 +113,12 @@ public final class Conv2D implements Layer {
      */
     public Conv2D(Shape inputShape, int filters, int kernelHeight, int kernelWidth, int stride, Padding padding,
                   boolean bias) {
+        this(inputShape, filters, kernelHeight, kernelWidth, stride, padding, bias, null);
+    }
+
+    /** The full constructor; with a {@code source}, the parameters share its values (see {@link #replica}). */
+    private Conv2D(Shape inputShape, int filters, int kernelHeight, int kernelWidth, int stride, Padding padding,
+                   boolean bias, Conv2D source) {
         if (padding == null) {
             throw new IllegalArgumentException("Conv2D: padding must not be null; use Padding.VALID for none");
         }
@@ -154,8 +161,13 @@ public final class Conv2D implements Layer {
         this.hasBias = bias;
         this.im2col = new Im2Col(channels, height, width, kernelHeight, kernelWidth, stride, ph, pw);
         this.outputShape = Shape.of(filters, im2col.outHeight(), im2col.outWidth());
-        this.weight = new Parameter("weight", Shape.of(filters, channels, kernelHeight, kernelWidth));
-        this.bias = bias ? new Parameter("bias", Shape.of(filters)) : null;
+        if (source == null) {
+            this.weight = new Parameter("weight", Shape.of(filters, channels, kernelHeight, kernelWidth));
+            this.bias = bias ? new Parameter("bias", Shape.of(filters)) : null;
+        } else {
+            this.weight = new Parameter("weight", source.weight.value());
+            this.bias = bias ? new Parameter("bias", source.bias.value()) : null;
+        }
     }
 
     @Override
@@ -471,6 +483,17 @@ public final class Conv2D implements Layer {
             scratch = new float[parts][size];
         }
         return scratch;
+    }
+
+    /**
+     * A Conv2D with the same settings whose weight and bias share this layer's values, with gradients and training
+     * buffers of its own; whether it computes dL/dx is copied too.
+     */
+    @Override
+    public Optional<Layer> replica(int index) {
+        Conv2D copy = new Conv2D(inputShape, filters, kernelHeight, kernelWidth, stride, padding, hasBias, this);
+        copy.inputGradientNeeded = inputGradientNeeded;
+        return Optional.of(copy);
     }
 
     /** The layer as named in error messages, e.g. {@code Conv2D (5x5, stride 1, valid)}. */

@@ -5,6 +5,7 @@ import io.github.jcnn.kernels.Parallel;
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
 import java.util.List;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
@@ -49,6 +50,11 @@ public final class Dense implements Layer {
      * @throws IllegalArgumentException if the input is not flat (flatten it first) or units is below 1
      */
     public Dense(Shape in, int units, boolean bias) {
+        this(in, units, bias, null);
+    }
+
+    /** The full constructor; with a {@code source}, the parameters share its values (see {@link #replica}). */
+    private Dense(Shape in, int units, boolean bias, Dense source) {
         if (in.rank() != 1) {
             throw new IllegalArgumentException("Dense: input shape " + in + " is not flat; a dense layer needs (features)"
                     + ", so flatten first: put a Flatten layer before it to get (" + in.size() + ")");
@@ -60,8 +66,13 @@ public final class Dense implements Layer {
         this.inFeatures = in.dim(0);
         this.units = units;
         this.outputShape = Shape.of(units);
-        this.weight = new Parameter("weight", Shape.of(units, inFeatures));
-        this.bias = bias ? new Parameter("bias", Shape.of(units)) : null;
+        if (source == null) {
+            this.weight = new Parameter("weight", Shape.of(units, inFeatures));
+            this.bias = bias ? new Parameter("bias", Shape.of(units)) : null;
+        } else {
+            this.weight = new Parameter("weight", source.weight.value());
+            this.bias = bias ? new Parameter("bias", source.bias.value()) : null;
+        }
     }
 
     @Override
@@ -179,6 +190,12 @@ public final class Dense implements Layer {
             }
         });
         return inputGradient;
+    }
+
+    /** A Dense layer whose weight and bias share this layer's values, with its own gradients and buffers. */
+    @Override
+    public Optional<Layer> replica(int index) {
+        return Optional.of(new Dense(inputShape, units, bias != null, this));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.github.jcnn.layers;
 
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
@@ -107,6 +108,17 @@ public final class Dropout implements Layer {
             dx[i] = dy[i] * mask[i];
         }
         return inputGradient;
+    }
+
+    /**
+     * A Dropout layer of the same rate whose mask generator is split off this layer's (which moves this layer's
+     * generator on): replicas made in the same order after the same seed draw the same masks.
+     */
+    @Override
+    public Optional<Layer> replica(int index) {
+        Dropout copy = new Dropout(shape, rate);
+        copy.random = random.split();
+        return Optional.of(copy);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.github.jcnn.layers;
 
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
+import java.util.Optional;
 
 /**
  * Flattening: each sample's numbers laid out in one row, in row-major order, so that a dense layer can follow.
@@ -55,6 +56,12 @@ public final class Flatten implements Layer {
     public Tensor backward(Tensor outputGradient) {
         LayerChecks.requireGradientBatch(this, outputGradient);
         return outputGradient.reshape(inputShape.withBatch(outputGradient.shape().dim(0)));
+    }
+
+    /** A new Flatten of the same shape: the layer has no parameters, only per-batch training state. */
+    @Override
+    public Optional<Layer> replica(int index) {
+        return Optional.of(new Flatten(inputShape));
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.github.jcnn.layers;
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
 import java.util.List;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
@@ -73,6 +74,25 @@ public interface Layer {
      * layer uses in training (dropout). Layers without parameters or randomness ignore it.
      */
     default void initialize(WeightInit init, RandomGenerator random) {
+    }
+
+    /**
+     * A copy of this layer for data-parallel training, or empty when the layer cannot take part.
+     *
+     * <p>{@code Sequential.fit} cuts each batch into fixed chunks of a few samples and runs every chunk forward and
+     * backward through its own copy of the network, on as many threads as there are; the chunks' weight gradients
+     * are then added up in chunk order. A replica therefore <em>shares</em> this layer's parameter values (so an
+     * optimizer step on this layer is seen by every replica) but has its own gradients and its own training state
+     * (saved inputs, masks, buffers). A layer whose training forward mixes the samples of a batch (batch
+     * normalization's batch statistics) cannot be split like that and returns empty; so does any layer that does not
+     * override this method, and fit then runs whole batches through the layers one after another.
+     *
+     * @param index which replica this is, 0, 1, ...; a layer with randomness (dropout) derives the replica's own
+     *              generator from it, so that chunk i gets the same masks whichever thread computes it
+     * @return the replica, or empty
+     */
+    default Optional<Layer> replica(int index) {
+        return Optional.empty();
     }
 
     /** The number of learnable numbers: the sum of the parameters' sizes. */

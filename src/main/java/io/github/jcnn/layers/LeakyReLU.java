@@ -2,6 +2,7 @@ package io.github.jcnn.layers;
 
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
+import java.util.Optional;
 
 /**
  * The leaky rectified linear unit, element by element: negative numbers are multiplied by a small slope instead of
@@ -85,6 +86,12 @@ public final class LeakyReLU implements Layer {
             dx[i] = x[i] > 0 ? dy[i] : slope * dy[i];
         }
         return inputGradient;
+    }
+
+    /** A new LeakyReLU of the same shape: the layer has no parameters, only per-batch training state. */
+    @Override
+    public Optional<Layer> replica(int index) {
+        return Optional.of(new LeakyReLU(shape, slope));
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.github.jcnn.layers;
 import io.github.jcnn.kernels.Parallel;
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
+import java.util.Optional;
 
 /**
  * Max pooling: each output is the largest number in a K x K window of one channel; the window moves by the stride S.
@@ -145,6 +146,12 @@ public final class MaxPool2D implements Layer {
             }
         });
         return inputGradient;
+    }
+
+    /** A new MaxPool2D of the same shape: the layer has no parameters, only per-batch training state. */
+    @Override
+    public Optional<Layer> replica(int index) {
+        return Optional.of(new MaxPool2D(inputShape, poolSize, stride));
     }
 
     @Override

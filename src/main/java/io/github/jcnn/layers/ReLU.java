@@ -3,6 +3,7 @@ package io.github.jcnn.layers;
 import io.github.jcnn.kernels.Elementwise;
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
+import java.util.Optional;
 
 /**
  * The rectified linear unit, element by element: negative numbers become zero, the rest pass unchanged.
@@ -67,6 +68,12 @@ public final class ReLU implements Layer {
         float[] dx = inputGradient.data();
         Elementwise.reluBackward(x, dy, dx, 0, x.length);      // dx[i] = x[i] > 0 ? dy[i] : 0
         return inputGradient;
+    }
+
+    /** A new ReLU of the same shape: the layer has no parameters, only per-batch training state. */
+    @Override
+    public Optional<Layer> replica(int index) {
+        return Optional.of(new ReLU(shape));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.github.jcnn.layers;
 
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
+import java.util.Optional;
 
 /**
  * The logistic sigmoid, element by element: squashes any number into (0, 1).
@@ -72,6 +73,12 @@ public final class Sigmoid implements Layer {
             dx[i] = dy[i] * y[i] * (1 - y[i]);
         }
         return inputGradient;
+    }
+
+    /** A new Sigmoid of the same shape: the layer has no parameters, only per-batch training state. */
+    @Override
+    public Optional<Layer> replica(int index) {
+        return Optional.of(new Sigmoid(shape));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.github.jcnn.layers;
 
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
+import java.util.Optional;
 
 /**
  * Softmax over the last dimension: turns a row of K scores into K probabilities that sum to 1.
@@ -101,6 +102,12 @@ public final class Softmax implements Layer {
             }
         }
         return inputGradient;
+    }
+
+    /** A new Softmax of the same shape: the layer has no parameters, only per-batch training state. */
+    @Override
+    public Optional<Layer> replica(int index) {
+        return Optional.of(new Softmax(shape));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.github.jcnn.layers;
 
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
+import java.util.Optional;
 
 /**
  * The hyperbolic tangent, element by element: squashes any number into (-1, 1).
@@ -65,6 +66,12 @@ public final class Tanh implements Layer {
             dx[i] = dy[i] * (1 - y[i] * y[i]);
         }
         return inputGradient;
+    }
+
+    /** A new Tanh of the same shape: the layer has no parameters, only per-batch training state. */
+    @Override
+    public Optional<Layer> replica(int index) {
+        return Optional.of(new Tanh(shape));
     }
 
     @Override

@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A network that is a chain of layers, each feeding the next: define it, print its table, train it, evaluate it,
@@ -78,6 +79,9 @@ public final class Sequential {
     private final List<Layer> layers;
     private final long seed;
     private final List<Parameter> parameters;
+    /** fit's data-parallel step (made on first use) and the depth it was made for; -1 before. */
+    private Optional<DataParallelStep> dataParallel = Optional.empty();
+    private int dataParallelDepth = -1;
     private final int[] parameterLayer;
 
     Sequential(Shape inputShape, List<Layer> layers, long seed) {
@@ -339,33 +343,13 @@ public final class Sequential {
                 for (Parameter p : parameters) {
                     p.zeroGrad();
                 }
-                Tensor x = b.images();
-                for (int i = 0; i < depth; i++) {
-                    x = layers.get(i).forward(x, true);
-                    outputs[i] = x;
-                }
-                Tensor rows = x.reshape(b.size(), x.size() / b.size());
-                double batchLoss = loss.loss(rows, b.labels());
-                if (!Double.isFinite(batchLoss)) {
-                    throw diverged(epoch, b.index(), forwardCulprit(outputs, depth, loss), batchLoss, optimizer);
-                }
-                Tensor dy = loss.gradient(rows, b.labels()).reshape(x.shape());
-                for (int i = depth - 1; i > 0; i--) {
-                    dy = layers.get(i).backward(dy);
-                }
-                if (depth > 0) {
-                    backwardFirst(layers.get(0), dy);
-                }
+                DataParallelStep.Result r = trainingPass(b.images(), b.labels(), loss, depth, outputs, optimizer,
+                        epoch, b.index());
+                double batchLoss = r.loss();
+                int batchCorrect = r.correct();
                 checkGradients(epoch, b.index(), optimizer);
                 optimizer.step();
 
-                int batchCorrect = 0;
-                int[] predicted = rows.argMaxRows();
-                for (int i = 0; i < predicted.length; i++) {
-                    if (predicted[i] == b.labels()[i]) {
-                        batchCorrect++;
-                    }
-                }
                 lossSum += batchLoss * b.size();
                 correct += batchCorrect;
                 seen += b.size();
@@ -419,6 +403,104 @@ public final class Sequential {
             }
         }
         return history;
+    }
+
+    /**
+     * One training step on one batch, outside {@link #fit}: zero the gradients, forward, loss, backward, one
+     * optimizer step, exactly as fit does for each of its batches (softmax cross-entropy on the logits when the
+     * model ends in Softmax; see {@link #fit(Dataset, FitOptions, Optimizer)}). For custom training loops and
+     * benchmarks.
+     *
+     * @param images    (N, inputShape...)
+     * @param labels    N class labels
+     * @param optimizer an optimizer over this model's {@link #parameters()}
+     * @return the batch's mean loss before the step
+     * @throws TrainingDivergedException if the loss or a gradient is not finite (the step is not taken)
+     */
+    public double trainBatch(Tensor images, int[] labels, Optimizer optimizer) {
+        Shape shape = images.shape();
+        if (shape.rank() != inputShape.rank() + 1 || !shape.dropFirst().equals(inputShape)) {
+            throw new IllegalArgumentException("the model takes a batch of " + inputShape + ", i.e. (N, "
+                    + inputShape.toString().substring(1) + ", but got " + shape);
+        }
+        if (labels.length != shape.dim(0)) {
+            throw new IllegalArgumentException(shape.dim(0) + " images but " + labels.length + " labels");
+        }
+        if (!optimizer.parameters().equals(parameters)) {
+            throw new IllegalArgumentException("the optimizer is not over this model's parameters;"
+                    + " create it with factory.create(model.parameters())");
+        }
+        Loss loss = new SoftmaxCrossEntropy();
+        int depth = fused(loss) ? layers.size() - 1 : layers.size();
+        for (Parameter p : parameters) {
+            p.zeroGrad();
+        }
+        DataParallelStep.Result r = trainingPass(images, labels, loss, depth, new Tensor[depth], optimizer, 0, 0);
+        checkGradients(0, 0, optimizer);
+        optimizer.step();
+        return r.loss();
+    }
+
+    /**
+     * Forward and backward for one batch, adding dL/dW into the (zeroed) gradients: chunk by chunk over the threads
+     * when every layer can be replicated ({@link DataParallelStep}), else whole, layer by layer.
+     */
+    private DataParallelStep.Result trainingPass(Tensor images, int[] labels, Loss loss, int depth, Tensor[] outputs,
+                                                 Optimizer optimizer, int epoch, int batchIndex) {
+        Optional<DataParallelStep> dataParallel = dataParallel(depth);
+        int n = images.shape().dim(0);
+        if (dataParallel.isPresent()) {
+            DataParallelStep.Result r = dataParallel.get().run(images, labels, loss);
+            if (!Double.isFinite(r.loss())) {
+                // run the batch once more, whole, to find the layer where it went wrong
+                Tensor x = images;
+                for (int i = 0; i < depth; i++) {
+                    x = layers.get(i).forward(x, true);
+                    outputs[i] = x;
+                }
+                throw diverged(epoch, batchIndex, forwardCulprit(outputs, depth, loss), r.loss(), optimizer);
+            }
+            return r;
+        }
+        Tensor x = images;
+        for (int i = 0; i < depth; i++) {
+            x = layers.get(i).forward(x, true);
+            outputs[i] = x;
+        }
+        Tensor rows = x.reshape(n, x.size() / n);
+        double batchLoss = loss.loss(rows, labels);
+        if (!Double.isFinite(batchLoss)) {
+            throw diverged(epoch, batchIndex, forwardCulprit(outputs, depth, loss), batchLoss, optimizer);
+        }
+        Tensor dy = loss.gradient(rows, labels).reshape(x.shape());
+        for (int i = depth - 1; i > 0; i--) {
+            dy = layers.get(i).backward(dy);
+        }
+        if (depth > 0) {
+            backwardFirst(layers.get(0), dy);
+        }
+        int right = 0;
+        int[] predicted = rows.argMaxRows();
+        for (int i = 0; i < predicted.length; i++) {
+            if (predicted[i] == labels[i]) {
+                right++;
+            }
+        }
+        return new DataParallelStep.Result(batchLoss, right);
+    }
+
+    /** The data-parallel step over layers 0..depth-1, made once per depth; empty if a layer cannot be replicated. */
+    private Optional<DataParallelStep> dataParallel(int depth) {
+        if (dataParallelDepth != depth) {
+            List<Parameter> trained = new ArrayList<>();
+            for (int i = 0; i < depth; i++) {
+                trained.addAll(layers.get(i).parameters());
+            }
+            dataParallel = trained.equals(parameters) ? DataParallelStep.of(layers, depth, parameters)
+                    : Optional.empty();
+            dataParallelDepth = depth;
+        }
+        return dataParallel;
     }
 
     /**

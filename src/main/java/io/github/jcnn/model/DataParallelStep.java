@@ -1,0 +1,202 @@
+package io.github.jcnn.model;
+
+import io.github.jcnn.kernels.Parallel;
+import io.github.jcnn.layers.Conv2D;
+import io.github.jcnn.layers.Layer;
+import io.github.jcnn.layers.Parameter;
+import io.github.jcnn.losses.Loss;
+import io.github.jcnn.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The forward and backward half of a training step with the batch split over the threads (data parallelism).
+ *
+ * <p>A batch of N samples is cut into {@code ceil(N / CHUNK)} chunks of near-equal size; the cut depends on N only,
+ * never on the thread count. Chunk c runs forward and backward through replica c of the network (see
+ * {@link Layer#replica(int)}: the replicas share the model's weights but keep their own gradients and training
+ * buffers), and the threads share out the chunks. When all chunks are done, each model gradient gets the chunks'
+ * gradients added in chunk order:
+ * <pre>
+ *   dL/dW = sum over chunks c = 0, 1, ... of dL_c/dW          (each element: the same sum in the same order)
+ * </pre>
+ * so a step gives the same bits with 1, 2 or 16 threads. The batch's loss is the mean over all N samples,
+ * L = (1/N) sum_n l_n, so each chunk's loss gradient, which the loss computes as the mean over its own m samples,
+ * is scaled by m / N.
+ *
+ * <p>Why not split each layer's work over the threads instead? That costs a hand-over between threads per layer and
+ * direction (two dozen per LeNet-5 step) and sweeps the whole batch's activations through the cache layer by layer;
+ * a chunk of 16 CIFAR images keeps its activations (conv1's output: 16 x 6 x 28 x 28 floats = 300 KB) in the
+ * core's own cache from the forward pass to the backward pass, and a step needs one hand-over.
+ */
+final class DataParallelStep {
+
+    /** Samples per chunk (the last chunks of a batch may have one fewer each, see {@link Parallel#start}). */
+    static final int CHUNK = 16;
+
+    private final List<Layer> layers;
+    private final int depth;
+    private final List<Parameter> parameters;
+    /** replicas.get(c) = chunk c's copy of layers 0..depth-1 */
+    private final List<Layer[]> replicas = new ArrayList<>();
+    /** chunkParameters.get(c) = the parameters of chunk c's replica, in the model's order */
+    private final List<List<Parameter>> chunkParameters = new ArrayList<>();
+    /** Per chunk: its slice of the batch's images and labels, reused while the sizes stay the same. */
+    private final List<float[]> chunkImages = new ArrayList<>();
+    private final List<int[]> chunkLabels = new ArrayList<>();
+
+    /** The result of one step: the mean loss over the batch and how many samples were classified right. */
+    record Result(double loss, int correct) {
+    }
+
+    private DataParallelStep(List<Layer> layers, int depth, List<Parameter> parameters) {
+        this.layers = layers;
+        this.depth = depth;
+        this.parameters = parameters;
+    }
+
+    /**
+     * The data-parallel step for layers 0..depth-1 of a model, or empty when one of them cannot be replicated (it
+     * mixes the samples of a batch, like batch normalization, or does not implement {@link Layer#replica}).
+     *
+     * @param parameters the model's parameters in its order (the layers' parameters, layer by layer)
+     */
+    static Optional<DataParallelStep> of(List<Layer> layers, int depth, List<Parameter> parameters) {
+        DataParallelStep step = new DataParallelStep(layers, depth, parameters);
+        return step.addReplica() ? Optional.of(step) : Optional.empty();
+    }
+
+    /** Makes replica number replicas.size(); false if a layer has none. */
+    private boolean addReplica() {
+        int index = replicas.size();
+        Layer[] copy = new Layer[depth];
+        List<Parameter> params = new ArrayList<>();
+        for (int i = 0; i < depth; i++) {
+            Optional<Layer> r = layers.get(i).replica(index);
+            if (r.isEmpty()) {
+                return false;
+            }
+            copy[i] = r.get();
+            params.addAll(copy[i].parameters());
+        }
+        if (params.size() != parameters.size()) {
+            throw new IllegalStateException("a replica has " + params.size() + " parameters, the model "
+                    + parameters.size());
+        }
+        if (depth > 0 && copy[0] instanceof Conv2D conv) {
+            conv.setInputGradientNeeded(false);   // dL/d(images) is never read
+        }
+        replicas.add(copy);
+        chunkParameters.add(params);
+        chunkImages.add(new float[0]);
+        chunkLabels.add(new int[0]);
+        return true;
+    }
+
+    /**
+     * Forward and backward for one batch: adds dL/dW of the batch's mean loss into the model's parameter gradients
+     * (the caller zeroes them first and steps the optimizer after).
+     *
+     * @param images (N, inputShape...)
+     * @param labels N class labels
+     * @param loss   the loss on the outputs of layer depth - 1
+     * @return the mean loss (not finite if the step diverged) and the number of right predictions
+     */
+    Result run(Tensor images, int[] labels, Loss loss) {
+        int n = images.shape().dim(0);
+        int chunks = (n + CHUNK - 1) / CHUNK;
+        while (replicas.size() < chunks) {
+            addReplica();
+        }
+        double[] losses = new double[chunks];
+        int[] correct = new int[chunks];
+        Parallel.forRange(chunks, (part, c0, c1) -> {
+            for (int c = c0; c < c1; c++) {
+                int from = Parallel.start(n, chunks, c);
+                int to = Parallel.start(n, chunks, c + 1);
+                runChunk(c, images, labels, from, to, n, loss, losses, correct);
+            }
+        });
+        double lossSum = 0;
+        int right = 0;
+        for (int c = 0; c < chunks; c++) {
+            lossSum += losses[c];
+            right += correct[c];
+        }
+        addChunkGradients(chunks);
+        return new Result(lossSum / n, right);
+    }
+
+    /** Chunk c: samples from..to-1 forward, loss, backward, into replica c's gradients. */
+    private void runChunk(int c, Tensor images, int[] labels, int from, int to, int batch, Loss loss,
+                          double[] losses, int[] correct) {
+        int count = to - from;
+        int sampleSize = layers.get(0).inputShape().size();
+        float[] x = chunkImages.get(c);
+        if (x.length != count * sampleSize) {
+            x = new float[count * sampleSize];
+            chunkImages.set(c, x);
+        }
+        System.arraycopy(images.data(), from * sampleSize, x, 0, x.length);
+        int[] y = chunkLabels.get(c);
+        if (y.length != count) {
+            y = new int[count];
+            chunkLabels.set(c, y);
+        }
+        System.arraycopy(labels, from, y, 0, count);
+        for (Parameter p : chunkParameters.get(c)) {
+            p.zeroGrad();
+        }
+        Layer[] net = replicas.get(c);
+        Tensor out = Tensor.wrap(layers.get(0).inputShape().withBatch(count), x);
+        for (Layer layer : net) {
+            out = layer.forward(out, true);
+        }
+        Tensor rows = out.reshape(count, out.size() / count);
+        double chunkLoss = loss.loss(rows, y);
+        losses[c] = chunkLoss * count;
+        int right = 0;
+        int[] predicted = rows.argMaxRows();
+        for (int i = 0; i < count; i++) {
+            if (predicted[i] == y[i]) {
+                right++;
+            }
+        }
+        correct[c] = right;
+        if (!Double.isFinite(chunkLoss)) {
+            return;   // the caller reports the divergence; no gradient is needed
+        }
+        Tensor dy = loss.gradient(rows, y).scaleInPlace((float) count / batch).reshape(out.shape());
+        for (int i = net.length - 1; i >= 0; i--) {
+            dy = net[i].backward(dy);
+        }
+    }
+
+    /** model grad += sum over chunks, in chunk order, of the chunk's grad; the elements are split over threads. */
+    private void addChunkGradients(int chunks) {
+        int count = parameters.size();
+        long[] offsets = new long[count + 1];
+        for (int p = 0; p < count; p++) {
+            offsets[p + 1] = offsets[p] + parameters.get(p).grad().size();
+        }
+        int total = (int) offsets[count];
+        Parallel.forRange(total, (part, from, to) -> {
+            for (int p = 0; p < count; p++) {
+                int start = (int) Math.max(from, offsets[p]);
+                int end = (int) Math.min(to, offsets[p + 1]);
+                if (start >= end) {
+                    continue;
+                }
+                float[] sum = parameters.get(p).grad().data();
+                int base = (int) offsets[p];
+                for (int c = 0; c < chunks; c++) {
+                    float[] g = chunkParameters.get(c).get(p).grad().data();
+                    for (int i = start - base; i < end - base; i++) {
+                        sum[i] += g[i];
+                    }
+                }
+            }
+        });
+    }
+}
