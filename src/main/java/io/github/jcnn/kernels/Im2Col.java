@@ -161,21 +161,32 @@ public final class Im2Col {
      * {@link Gemm#multiplyRows} reads without packing.
      */
     public void im2colRows(float[] image, int imageOffset, float[][] rows) {
+        im2colRows(image, imageOffset, rows, 0);
+    }
+
+    /**
+     * Like {@link #im2colRows(float[], int, float[][])}, but row r goes to {@code rows[r][at .. at + columns())}:
+     * several images' column matrices side by side in the same row arrays, image k at {@code at = k * columns()}.
+     */
+    public void im2colRows(float[] image, int imageOffset, float[][] rows, int at) {
         if (rows.length < rows()) {
             throw new IllegalArgumentException("need " + rows() + " rows, got " + rows.length);
         }
         for (int r = 0; r < rows(); r++) {
-            im2colRows(image, imageOffset, r, r + 1, rows[r], 0);
+            im2colRows(image, imageOffset, r, r + 1, rows[r], at);
         }
     }
 
     /**
      * Whether {@link #im2colWideRows} applies (stride 1, no padding) and pays: the wide layout computes
-     * OH*W - (W - OW) positions instead of OH*OW, so it is used only when that is at most 1/4 more work
-     * (LeNet's 32x32 first layer: 892 for 784, 14% more; not its 14x14 second layer: 136 for 100, 36% more).
+     * OH*W - (W - OW) positions instead of OH*OW, so it is used only when that is at most 1/2 more work
+     * (LeNet's 32x32 first layer: 892 for 784, 14% more; its 14x14 second layer: 136 for 100, 36% more). The
+     * extra products cost less than what the layout saves: one copy per row of the column matrix instead of one
+     * per row and output row (measured at LeNet's second layer, per image: plain im2col ~18-30 us, wide ~3 us,
+     * for a product of ~17-20 us).
      */
     public boolean wideLayoutPays() {
-        return stride == 1 && padHeight == 0 && padWidth == 0 && 4L * wideColumns() <= 5L * columns();
+        return stride == 1 && padHeight == 0 && padWidth == 0 && 2L * wideColumns() <= 3L * columns();
     }
 
     /** The row length of the wide layout: (OH - 1)*W + OW, see {@link #im2colWideRows}. */
@@ -193,6 +204,14 @@ public final class Im2Col {
      * @throws IllegalStateException if the stride is not 1 or there is padding
      */
     public void im2colWideRows(float[] image, int imageOffset, float[][] rows) {
+        im2colWideRows(image, imageOffset, rows, 0);
+    }
+
+    /**
+     * {@link #im2colWideRows(float[], int, float[][])} with row r written to {@code rows[r][at ...]}: several
+     * images side by side in the same row arrays, image k at {@code at = k * wideColumns()}.
+     */
+    public void im2colWideRows(float[] image, int imageOffset, float[][] rows, int at) {
         if (stride != 1 || padHeight != 0 || padWidth != 0) {
             throw new IllegalStateException("the wide layout needs stride 1 and no padding: " + this);
         }
@@ -202,7 +221,7 @@ public final class Im2Col {
         }
         int length = wideColumns();
         for (int r = 0; r < rows(); r++) {
-            System.arraycopy(image, imageOffset + rowDelta[r], rows[r], 0, length);
+            System.arraycopy(image, imageOffset + rowDelta[r], rows[r], at, length);
         }
     }
 
@@ -289,10 +308,21 @@ public final class Im2Col {
      * are dropped. Zero the image first to get the plain result. Used to turn dL/dcols into dL/dX.
      */
     public void col2im(float[] cols, int colsOffset, float[] image, int imageOffset) {
+        col2im(cols, colsOffset, columns(), image, imageOffset);
+    }
+
+    /**
+     * {@link #col2im(float[], int, float[], int)} for a column matrix whose rows start {@code ld} floats apart
+     * (ld &ge; columns()): one image's block of a wider matrix that holds several images side by side.
+     */
+    public void col2im(float[] cols, int colsOffset, int ld, float[] image, int imageOffset) {
         checkRange(image, imageOffset, imageSize(), "image");
-        checkRange(cols, colsOffset, rows() * columns(), "cols");
-        int in = colsOffset;
+        if (ld < columns()) {
+            throw new IllegalArgumentException("rows of " + columns() + " columns cannot start " + ld + " apart");
+        }
+        checkRange(cols, colsOffset, (rows() - 1) * ld + columns(), "cols");
         for (int row = 0; row < rows(); row++) {
+            int in = colsOffset + row * ld;
             int v = row % kernelWidth;
             int u = (row / kernelWidth) % kernelHeight;
             int c = row / (kernelWidth * kernelHeight);

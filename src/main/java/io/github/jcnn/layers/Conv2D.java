@@ -48,6 +48,9 @@ import java.util.random.RandomGenerator;
  */
 public final class Conv2D implements Layer {
 
+    /** Small output maps are multiplied several images at a time, to rows of about this many columns. */
+    private static final int GROUP_COLUMNS = 512;
+
     /** The batch is cut into this many chunks (or fewer) for dL/dW, whatever the thread count. */
     private static final int WEIGHT_GRADIENT_CHUNKS = 8;
 
@@ -76,8 +79,15 @@ public final class Conv2D implements Layer {
     private float[][] scratch = new float[0][];
     /** Per thread part: the column matrix as row arrays (C*KH*KW rows of OH*OW), for Gemm.multiplyRows. */
     private float[][][] columnRows = new float[0][][];
-    /** Per thread part, with the wide im2col layout: the F x ((OH - 1)*W + OW) product before it is copied out. */
-    private float[][] wideProducts = new float[0][];
+    /**
+     * Per thread part, for the wide im2col layout or grouped images: the F x (row length) product before it is
+     * copied out to y.
+     */
+    private float[][] products = new float[0][];
+    /** W^T for the grouped dL/dx, see {@link #transposedWeight()}. */
+    private float[] weightT = new float[0];
+    /** Per thread part: dL/dy of a group of images as F row arrays, for the grouped dL/dx. */
+    private float[][][] gradientRows = new float[0][][];
     /** Per chunk of the batch: its partial dL/dW (F*C*KH*KW floats). */
     private float[][] weightPartials = new float[0][];
     /** Per thread part: kernel windows as row arrays (OH*OW rows of up to C*KH*KW), for dL/dW. */
@@ -282,6 +292,8 @@ public final class Conv2D implements Layer {
         float[][][] buffers = training ? columnRows() : null;
         if (im2col.wideLayoutPays()) {
             forwardWide(x, batch, w, b, y, buffers);
+        } else if (imagesPerGroup() > 1) {
+            forwardGrouped(x, batch, w, b, y, buffers);
         } else {
             Parallel.forRange(batch, (part, from, to) -> {
                 float[][] cols = training ? buffers[part] : new float[patch][positions];
@@ -344,22 +356,27 @@ public final class Conv2D implements Layer {
         float[] dy = outputGradient.data();
         float[] w = weight.value().data();
         float[] x = savedInput;
-        float[][] buffers = trainingScratch(patch * positions);
+        int group = imagesPerGroup();
+        float[][] buffers = trainingScratch(patch * positions * group);
 
         // dL/dx, image by image: dcols = W^T (CKK x F) . dy_n (F x OH*OW), then col2im adds it into dx_n
         Tensor inputGradient = null;
         if (inputGradientNeeded) {
             inputGradient = gradientBuffer = Buffers.reuseZeroed(gradientBuffer, inputShape.withBatch(batch));
             float[] dx = inputGradient.data();
-            Parallel.forRange(batch, (part, from, to) -> {
-                float[] dcols = buffers[part];
-                for (int n = from; n < to; n++) {
-                    Arrays.fill(dcols, 0, patch * positions, 0f);
-                    Gemm.multiply(true, false, patch, positions, filters, w, 0, patch, dy, n * outputSize,
-                            positions, dcols, 0, positions);
-                    im2col.col2im(dcols, 0, dx, n * imageSize);
-                }
-            });
+            if (group > 1) {
+                backwardInputGrouped(dy, w, dx, buffers);
+            } else {
+                Parallel.forRange(batch, (part, from, to) -> {
+                    float[] dcols = buffers[part];
+                    for (int n = from; n < to; n++) {
+                        Arrays.fill(dcols, 0, patch * positions, 0f);
+                        Gemm.multiply(true, false, patch, positions, filters, w, 0, patch, dy, n * outputSize,
+                                positions, dcols, 0, positions);
+                        im2col.col2im(dcols, 0, dx, n * imageSize);
+                    }
+                });
+            }
         }
 
         // dL/dW += sum over n of dy_n (F x OH*OW) . cols_n^T. The batch is cut into a fixed number of chunks
@@ -407,6 +424,118 @@ public final class Conv2D implements Layer {
     }
 
     /**
+     * dL/dx for small output maps, a group of images at a time (as in {@link #forwardGrouped}):
+     * {@code [dcols_0 dcols_1 ...] (CKK x g*OH*OW) = W^T . [dy_0 dy_1 ...]}, then col2im of each image's block.
+     * The same sums in the same order as one image at a time.
+     */
+    private void backwardInputGrouped(float[] dy, float[] w, float[] dx, float[][] scratch) {
+        int imageSize = im2col.imageSize();
+        int outputSize = outputShape.size();
+        int positions = im2col.columns();
+        int patch = im2col.rows();
+        int group = imagesPerGroup();
+        float[] wT = transposedWeight();
+        float[][][] dyRows = gradientRows(group * positions);
+        Parallel.forRange(savedBatch, (part, from, to) -> {
+            int count = to - from;
+            int groups = (count + group - 1) / group;
+            float[] dcols = scratch[part];
+            float[][] rows = dyRows[part];
+            for (int g = 0; g < groups; g++) {
+                int first = from + Parallel.start(count, groups, g);
+                int images = from + Parallel.start(count, groups, g + 1) - first;
+                int width = images * positions;
+                for (int f = 0; f < filters; f++) {
+                    for (int k = 0; k < images; k++) {
+                        System.arraycopy(dy, (first + k) * outputSize + f * positions, rows[f], k * positions,
+                                positions);
+                    }
+                }
+                Arrays.fill(dcols, 0, patch * width, 0f);
+                Gemm.multiplyRows(patch, width, filters, wT, 0, filters, rows, dcols, 0, width);
+                for (int k = 0; k < images; k++) {
+                    im2col.col2im(dcols, k * positions, width, dx, (first + k) * imageSize);
+                }
+            }
+        });
+    }
+
+    /** W^T (CKK x F) in a buffer kept between calls, rewritten on every call (the weights change between steps). */
+    private float[] transposedWeight() {
+        int patch = im2col.rows();
+        if (weightT.length != patch * filters) {
+            weightT = new float[patch * filters];
+        }
+        float[] w = weight.value().data();
+        for (int f = 0; f < filters; f++) {
+            for (int r = 0; r < patch; r++) {
+                weightT[r * filters + f] = w[f * patch + r];
+            }
+        }
+        return weightT;
+    }
+
+    /** Per thread part, F row arrays of {@code length} floats for dL/dy, kept between training steps. */
+    private float[][][] gradientRows(int length) {
+        int parts = Parallel.threads();
+        if (gradientRows.length < parts || gradientRows[0][0].length < length) {
+            gradientRows = new float[parts][filters][length];
+        }
+        return gradientRows;
+    }
+
+    /**
+     * How many images share one product when the output maps are small: enough that the product's rows are about
+     * {@value #GROUP_COLUMNS} floats long (LeNet's second layer: 5 images of 10 x 10 positions), 1 when one image's
+     * OH*OW is long enough by itself. Long rows are what the product's vectorised inner loop needs; with 100 columns
+     * it spends much of its time entering and leaving the loop.
+     */
+    private int imagesPerGroup() {
+        int perImage = im2col.wideLayoutPays() ? im2col.wideColumns() : im2col.columns();
+        return Math.max(1, GROUP_COLUMNS / perImage);
+    }
+
+    /**
+     * The forward pass for small output maps: the images of a group are laid side by side in one column matrix
+     * (row r = row r of image 0's im2col, then image 1's, ...) and multiplied at once,
+     * {@code [y_0 y_1 ...] (F x g*OH*OW) = W . [cols_0 cols_1 ...] + b}; each image's block of columns is then
+     * copied to its place in y. Every output is the same sum in the same order as with one image at a time.
+     *
+     * @param buffers per-part row arrays for training, null for inference (allocated per call)
+     */
+    private void forwardGrouped(float[] x, int batch, float[] w, float[] b, float[] y, float[][][] buffers) {
+        int imageSize = im2col.imageSize();
+        int outputSize = outputShape.size();
+        int positions = im2col.columns();
+        int patch = im2col.rows();
+        int group = imagesPerGroup();
+        Parallel.forRange(batch, (part, from, to) -> {
+            int count = to - from;
+            int groups = (count + group - 1) / group;
+            float[][] cols = buffers != null ? buffers[part] : new float[patch][group * positions];
+            float[] product = buffers != null ? products[part] : new float[filters * group * positions];
+            for (int g = 0; g < groups; g++) {
+                int first = from + Parallel.start(count, groups, g);
+                int images = from + Parallel.start(count, groups, g + 1) - first;
+                int width = images * positions;
+                for (int k = 0; k < images; k++) {
+                    im2col.im2colRows(x, (first + k) * imageSize, cols, k * positions);
+                }
+                for (int f = 0; f < filters; f++) {
+                    Arrays.fill(product, f * width, (f + 1) * width, b == null ? 0f : b[f]);
+                }
+                Gemm.multiplyRows(filters, width, patch, w, 0, patch, cols, product, 0, width);
+                for (int k = 0; k < images; k++) {
+                    for (int f = 0; f < filters; f++) {
+                        System.arraycopy(product, f * width + k * positions, y,
+                                (first + k) * outputSize + f * positions, positions);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
      * The forward pass with the column matrix in {@link Im2Col#im2colWideRows wide layout} (stride 1, no padding):
      * one copy per row of it instead of one per row and output row. The product then has (OH - 1)*W + OW columns,
      * of which those at i*W + j with j &lt; OW are the outputs (the same sums in the same order as the plain
@@ -423,20 +552,31 @@ public final class Conv2D implements Layer {
         int width = inputShape.dim(2);
         int outHeight = im2col.outHeight();
         int outWidth = im2col.outWidth();
+        int group = imagesPerGroup();
         Parallel.forRange(batch, (part, from, to) -> {
-            float[][] cols = buffers != null ? buffers[part] : new float[patch][wide];
-            float[] product = buffers != null ? wideProducts[part] : new float[filters * wide];
-            for (int n = from; n < to; n++) {
-                for (int f = 0; f < filters; f++) {
-                    Arrays.fill(product, f * wide, (f + 1) * wide, b == null ? 0f : b[f]);
+            int count = to - from;
+            int groups = (count + group - 1) / group;
+            float[][] cols = buffers != null ? buffers[part] : new float[patch][group * wide];
+            float[] product = buffers != null ? products[part] : new float[filters * group * wide];
+            for (int g = 0; g < groups; g++) {
+                int first = from + Parallel.start(count, groups, g);
+                int images = from + Parallel.start(count, groups, g + 1) - first;
+                int length = images * wide;
+                for (int k = 0; k < images; k++) {
+                    im2col.im2colWideRows(x, (first + k) * imageSize, cols, k * wide);
                 }
-                im2col.im2colWideRows(x, n * imageSize, cols);
-                Gemm.multiplyRows(filters, wide, patch, w, 0, patch, cols, product, 0, wide);
-                int yStart = n * outputSize;
                 for (int f = 0; f < filters; f++) {
-                    for (int i = 0; i < outHeight; i++) {
-                        System.arraycopy(product, f * wide + i * width, y, yStart + f * positions + i * outWidth,
-                                outWidth);
+                    Arrays.fill(product, f * length, (f + 1) * length, b == null ? 0f : b[f]);
+                }
+                Gemm.multiplyRows(filters, length, patch, w, 0, patch, cols, product, 0, length);
+                for (int k = 0; k < images; k++) {
+                    int yStart = (first + k) * outputSize;
+                    for (int f = 0; f < filters; f++) {
+                        int from0 = f * length + k * wide;
+                        for (int i = 0; i < outHeight; i++) {
+                            System.arraycopy(product, from0 + i * width, y, yStart + f * positions + i * outWidth,
+                                    outWidth);
+                        }
                     }
                 }
             }
@@ -451,10 +591,9 @@ public final class Conv2D implements Layer {
     private float[][][] columnRows() {
         int parts = Parallel.threads();
         if (columnRows.length < parts) {
-            boolean wide = im2col.wideLayoutPays();
-            int length = wide ? im2col.wideColumns() : im2col.columns();
+            int length = imagesPerGroup() * (im2col.wideLayoutPays() ? im2col.wideColumns() : im2col.columns());
             columnRows = new float[parts][im2col.rows()][length];
-            wideProducts = wide ? new float[parts][filters * length] : new float[0][];
+            products = new float[parts][filters * length];
         }
         return columnRows;
     }

@@ -84,6 +84,7 @@ final class DataParallelStep {
             throw new IllegalStateException("a replica has " + params.size() + " parameters, the model "
                     + parameters.size());
         }
+        copy = Reordering.poolBeforeRelu(List.of(copy)).toArray(new Layer[0]);
         if (depth > 0 && copy[0] instanceof Conv2D conv) {
             conv.setInputGradientNeeded(false);   // dL/d(images) is never read
         }

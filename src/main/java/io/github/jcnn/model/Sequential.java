@@ -5,6 +5,7 @@ import io.github.jcnn.data.Dataset;
 import io.github.jcnn.io.FileFormatException;
 import io.github.jcnn.io.Json;
 import io.github.jcnn.io.SafeTensors;
+import io.github.jcnn.kernels.Parallel;
 import io.github.jcnn.layers.Conv2D;
 import io.github.jcnn.layers.Layer;
 import io.github.jcnn.layers.Parameter;
@@ -74,6 +75,8 @@ public final class Sequential {
     public static final String FORMAT_VERSION = "1";
 
     private static final int PREDICT_CHUNK = 256;
+    /** Samples per chunk of a parallel inference run (see {@link #run}). */
+    private static final int INFERENCE_CHUNK = 32;
 
     private final Shape inputShape;
     private final List<Layer> layers;
@@ -182,7 +185,8 @@ public final class Sequential {
 
     /**
      * The model's outputs for a batch, in inference mode (probabilities when the last layer is softmax). Safe to call
-     * from several threads at once; big batches are processed in chunks of 256.
+     * from several threads at once; a batch of more than 32 samples is cut into chunks that the library's threads
+     * share out.
      *
      * @param inputs (N, inputShape...), e.g. (N, 3, 32, 32)
      * @return (N, outputShape...), e.g. (N, 10)
@@ -215,29 +219,47 @@ public final class Sequential {
         return run(inputs, depth);
     }
 
-    /** Inference through the first {@code depth} layers, chunk by chunk. */
+    /**
+     * Inference through the first {@code depth} layers. A batch of more than {@value #INFERENCE_CHUNK} samples is
+     * cut into chunks of about that size which the threads share out, each chunk going through all the layers on
+     * one thread (its activations stay in that core's cache); a smaller batch goes through the layers whole, each
+     * layer splitting its own work over the threads. Every sample's numbers are the same either way.
+     */
     private Tensor run(Tensor inputs, int depth) {
         Shape shape = inputs.shape();
         if (shape.rank() != inputShape.rank() + 1 || !shape.dropFirst().equals(inputShape)) {
             throw new IllegalArgumentException("the model takes a batch of " + inputShape + ", i.e. (N, "
                     + inputShape.toString().substring(1) + ", but got " + shape);
         }
+        List<Layer> plan = Reordering.poolBeforeRelu(layers.subList(0, depth));
         int n = shape.dim(0);
-        if (n <= PREDICT_CHUNK) {
-            return forward(inputs, depth, false);
+        int chunks = (n + INFERENCE_CHUNK - 1) / INFERENCE_CHUNK;
+        if (chunks <= 1 || Parallel.threads() == 1) {
+            return inference(plan, inputs);
         }
         Shape outSample = depth == 0 ? inputShape : layers.get(depth - 1).outputShape();
         Tensor out = Tensor.zeros(outSample.withBatch(n));
         int inSize = inputShape.size();
         int outSize = outSample.size();
-        for (int from = 0; from < n; from += PREDICT_CHUNK) {
-            int count = Math.min(PREDICT_CHUNK, n - from);
-            float[] chunk = new float[count * inSize];
-            System.arraycopy(inputs.data(), from * inSize, chunk, 0, chunk.length);
-            Tensor y = forward(Tensor.wrap(inputShape.withBatch(count), chunk), depth, false);
-            System.arraycopy(y.data(), 0, out.data(), from * outSize, count * outSize);
-        }
+        Parallel.forRange(chunks, (part, c0, c1) -> {
+            for (int c = c0; c < c1; c++) {
+                int from = Parallel.start(n, chunks, c);
+                int count = Parallel.start(n, chunks, c + 1) - from;
+                float[] chunk = new float[count * inSize];
+                System.arraycopy(inputs.data(), from * inSize, chunk, 0, chunk.length);
+                Tensor y = inference(plan, Tensor.wrap(inputShape.withBatch(count), chunk));
+                System.arraycopy(y.data(), 0, out.data(), from * outSize, count * outSize);
+            }
+        });
         return out;
+    }
+
+    private static Tensor inference(List<Layer> plan, Tensor x) {
+        Tensor y = x;
+        for (Layer layer : plan) {
+            y = layer.forward(y, false);
+        }
+        return y;
     }
 
     private Tensor forward(Tensor x, int depth, boolean training) {
@@ -270,7 +292,7 @@ public final class Sequential {
         ConfusionMatrix confusion = new ConfusionMatrix(data.classNames());
         double lossSum = 0;
         for (Batches.Batch b : new Batches(data, PREDICT_CHUNK).epoch(0)) {
-            Tensor out = forward(b.images(), depth, false);
+            Tensor out = run(b.images(), depth);
             Tensor rows = out.reshape(b.size(), out.size() / b.size());
             lossSum += loss.loss(rows, b.labels()) * b.size();
             confusion.addAll(b.labels(), rows.argMaxRows());

@@ -126,7 +126,8 @@ class Im2ColProperties {
     @org.junit.jupiter.api.Test
     void theWideLayoutIsUsedWhereItPays() {
         assertThat(new Im2Col(3, 32, 32, 5, 5, 1, 0, 0).wideLayoutPays()).isTrue();    // LeNet's conv1: 892 for 784
-        assertThat(new Im2Col(6, 14, 14, 5, 5, 1, 0, 0).wideLayoutPays()).isFalse();   // conv2: 136 for 100
+        assertThat(new Im2Col(6, 14, 14, 5, 5, 1, 0, 0).wideLayoutPays()).isTrue();    // conv2: 136 for 100
+        assertThat(new Im2Col(1, 8, 8, 5, 5, 1, 0, 0).wideLayoutPays()).isFalse();     // 4x4 out: 28 for 16
         assertThat(new Im2Col(3, 32, 32, 5, 5, 2, 0, 0).wideLayoutPays()).isFalse();   // strided
         assertThat(new Im2Col(3, 32, 32, 5, 5, 1, 2, 2).wideLayoutPays()).isFalse();   // padded
     }

@@ -129,6 +129,7 @@ class Conv2DProperties {
         Tensor x = random(conv.inputShape().withBatch(n), random);
         Tensor y = conv.forward(x, true);
         assertClose(y, ConvReference.forward(x, weight, b, k.stride(), k.pad(), k.pad()), "forward");
+        assertThat(conv.forward(x, false).data()).as("inference = training forward").containsExactly(y.data());
         Tensor dy = random(y.shape(), random);
         Tensor dx = conv.backward(dy).copy();
         assertClose(dx, ConvReference.inputGradient(dy, weight, x.shape(), k.stride(), k.pad(), k.pad()),

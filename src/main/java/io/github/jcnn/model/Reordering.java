@@ -1,0 +1,45 @@
+package io.github.jcnn.model;
+
+import io.github.jcnn.layers.Layer;
+import io.github.jcnn.layers.MaxPool2D;
+import io.github.jcnn.layers.ReLU;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Swaps every ReLU that is directly followed by a max pool, so that the pool runs first and the ReLU then works on
+ * a quarter of the numbers (for 2 x 2 windows). The two orders compute the same function:
+ * <pre>
+ *   max(relu(a), relu(b), ...) = relu(max(a, b, ...))        because relu is non-decreasing
+ * </pre>
+ * and the same gradients, bit for bit: when the window's largest number m is positive, both orders send dL/dy to
+ * the first input equal to m (relu changes no positive number, so it creates no new ties among them); when m &lt;= 0,
+ * both send nothing (relu's slope there is 0). Only for finite inputs: a NaN in a window can pick a different winner.
+ * The lecture's LeNet-5 has two such pairs (conv, relu, pool): in training its first ReLU then touches 6 x 14 x 14
+ * numbers per image instead of 6 x 28 x 28.
+ *
+ * <p>Used where the model's layers are run by the library itself (the training chunks of {@link DataParallelStep}
+ * and inference); the model's own layer list, its summary and its saved file are unchanged.
+ */
+final class Reordering {
+
+    private Reordering() {
+    }
+
+    /**
+     * The layers with each (ReLU, MaxPool2D) pair replaced by (MaxPool2D, ReLU) of the matching shapes. The list
+     * and the layers not in a pair are returned as they are; a swapped pair is two new layers (they have no
+     * parameters).
+     */
+    static List<Layer> poolBeforeRelu(List<Layer> layers) {
+        List<Layer> out = new ArrayList<>(layers);
+        for (int i = 0; i + 1 < out.size(); i++) {
+            if (out.get(i) instanceof ReLU && out.get(i + 1) instanceof MaxPool2D pool) {
+                out.set(i, new MaxPool2D(pool.inputShape(), pool.poolSize(), pool.stride()));
+                out.set(i + 1, new ReLU(pool.outputShape()));
+                i++;
+            }
+        }
+        return out;
+    }
+}
