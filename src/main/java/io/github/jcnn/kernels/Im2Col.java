@@ -342,6 +342,35 @@ public final class Im2Col {
         }
     }
 
+    /**
+     * The adjoint of {@link #im2colWideRows}: adds {@code cols[colsOffset + r*ld + t]} to the image number that
+     * row r's column t was copied from, for every row r and every t &lt; {@link #wideColumns()}: one contiguous run
+     * per row instead of {@link #col2im}'s one run per row and output row. The garbage columns (t = i*W + j with
+     * j &ge; OW) are added too, so the caller must make them zero; they are when the column matrix is W^T times an
+     * output gradient laid out wide with zeros in those columns. Every image number receives its terms in the order
+     * of the rows r, as in {@link #col2im}.
+     *
+     * @throws IllegalStateException if the stride is not 1 or there is padding
+     */
+    public void col2imWide(float[] cols, int colsOffset, int ld, float[] image, int imageOffset) {
+        if (stride != 1 || padHeight != 0 || padWidth != 0) {
+            throw new IllegalStateException("the wide layout needs stride 1 and no padding: " + this);
+        }
+        int length = wideColumns();
+        checkRange(image, imageOffset, imageSize(), "image");
+        if (ld < length) {
+            throw new IllegalArgumentException("rows of " + length + " columns cannot start " + ld + " apart");
+        }
+        checkRange(cols, colsOffset, (rows() - 1) * ld + length, "cols");
+        for (int r = 0; r < rows(); r++) {
+            int in = colsOffset + r * ld;
+            int out = imageOffset + rowDelta[r];
+            for (int t = 0; t < length; t++) {
+                image[out + t] += cols[in + t];
+            }
+        }
+    }
+
     /** The first output column j with j*S + shift &ge; 0. */
     private int firstInside(int shift) {
         if (shift >= 0) {

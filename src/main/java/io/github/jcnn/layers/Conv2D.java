@@ -357,14 +357,15 @@ public final class Conv2D implements Layer {
         float[] w = weight.value().data();
         float[] x = savedInput;
         int group = imagesPerGroup();
-        float[][] buffers = trainingScratch(patch * positions * group);
+        float[][] buffers = trainingScratch(patch * group
+                * (im2col.wideLayoutPays() ? im2col.wideColumns() : positions));
 
         // dL/dx, image by image: dcols = W^T (CKK x F) . dy_n (F x OH*OW), then col2im adds it into dx_n
         Tensor inputGradient = null;
         if (inputGradientNeeded) {
             inputGradient = gradientBuffer = Buffers.reuseZeroed(gradientBuffer, inputShape.withBatch(batch));
             float[] dx = inputGradient.data();
-            if (group > 1) {
+            if (group > 1 || im2col.wideLayoutPays()) {
                 backwardInputGrouped(dy, w, dx, buffers);
             } else {
                 Parallel.forRange(batch, (part, from, to) -> {
@@ -424,9 +425,11 @@ public final class Conv2D implements Layer {
     }
 
     /**
-     * dL/dx for small output maps, a group of images at a time (as in {@link #forwardGrouped}):
+     * dL/dx a group of images at a time (as in {@link #forwardGrouped}):
      * {@code [dcols_0 dcols_1 ...] (CKK x g*OH*OW) = W^T . [dy_0 dy_1 ...]}, then col2im of each image's block.
-     * The same sums in the same order as one image at a time.
+     * With the wide layout (stride 1, no padding) dy is laid out wide, zeros in the columns past OW, and the
+     * column matrix goes back into dx with {@link Im2Col#col2imWide}: one run per row instead of one per row and
+     * output row. The same sums in the same order as one image at a time.
      */
     private void backwardInputGrouped(float[] dy, float[] w, float[] dx, float[][] scratch) {
         int imageSize = im2col.imageSize();
@@ -434,8 +437,13 @@ public final class Conv2D implements Layer {
         int positions = im2col.columns();
         int patch = im2col.rows();
         int group = imagesPerGroup();
+        boolean wide = im2col.wideLayoutPays();
+        int perImage = wide ? im2col.wideColumns() : positions;
+        int width = inputShape.dim(2);
+        int outHeight = im2col.outHeight();
+        int outWidth = im2col.outWidth();
         float[] wT = transposedWeight();
-        float[][][] dyRows = gradientRows(group * positions);
+        float[][][] dyRows = gradientRows(group * perImage);
         Parallel.forRange(savedBatch, (part, from, to) -> {
             int count = to - from;
             int groups = (count + group - 1) / group;
@@ -444,17 +452,30 @@ public final class Conv2D implements Layer {
             for (int g = 0; g < groups; g++) {
                 int first = from + Parallel.start(count, groups, g);
                 int images = from + Parallel.start(count, groups, g + 1) - first;
-                int width = images * positions;
+                int length = images * perImage;
                 for (int f = 0; f < filters; f++) {
+                    float[] row = rows[f];
                     for (int k = 0; k < images; k++) {
-                        System.arraycopy(dy, (first + k) * outputSize + f * positions, rows[f], k * positions,
-                                positions);
+                        int src = (first + k) * outputSize + f * positions;
+                        if (wide) {
+                            // output row i goes to columns k*wide + i*W ..., the W - OW columns after it are zero
+                            Arrays.fill(row, k * perImage, (k + 1) * perImage, 0f);
+                            for (int i = 0; i < outHeight; i++) {
+                                System.arraycopy(dy, src + i * outWidth, row, k * perImage + i * width, outWidth);
+                            }
+                        } else {
+                            System.arraycopy(dy, src, row, k * perImage, positions);
+                        }
                     }
                 }
-                Arrays.fill(dcols, 0, patch * width, 0f);
-                Gemm.multiplyRows(patch, width, filters, wT, 0, filters, rows, dcols, 0, width);
+                Arrays.fill(dcols, 0, patch * length, 0f);
+                Gemm.multiplyRows(patch, length, filters, wT, 0, filters, rows, dcols, 0, length);
                 for (int k = 0; k < images; k++) {
-                    im2col.col2im(dcols, k * positions, width, dx, (first + k) * imageSize);
+                    if (wide) {
+                        im2col.col2imWide(dcols, k * perImage, length, dx, (first + k) * imageSize);
+                    } else {
+                        im2col.col2im(dcols, k * perImage, length, dx, (first + k) * imageSize);
+                    }
                 }
             }
         });

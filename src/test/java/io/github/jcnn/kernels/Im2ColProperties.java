@@ -97,6 +97,24 @@ class Im2ColProperties {
                     }
                 }
             }
+            // col2imWide of a wide matrix with zero garbage columns = col2im of the plain matrix it holds,
+            // for images side by side (ld > wideColumns) too
+            int ld = 2 * geometry.wideColumns() + 3;
+            float[] wideGrad = new float[geometry.rows() * ld];
+            float[] plainGrad = random(geometry.rows() * geometry.columns(), random);
+            for (int r = 0; r < geometry.rows(); r++) {
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        wideGrad[r * ld + geometry.wideColumns() + i * w + j] = plainGrad[r * geometry.columns()
+                                + i * ow + j];
+                    }
+                }
+            }
+            float[] viaWide = new float[offset + c * h * w];
+            geometry.col2imWide(wideGrad, geometry.wideColumns(), ld, viaWide, offset);
+            float[] viaPlain = new float[offset + c * h * w];
+            geometry.col2im(plainGrad, 0, viaPlain, offset);
+            assertThat(viaWide).containsExactly(viaPlain);
         } else {
             assertThat(geometry.wideLayoutPays()).isFalse();
         }
