@@ -128,4 +128,96 @@ class DenseTest {
         assertThat(y.shape()).isEqualTo(dense.outputShape().withBatch(batch));
         assertThat(dense.outputShape()).isEqualTo(Shape.of(units));
     }
+
+    /**
+     * The fast paths (W transposed into row arrays for the training forward, W as row arrays for dX, Gemm for all
+     * three products) against the plain triple loops. Every sum is taken in the same order as in the loops (i = 0, 1,
+     * ... for y, o = 0, 1, ... for dX, n = 0, 1, ... for dW and db, the bias added last), so the numbers must agree to
+     * the bit. Two steps, with W changed in place in between as an optimizer does, the second also through a
+     * replica: a stale copy of W would show. Sizes go past Gemm's 256-deep blocks and through every batch size mod 3.
+     */
+    @Property(tries = 100)
+    void fastPathsMatchThePlainLoopsBitForBit(@ForAll @IntRange(min = 1, max = 40) int batch,
+                                              @ForAll @IntRange(min = 1, max = 300) int inFeatures,
+                                              @ForAll @IntRange(min = 1, max = 40) int units,
+                                              @ForAll boolean bias,
+                                              @ForAll long seed) {
+        Dense dense = new Dense(Shape.of(inFeatures), units, bias);
+        dense.initialize(WeightInit.GLOROT, new SplittableRandom(seed));
+        float[] w = dense.parameters().get(0).value().data();
+        float[] b = bias ? dense.parameters().get(1).value().data() : new float[units];
+        if (bias) {
+            dense.parameters().get(1).value().copyFromInPlace(LayerTesting.uniform(Shape.of(units), seed + 1));
+        }
+        Tensor x = LayerTesting.uniform(Shape.of(batch, inFeatures), seed + 2);
+        Tensor dy = LayerTesting.uniform(Shape.of(batch, units), seed + 3);
+        float[] expectedDw = new float[units * inFeatures];
+        float[] expectedDb = new float[units];
+        Layer replica = dense.replica(1).orElseThrow();
+        for (Layer layer : new Layer[] {dense, dense, replica}) {
+            float[] expectedY = referenceForward(x.data(), w, b, batch, inFeatures, units);
+            assertThat(layer.forward(x, true).toArray()).as("training forward").containsExactly(expectedY);
+            assertThat(layer.forward(x, false).toArray()).as("inference forward").containsExactly(expectedY);
+            // the replica has gradients of its own, starting from zero; the layer's add up over its two steps
+            float[] dw = layer == replica ? new float[units * inFeatures] : expectedDw;
+            float[] db = layer == replica ? new float[units] : expectedDb;
+            float[] expectedDx = referenceBackward(x.data(), w, dy.data(), batch, inFeatures, units, dw, db);
+            assertThat(layer.backward(dy).toArray()).as("dX").containsExactly(expectedDx);
+            assertThat(layer.parameters().get(0).grad().toArray()).as("dW").containsExactly(dw);
+            if (bias) {
+                assertThat(layer.parameters().get(1).grad().toArray()).as("db").containsExactly(db);
+            }
+            // the optimizer's in-place step, seen by the layer and its replica alike
+            float[] step = LayerTesting.uniform(Shape.of(w.length), seed + 4).data();
+            for (int i = 0; i < w.length; i++) {
+                w[i] -= 0.1f * step[i];
+            }
+        }
+    }
+
+    /** y[n, o] = (sum over i = 0, 1, ... of x[n, i] * W[o, i]) + b[o]. */
+    private static float[] referenceForward(float[] x, float[] w, float[] b, int batch, int in, int units) {
+        float[] y = new float[batch * units];
+        for (int n = 0; n < batch; n++) {
+            for (int o = 0; o < units; o++) {
+                float sum = 0;
+                for (int i = 0; i < in; i++) {
+                    sum += x[n * in + i] * w[o * in + i];
+                }
+                y[n * units + o] = sum + b[o];
+            }
+        }
+        return y;
+    }
+
+    /**
+     * Returns dx[n, i] = sum over o = 0, 1, ... of dy[n, o] * W[o, i]; adds dy[n, o] * x[n, i] to dW[o, i] for
+     * n = 0, 1, ... one after the other, and the column sum of dy (taken first) to db[o].
+     */
+    private static float[] referenceBackward(float[] x, float[] w, float[] dy, int batch, int in, int units,
+                                             float[] dw, float[] db) {
+        float[] dx = new float[batch * in];
+        for (int n = 0; n < batch; n++) {
+            for (int i = 0; i < in; i++) {
+                float sum = 0;
+                for (int o = 0; o < units; o++) {
+                    sum += dy[n * units + o] * w[o * in + i];
+                }
+                dx[n * in + i] = sum;
+            }
+        }
+        for (int o = 0; o < units; o++) {
+            for (int i = 0; i < in; i++) {
+                for (int n = 0; n < batch; n++) {
+                    dw[o * in + i] += dy[n * units + o] * x[n * in + i];
+                }
+            }
+            float sum = 0;
+            for (int n = 0; n < batch; n++) {
+                sum += dy[n * units + o];
+            }
+            db[o] += sum;
+        }
+        return dx;
+    }
 }
