@@ -118,6 +118,9 @@ class PoolingProperties {
         Pooling.maxPoolReference(x, yPlain, wherePlain, 0, planes, 2, 2, 2, 2);
         assertSameBits(yFast, yPlain, "y");
         assertThat(whereFast).containsExactly(wherePlain);
+        float[] yInference = new float[planes];
+        Pooling.maxPool2x2(x, yInference, null, 0, planes, 2, 2);
+        assertSameBits(yInference, yPlain, "y without argmax");
     }
 
     @Test
