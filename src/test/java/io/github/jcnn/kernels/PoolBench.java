@@ -10,16 +10,14 @@ import java.util.SplittableRandom;
  * ReLU). Not a test; run by hand:
  * <pre>
  *   mvn -q -o test-compile
- *   java -cp target/classes:target/test-classes io.github.jcnn.kernels.PoolBench [rounds]
+ *   java -cp target/classes:target/test-classes io.github.jcnn.kernels.PoolBench [rounds [channels side]]
  * </pre>
- * The candidates take turns within each round (the machine may be busy with other work: all of them see the same
+ * ({@code 40 16 10} is LeNet-5's second pool.) The candidates take turns within each round (the machine may be busy with other work: all of them see the same
  * noise); it prints the minimum and the median over the rounds, in microseconds per image.
  */
 public final class PoolBench {
 
     private static final int IMAGES = 16;
-    private static final int CHANNELS = 6;
-    private static final int SIDE = 28;
 
     private PoolBench() {
     }
@@ -27,10 +25,12 @@ public final class PoolBench {
     /** Prints microseconds per image for each kernel. */
     public static void main(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
-        int planes = IMAGES * CHANNELS;
-        int out = SIDE / 2;
+        int channels = args.length > 2 ? Integer.parseInt(args[1]) : 6;
+        int side = args.length > 2 ? Integer.parseInt(args[2]) : 28;
+        int planes = IMAGES * channels;
+        int out = side / 2;
         SplittableRandom random = new SplittableRandom(7);
-        float[] x = new float[planes * SIDE * SIDE];
+        float[] x = new float[planes * side * side];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) random.nextGaussian();
         }
@@ -45,10 +45,10 @@ public final class PoolBench {
             "forward (inference), plain loop", "forward (inference), 2x2 kernel",
             "backward, plain (+=)", "backward, disjoint (=)"};
         Runnable[] kernels = {
-            () -> Pooling.maxPoolReference(x, y, where, 0, planes, SIDE, SIDE, 2, 2),
-            () -> Pooling.maxPool2x2(x, y, where, 0, planes, SIDE, SIDE),
-            () -> Pooling.maxPoolReference(x, y, null, 0, planes, SIDE, SIDE, 2, 2),
-            () -> Pooling.maxPool2x2(x, y, null, 0, planes, SIDE, SIDE),
+            () -> Pooling.maxPoolReference(x, y, where, 0, planes, side, side, 2, 2),
+            () -> Pooling.maxPool2x2(x, y, where, 0, planes, side, side),
+            () -> Pooling.maxPoolReference(x, y, null, 0, planes, side, side, 2, 2),
+            () -> Pooling.maxPool2x2(x, y, null, 0, planes, side, side),
             () -> {
                 Arrays.fill(dx, 0f);
                 Pooling.maxPoolBackwardReference(dy, where, dx, 0, dy.length);
@@ -70,7 +70,7 @@ public final class PoolBench {
             }
         }
         System.out.printf(Locale.ROOT, "(%d, %d, %d, %d) random normal, 2x2 stride 2, %d rounds: us per image%n",
-                IMAGES, CHANNELS, SIDE, SIDE, rounds);
+                IMAGES, channels, side, side, rounds);
         for (int k = 0; k < kernels.length; k++) {
             double[] sorted = Arrays.copyOfRange(micros[k], rounds / 4, rounds);   // the first quarter warms up
             Arrays.sort(sorted);
