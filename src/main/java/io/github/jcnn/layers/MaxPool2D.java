@@ -1,6 +1,7 @@
 package io.github.jcnn.layers;
 
 import io.github.jcnn.kernels.Parallel;
+import io.github.jcnn.kernels.Pooling;
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
 import java.util.Optional;
@@ -16,6 +17,9 @@ import java.util.Optional;
  * The stride defaults to the pool size (windows side by side, no overlap). There are no parameters. Backward sends
  * each output gradient to the one input that won its window (the first one, in row-major order, on ties), so
  * training forward remembers the winner of every window.
+ *
+ * <p>The 2 x 2 window with stride 2 runs a branch-free kernel ({@link Pooling#maxPool2x2}), other windows the plain
+ * loop ({@link Pooling#maxPoolReference}); both give the same numbers bit for bit.
  *
  * <p>Example: the lecture's 6 x 6 map with a 3 x 3 window and stride 3 gives the 2 x 2 map {@code 7 9 / 7 7}.
  */
@@ -92,35 +96,16 @@ public final class MaxPool2D implements Layer {
             lastBatch = batch;
         }
         final int[] where = winners;
-        int channels = inputShape.dim(0);
         int height = inputShape.dim(1);
         int width = inputShape.dim(2);
-        int outHeight = outputShape.dim(1);
-        int outWidth = outputShape.dim(2);
         float[] x = input.data();
         float[] y = output.data();
         // one plane = one channel of one image; planes are independent
-        Parallel.forRange(batch * channels, (part, from, to) -> {
-            for (int plane = from; plane < to; plane++) {
-                int inBase = plane * height * width;
-                int outBase = plane * outHeight * outWidth;
-                for (int i = 0; i < outHeight; i++) {
-                    for (int j = 0; j < outWidth; j++) {
-                        int best = inBase + (i * stride) * width + j * stride;
-                        for (int a = 0; a < poolSize; a++) {
-                            int row = inBase + (i * stride + a) * width + j * stride;
-                            for (int b = 0; b < poolSize; b++) {
-                                if (x[row + b] > x[best]) {   // strict: the first maximum wins ties
-                                    best = row + b;
-                                }
-                            }
-                        }
-                        y[outBase + i * outWidth + j] = x[best];
-                        if (where != null) {
-                            where[outBase + i * outWidth + j] = best;
-                        }
-                    }
-                }
+        Parallel.forRange(batch * inputShape.dim(0), (part, from, to) -> {
+            if (poolSize == 2 && stride == 2) {
+                Pooling.maxPool2x2(x, y, where, from, to, height, width);
+            } else {
+                Pooling.maxPoolReference(x, y, where, from, to, height, width, poolSize, stride);
             }
         });
         return output;
@@ -141,8 +126,10 @@ public final class MaxPool2D implements Layer {
         int[] where = argmax;
         // planes are independent: a winner always lies in its own plane
         Parallel.forRange(lastBatch * inputShape.dim(0), (part, from, to) -> {
-            for (int o = from * planeOut; o < to * planeOut; o++) {
-                dx[where[o]] += dy[o];
+            if (stride >= poolSize) {   // no input is in two windows
+                Pooling.maxPoolBackwardDisjoint(dy, where, dx, from * planeOut, to * planeOut);
+            } else {
+                Pooling.maxPoolBackwardReference(dy, where, dx, from * planeOut, to * planeOut);
             }
         });
         return inputGradient;

@@ -1,0 +1,146 @@
+package io.github.jcnn.kernels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fast 2 x 2 max pool and the disjoint backward give bit for bit what the plain loops give: outputs, winners and
+ * gradients, on random shapes (odd sizes too) and data full of ties, zeros of both signs, infinities and NaNs.
+ */
+class PoolingProperties {
+
+    private static final float NEGATIVE_NAN = Float.intBitsToFloat(0xFFC00001);
+    private static final float PAYLOAD_NAN = Float.intBitsToFloat(0x7F800123);
+    private static final float[][] PALETTES = {
+        {-1f, 0f, 1f},                                   // many exact ties
+        {0f, -0f},                                       // ties between zeros of both signs
+        {2f, -0f, 0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, Float.MAX_VALUE, -Float.MIN_VALUE},
+        {1f, 0f, -0f, Float.NaN, NEGATIVE_NAN, PAYLOAD_NAN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY},
+    };
+
+    /** kind 0: normal numbers; 1..4: drawn from {@link #PALETTES}; 5: normal with the odd NaN. */
+    private static float[] data(int size, int kind, SplittableRandom random) {
+        float[] a = new float[size];
+        for (int i = 0; i < size; i++) {
+            if (kind == 0 || kind == 5) {
+                a[i] = kind == 5 && random.nextInt(40) == 0 ? Float.NaN : (float) random.nextGaussian();
+            } else {
+                float[] palette = PALETTES[kind - 1];
+                a[i] = palette[random.nextInt(palette.length)];
+            }
+        }
+        return a;
+    }
+
+    @Property(tries = 500)
+    void twoByTwoAgreesWithTheReferenceBitForBit(@ForAll @IntRange(min = 1, max = 4) int planes,
+                                                 @ForAll @IntRange(min = 2, max = 9) int height,
+                                                 @ForAll @IntRange(min = 2, max = 9) int width,
+                                                 @ForAll @IntRange(min = 0, max = 5) int kind,
+                                                 @ForAll @IntRange(min = 0, max = 4) int skipFirst,
+                                                 @ForAll long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int from = Math.min(skipFirst, planes - 1);
+        float[] x = data(planes * height * width, kind, random);
+        int outputs = planes * (height / 2) * (width / 2);
+        float[] garbage = data(outputs, 0, random);          // planes before `from` must stay as they are
+        float[] yFast = garbage.clone();
+        float[] yPlain = garbage.clone();
+        int[] whereFast = new int[outputs];
+        int[] wherePlain = new int[outputs];
+        Pooling.maxPool2x2(x, yFast, whereFast, from, planes, height, width);
+        Pooling.maxPoolReference(x, yPlain, wherePlain, from, planes, height, width, 2, 2);
+        assertSameBits(yFast, yPlain, "y");
+        assertThat(whereFast).as("argmax").containsExactly(wherePlain);
+
+        float[] yInference = garbage.clone();
+        Pooling.maxPool2x2(x, yInference, null, from, planes, height, width);
+        assertSameBits(yInference, yPlain, "y without argmax");
+
+        float[] dy = data(outputs, kind == 0 ? 1 : kind, random);   // gradients with ties, -0, NaN too
+        float[] dxFast = new float[x.length];
+        float[] dxPlain = new float[x.length];
+        int first = from * (height / 2) * (width / 2);                 // the outputs written above
+        Pooling.maxPoolBackwardDisjoint(dy, whereFast, dxFast, first, outputs);
+        Pooling.maxPoolBackwardReference(dy, wherePlain, dxPlain, first, outputs);
+        assertSameBits(dxFast, dxPlain, "dx");
+    }
+
+    /** The disjoint backward agrees with the reference for every non-overlapping window and stride. */
+    @Property(tries = 200)
+    void disjointBackwardAgreesWithTheReference(@ForAll @IntRange(min = 1, max = 3) int planes,
+                                                @ForAll @IntRange(min = 1, max = 3) int poolSize,
+                                                @ForAll @IntRange(min = 0, max = 2) int extraStride,
+                                                @ForAll @IntRange(min = 0, max = 6) int extraHeight,
+                                                @ForAll @IntRange(min = 0, max = 6) int extraWidth,
+                                                @ForAll @IntRange(min = 0, max = 5) int kind,
+                                                @ForAll long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int stride = poolSize + extraStride;
+        int height = poolSize + extraHeight;
+        int width = poolSize + extraWidth;
+        float[] x = data(planes * height * width, kind, random);
+        int outputs = planes * ((height - poolSize) / stride + 1) * ((width - poolSize) / stride + 1);
+        int[] where = new int[outputs];
+        Pooling.maxPoolReference(x, new float[outputs], where, 0, planes, height, width, poolSize, stride);
+        float[] dy = data(outputs, kind, random);
+        float[] dxFast = new float[x.length];
+        float[] dxPlain = new float[x.length];
+        Pooling.maxPoolBackwardDisjoint(dy, where, dxFast, 0, outputs);
+        Pooling.maxPoolBackwardReference(dy, where, dxPlain, 0, outputs);
+        assertSameBits(dxFast, dxPlain, "dx");
+    }
+
+    /** Every window of four numbers drawn from a small set of special values, one window per plane. */
+    @Test
+    void everyWindowOfSpecialValues() {
+        float[] values = {0f, -0f, 1f, -1f, Float.NaN, NEGATIVE_NAN, Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY};
+        int n = values.length;
+        int planes = n * n * n * n;
+        float[] x = new float[planes * 4];
+        for (int plane = 0; plane < planes; plane++) {
+            for (int e = 0, rest = plane; e < 4; e++, rest /= n) {
+                x[plane * 4 + e] = values[rest % n];
+            }
+        }
+        float[] yFast = new float[planes];
+        float[] yPlain = new float[planes];
+        int[] whereFast = new int[planes];
+        int[] wherePlain = new int[planes];
+        Pooling.maxPool2x2(x, yFast, whereFast, 0, planes, 2, 2);
+        Pooling.maxPoolReference(x, yPlain, wherePlain, 0, planes, 2, 2, 2, 2);
+        assertSameBits(yFast, yPlain, "y");
+        assertThat(whereFast).containsExactly(wherePlain);
+        float[] yInference = new float[planes];
+        Pooling.maxPool2x2(x, yInference, null, 0, planes, 2, 2);
+        assertSameBits(yInference, yPlain, "y without argmax");
+    }
+
+    @Test
+    void theFirstMaximumWinsAndKeepsItsSign() {
+        float[] x = {-0f, 0f, 0f, -1f,    1f, 1f, 1f, 1f,    -3f, -2f, -1f, -1f,    Float.NaN, 5f, 6f, 7f,
+            1f, Float.NaN, 2f, 0f};
+        float[] y = new float[5];
+        int[] where = new int[5];
+        Pooling.maxPool2x2(x, y, where, 0, 5, 2, 2);
+        assertThat(where).containsExactly(0, 4, 10, 12, 18);
+        assertThat(Float.floatToRawIntBits(y[0])).isEqualTo(Float.floatToRawIntBits(-0f));
+        assertThat(y[3]).isNaN();
+        assertThat(y[4]).isEqualTo(2f);   // a NaN after the first element never wins
+    }
+
+    private static void assertSameBits(float[] actual, float[] expected, String what) {
+        assertThat(actual).hasSameSizeAs(expected);
+        for (int i = 0; i < actual.length; i++) {
+            assertThat(Float.floatToRawIntBits(actual[i])).as("%s[%d]: %s vs %s in %s", what, i, actual[i],
+                    expected[i], Arrays.toString(expected)).isEqualTo(Float.floatToRawIntBits(expected[i]));
+        }
+    }
+}
