@@ -181,40 +181,50 @@ public final class WeightGradient {
                     for (int s = 0; s < filters * kernelHeight; s++) {
                         Arrays.fill(sums[s], 0, lanes, 0f);
                     }
-                    for (int u = 0; u < kernelHeight; u++) {
-                        // the output rows i whose input row h = i*S + u - PH lies inside [0, H)
-                        int iFirst = Math.max(0, ceilDiv(padHeight - u, stride));
-                        int iEnd = Math.min(outHeight, ceilDiv(height + padHeight - u, stride));
-                        int f = 0;
-                        for (; f + 2 <= filters; f += 2) {
-                            float[] sum0 = sums[f * kernelHeight + u];
-                            float[] sum1 = sums[(f + 1) * kernelHeight + u];
-                            int d0 = f * outHeight;
-                            int d1 = (f + 1) * outHeight;
-                            int i = iFirst;
-                            for (; i + 2 <= iEnd; i += 2) {
-                                int h = i * stride + u - padHeight;
-                                twoFiltersTwoRows(sum0, sum1, gradientRows[d0 + i], gradientRows[d0 + i + 1],
-                                        gradientRows[d1 + i], gradientRows[d1 + i + 1], inputRows[h],
-                                        inputRows[h + stride], lanes);
-                            }
-                            if (i < iEnd) {
-                                twoFiltersOneRow(sum0, sum1, gradientRows[d0 + i], gradientRows[d1 + i],
-                                        inputRows[i * stride + u - padHeight], lanes);
-                            }
-                        }
-                        if (f < filters) {
-                            float[] sum0 = sums[f * kernelHeight + u];
-                            for (int i = iFirst; i < iEnd; i++) {
-                                oneFilterOneRow(sum0, gradientRows[f * outHeight + i],
-                                        inputRows[i * stride + u - padHeight], lanes);
+                    // two filters and two output rows at a time, all kernel rows u for them before moving on:
+                    // the four rows of D stay in the L1 cache while they are used KH times
+                    int f = 0;
+                    for (; f + 2 <= filters; f += 2) {
+                        int d0 = f * outHeight;
+                        int d1 = (f + 1) * outHeight;
+                        for (int i = 0; i < outHeight; i += 2) {
+                            boolean pair = i + 1 < outHeight;
+                            for (int u = 0; u < kernelHeight; u++) {
+                                float[] sum0 = sums[f * kernelHeight + u];
+                                float[] sum1 = sums[(f + 1) * kernelHeight + u];
+                                int h0 = i * stride + u - padHeight;
+                                int h1 = h0 + stride;
+                                boolean in0 = h0 >= 0 && h0 < height;
+                                boolean in1 = pair && h1 >= 0 && h1 < height;
+                                if (in0 && in1) {
+                                    twoFiltersTwoRows(sum0, sum1, gradientRows[d0 + i], gradientRows[d0 + i + 1],
+                                            gradientRows[d1 + i], gradientRows[d1 + i + 1], inputRows[h0],
+                                            inputRows[h1], lanes);
+                                } else if (in0) {
+                                    twoFiltersOneRow(sum0, sum1, gradientRows[d0 + i], gradientRows[d1 + i],
+                                            inputRows[h0], lanes);
+                                } else if (in1) {
+                                    twoFiltersOneRow(sum0, sum1, gradientRows[d0 + i + 1], gradientRows[d1 + i + 1],
+                                            inputRows[h1], lanes);
+                                }
                             }
                         }
                     }
-                    for (int f = 0; f < filters; f++) {
-                        for (int k = 0; k < kernelHeight; k++) {
-                            dw[((f * channels + c) * kernelHeight + k) * kernelWidth + v] +=
-                                    total(sums[f * kernelHeight + k], lanes);
+                    for (; f < filters; f++) {
+                        for (int i = 0; i < outHeight; i++) {
+                            for (int u = 0; u < kernelHeight; u++) {
+                                int h = i * stride + u - padHeight;
+                                if (h >= 0 && h < height) {
+                                    oneFilterOneRow(sums[f * kernelHeight + u], gradientRows[f * outHeight + i],
+                                            inputRows[h], lanes);
+                                }
+                            }
+                        }
+                    }
+                    for (int g = 0; g < filters; g++) {
+                        for (int u = 0; u < kernelHeight; u++) {
+                            dw[((g * channels + c) * kernelHeight + u) * kernelWidth + v] +=
+                                    total(sums[g * kernelHeight + u], lanes);
                         }
                     }
                 }
@@ -296,11 +306,6 @@ public final class WeightGradient {
             int w = j * stride + shift;
             to[toStart + j] = w >= 0 && w < width ? image[rowStart + w] : 0f;
         }
-    }
-
-    /** ceil(a / b) for b &gt; 0 and any a. */
-    private static int ceilDiv(int a, int b) {
-        return -Math.floorDiv(-a, b);
     }
 
     private static void check(Im2Col geometry, int filters, float[] x, int xOffset, float[] dy, int dyOffset,
