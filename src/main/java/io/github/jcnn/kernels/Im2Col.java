@@ -297,7 +297,7 @@ public final class Im2Col {
      * </pre>
      * The first window of each output row (and every window when S &ge; KW, which share nothing) is read whole.
      * For LeNet's 5x5 kernels with stride 1 that is 1 number in 5 read from the image instead of every one, and no
-     * lookup table. The copy also moves numbers across the boundary of two kernel rows; those are exactly the last
+     * lookup table: measured ~26 against ~35 us per 3x32x32 image, ~6.7 against ~8.1 per 6x14x14 one. The copy also moves numbers across the boundary of two kernel rows; those are exactly the last
      * S columns of each kernel row, which are then overwritten.
      */
     public void im2colTransposedRowsSliding(float[] image, int imageOffset, float[][] out) {
