@@ -163,7 +163,7 @@ public final class WeightGradient {
      * once per two products, each input row is used for two filters. (Three filters, 11 arrays in one loop, is no
      * longer vectorised by JDK 17's C2 and runs three times slower; measured.) For a pair of filters and a pair of
      * output rows all KH kernel rows are done before moving on, so their four rows of D stay in the L1 cache while
-     * they are read KH times (measured ~25% faster than u outside i on LeNet's first layer). The method needs no
+     * they are read KH times (measured ~10% faster than u outside i on LeNet's first layer). The method needs no
      * copy of the kernel windows: every input number is copied KW times (once per v), not KH*KW times.
      *
      * <p>Order of additions, for the record: per lane, sum[f][u] receives its products in order of i, two at a time;
