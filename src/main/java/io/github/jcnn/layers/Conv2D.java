@@ -4,6 +4,7 @@ import io.github.jcnn.kernels.ConvReference;
 import io.github.jcnn.kernels.Gemm;
 import io.github.jcnn.kernels.Im2Col;
 import io.github.jcnn.kernels.Parallel;
+import io.github.jcnn.kernels.WeightGradient;
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
 import java.util.ArrayList;
@@ -31,15 +32,19 @@ import java.util.random.RandomGenerator;
  * <p>Computation: the fast path of {@code kernels/}. Per image, {@link Im2Col} lays the C*KH*KW numbers under each
  * of the OH*OW kernel positions out as the columns of a matrix, and the whole convolution becomes one product,
  * computed by {@link Gemm}: {@code y_n (F x OH*OW) = W (F x CKK) . cols_n (CKK x OH*OW) + b}. Backward uses the
- * same two pieces: {@code dW += dy_n . cols_n^T} and {@code dx_n = col2im(W^T . dy_n)}. The tests check all of
- * it against {@link ConvReference}, the lecture's formulas written as plain loops.
+ * same two pieces: {@code dW += dy_n . cols_n^T} ({@link WeightGradient}) and {@code dx_n = col2im(W^T . dy_n)}.
+ * Two refinements keep the product's rows long and the copies few: for stride 1 without padding the column matrix
+ * is built in the wide layout ({@link Im2Col#im2colWideRows}: one copy per row), and small output maps are
+ * multiplied several images at a time, side by side. The tests check all of it against {@link ConvReference}, the
+ * lecture's formulas written as plain loops.
  *
  * <p>Threads and determinism: images are split into fixed ranges over the {@link Parallel} threads for the forward
- * pass and for dL/dx (each image is independent). For dL/dW the batch is cut into at most 8 fixed chunks of
- * consecutive images (the cut depends on the batch size only); each chunk's images are summed in order into a
- * partial gradient, and the partials are added in chunk order on the calling thread. Every weight gradient is thus
- * the same sum taken in the same order whatever the thread count: training is bit-identical with 1, 2 or 16
- * threads. dL/db is summed on the calling thread, in order.
+ * pass and for dL/dx (each image is independent). For dL/dW the batch is cut into fixed chunks of 16 consecutive
+ * images (the cut depends on the batch size only); each chunk's images are summed into a partial gradient, and the
+ * partials are added in chunk order on the calling thread. Every weight gradient is thus the same sum taken in the
+ * same order whatever the thread count: training is bit-identical with 1, 2 or 16 threads. dL/db is summed on the
+ * calling thread, in order. (Sequential.fit usually calls a layer with one chunk of 16 images per thread, through
+ * {@link #replica}; a layer's own splitting matters when it is trained on whole batches.)
  *
  * <p>Memory: {@code forward(x, true)} keeps a copy of x for backward; scratch buffers (one column matrix per thread)
  * are kept and reused while the batch size stays the same, and so are the training output and dL/dx tensors (valid
@@ -51,8 +56,8 @@ public final class Conv2D implements Layer {
     /** Small output maps are multiplied several images at a time, to rows of about this many columns. */
     private static final int GROUP_COLUMNS = 512;
 
-    /** The batch is cut into this many chunks (or fewer) for dL/dW, whatever the thread count. */
-    private static final int WEIGHT_GRADIENT_CHUNKS = 8;
+    /** For dL/dW the batch is cut into chunks of about this many images, whatever the thread count. */
+    private static final int WEIGHT_GRADIENT_IMAGES = 16;
 
     private final Shape inputShape;
     private final Shape outputShape;
@@ -90,8 +95,6 @@ public final class Conv2D implements Layer {
     private float[][][] gradientRows = new float[0][][];
     /** Per chunk of the batch: its partial dL/dW (F*C*KH*KW floats). */
     private float[][] weightPartials = new float[0][];
-    /** Per thread part: kernel windows as row arrays (OH*OW rows of up to C*KH*KW), for dL/dW. */
-    private float[][][] windowRows = new float[0][][];
     /** Training output and input gradient, reused while the batch size stays the same. */
     private Tensor outputBuffer;
     private Tensor gradientBuffer;
@@ -380,24 +383,20 @@ public final class Conv2D implements Layer {
             }
         }
 
-        // dL/dW += sum over n of dy_n (F x OH*OW) . cols_n^T. The batch is cut into a fixed number of chunks
-        // (decided by the batch size only, never by the thread count); each chunk sums its images in order into its
-        // own partial dW, and the partials are added to dW in chunk order: the same sums in the same order
-        // whatever the thread count. cols_n^T is built directly (im2colTransposedRows, one kernel window per row
-        // array), which makes each term a plain product A . B with full-length rows.
+        // dL/dW += sum over n of dy_n (F x OH*OW) . cols_n^T (WeightGradient). The batch is cut into chunks of
+        // WEIGHT_GRADIENT_IMAGES images (a cut decided by the batch size only, never by the thread count); each chunk
+        // sums its images into its own partial dW, and the partials are added to dW in chunk order: the same sums
+        // in the same order whatever the thread count.
         float[] dw = weight.grad().data();
-        float[][][] windows = windowRows();
-        int chunks = Math.min(batch, WEIGHT_GRADIENT_CHUNKS);
+        int chunks = (batch + WEIGHT_GRADIENT_IMAGES - 1) / WEIGHT_GRADIENT_IMAGES;
         float[][] partial = weightPartials(chunks);
         Parallel.forRange(chunks, (part, c0, c1) -> {
-            float[][] colsT = windows[part];
             for (int chunk = c0; chunk < c1; chunk++) {
                 float[] sum = partial[chunk];
                 Arrays.fill(sum, 0f);
-                for (int n = Parallel.start(batch, chunks, chunk); n < Parallel.start(batch, chunks, chunk + 1); n++) {
-                    im2col.im2colTransposedRows(x, n * imageSize, 0, patch, colsT);
-                    Gemm.multiplyRows(filters, patch, positions, dy, n * outputSize, positions, colsT, sum, 0, patch);
-                }
+                int first = Parallel.start(batch, chunks, chunk);
+                int count = Parallel.start(batch, chunks, chunk + 1) - first;
+                WeightGradient.accumulate(im2col, filters, x, first * imageSize, dy, first * outputSize, count, sum);
             }
         });
         for (int chunk = 0; chunk < chunks; chunk++) {
@@ -625,15 +624,6 @@ public final class Conv2D implements Layer {
             weightPartials = new float[chunks][weight.value().size()];
         }
         return weightPartials;
-    }
-
-    /** Per thread part, OH*OW row arrays of C*KH*KW floats (one kernel window each), kept between steps. */
-    private float[][][] windowRows() {
-        int parts = Parallel.threads();
-        if (windowRows.length < parts) {
-            windowRows = new float[parts][im2col.columns()][im2col.rows()];
-        }
-        return windowRows;
     }
 
     /** One scratch buffer of at least {@code size} floats per thread part, kept between training steps. */
