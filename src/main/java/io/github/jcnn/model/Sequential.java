@@ -443,6 +443,17 @@ public final class Sequential {
      * @throws TrainingDivergedException if the loss or a gradient is not finite (the step is not taken)
      */
     public double trainBatch(Tensor images, int[] labels, Optimizer optimizer) {
+        return trainBatch(images, labels, optimizer, new SoftmaxCrossEntropy());
+    }
+
+    /**
+     * {@link #trainBatch(Tensor, int[], Optimizer)} with another loss (softmax cross-entropy is applied to the logits
+     * when the model ends in Softmax, as in fit).
+     *
+     * @param loss the loss on the model's outputs, e.g. {@code new MeanSquaredError()}
+     * @return the batch's mean loss before the step
+     */
+    public double trainBatch(Tensor images, int[] labels, Optimizer optimizer, Loss loss) {
         Shape shape = images.shape();
         if (shape.rank() != inputShape.rank() + 1 || !shape.dropFirst().equals(inputShape)) {
             throw new IllegalArgumentException("the model takes a batch of " + inputShape + ", i.e. (N, "
@@ -455,7 +466,6 @@ public final class Sequential {
             throw new IllegalArgumentException("the optimizer is not over this model's parameters;"
                     + " create it with factory.create(model.parameters())");
         }
-        Loss loss = new SoftmaxCrossEntropy();
         int depth = fused(loss) ? layers.size() - 1 : layers.size();
         for (Parameter p : parameters) {
             p.zeroGrad();

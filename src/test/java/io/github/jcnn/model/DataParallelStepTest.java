@@ -204,4 +204,39 @@ class DataParallelStepTest {
             assertThat(got).as("sample %d", n).containsExactly(expected);
         }
     }
+
+    @Test
+    void trainBatchTakesExactlyTheStepFitTakes() {
+        io.github.jcnn.data.Dataset data = Synthetic.bars(40, 3);
+        Sequential viaFit = Synthetic.smallCnn(8);
+        viaFit.fit(data, FitOptions.defaults().quiet().epochs(1).batchSize(40).shuffle(false)
+                .optimizer(SGD.config(0.1).momentum(0.9)));
+        Sequential viaBatch = Synthetic.smallCnn(8);
+        Tensor x = Tensor.zeros(Shape.of(40, 1, 8, 8));
+        int[] y = new int[40];
+        for (int i = 0; i < 40; i++) {
+            data.copySample(i, x.data(), i * 64);
+            y[i] = data.label(i);
+        }
+        viaBatch.trainBatch(x, y, new SGD(viaBatch.parameters(), SGD.config(0.1).momentum(0.9)));
+        for (int p = 0; p < viaFit.parameters().size(); p++) {
+            assertThat(viaBatch.parameters().get(p).value().data()).as("parameter %d", p)
+                    .containsExactly(viaFit.parameters().get(p).value().data());
+        }
+    }
+
+    @Test
+    void trainBatchRefusesMismatchedLabelsAndForeignOptimizers() {
+        Sequential model = lenetLike(1);
+        Tensor x = images(4, new SplittableRandom(1));
+        SGD sgd = new SGD(model.parameters(), SGD.config(0.1));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> model.trainBatch(x, new int[3], sgd))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4 images but 3 labels");
+        SGD other = new SGD(lenetLike(2).parameters(), SGD.config(0.1));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> model.trainBatch(x, new int[4], other))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not over this model's parameters");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> model.trainBatch(Tensor.zeros(Shape.of(4, 3, 8, 8)),
+                        new int[4], sgd))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(N, 3, 16, 16)");
+    }
 }
