@@ -60,6 +60,10 @@ import java.util.Optional;
  * <p><b>Threads.</b> {@link #predict}, {@link #predictClasses} and {@link #evaluate} may be called from several threads
  * at once: they use only inference mode ({@code forward(x, false)}: no dropout, batch-norm running statistics), which
  * writes no layer state. Training ({@link #fit}) must not run at the same time as anything else on the same model.
+ * Training uses the library's threads ({@code kernels/Parallel}) by splitting each batch into chunks of 16 samples,
+ * each run forward and backward through its own replica of the layers ({@link Layer#replica}) and the chunks'
+ * gradients added in chunk order; a model with a layer that cannot be replicated (batch normalization) is trained on
+ * whole batches, each layer splitting its own work. Either way the result does not depend on the thread count.
  *
  * <p><b>Determinism.</b> The builder's seed fixes the initial weights (each layer draws from its own generator derived
  * from the seed and its position), and, unless {@link FitOptions#seed} says otherwise, the shuffles, dropout and
@@ -318,7 +322,7 @@ public final class Sequential {
      *
      * <p>Each epoch: a shuffled pass over {@code train} in mini-batches (transformed when options say so), a console
      * progress bar, then validation if a validation set is given; early stopping and checkpoints act on the epoch's
-     * metrics.
+     * metrics. Each batch is one {@link #trainBatch} step (see "Threads" in the class comment for how it is split).
      *
      * @return the per-epoch metrics
      * @throws TrainingDivergedException when the loss, an output or a gradient becomes NaN or infinite
