@@ -239,4 +239,34 @@ class DataParallelStepTest {
                         new int[4], sgd))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(N, 3, 16, 16)");
     }
+
+    @Test
+    void aModelWithDropoutTrainsToTheSameBitsOnOneAndTwoThreads() {
+        int threads = Parallel.threads();
+        try {
+            float[][][] results = new float[2][][];
+            for (int t = 1; t <= 2; t++) {
+                Parallel.setThreads(t);
+                Sequential model = Sequential.builder(Shape.of(3, 16, 16))
+                        .conv2d(4, 3).relu().maxPool(2)
+                        .flatten().dropout(0.3).dense(5)
+                        .seed(12)
+                        .build();
+                SplittableRandom random = new SplittableRandom(4);
+                SGD sgd = new SGD(model.parameters(), SGD.config(0.05).momentum(0.9));
+                for (int step = 0; step < 5; step++) {
+                    model.trainBatch(images(50, random), labels(50, random), sgd);
+                }
+                results[t - 1] = grads(model);
+                for (int p = 0; p < model.parameters().size(); p++) {
+                    results[t - 1][p] = model.parameters().get(p).value().toArray();
+                }
+            }
+            for (int p = 0; p < results[0].length; p++) {
+                assertThat(results[1][p]).as("parameter %d", p).containsExactly(results[0][p]);
+            }
+        } finally {
+            Parallel.setThreads(threads);
+        }
+    }
 }
