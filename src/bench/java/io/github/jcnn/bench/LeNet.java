@@ -7,7 +7,7 @@ import io.github.jcnn.tensor.Tensor;
 import java.util.SplittableRandom;
 
 /**
- * The lecture's LeNet-5 for 3x32x32 images and one hand-chained training step, as the benchmarks measure it:
+ * The lecture's LeNet-5 for 3x32x32 images and one training step, as the benchmarks measure it:
  * <pre>
  *   conv 6@5x5 - relu - maxpool 2 - conv 16@5x5 - relu - maxpool 2 - flatten - dense 120 - relu - dense 84 - relu
  *   - dense 10        (62,006 parameters)
