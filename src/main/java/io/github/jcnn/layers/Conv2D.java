@@ -406,31 +406,18 @@ public final class Conv2D implements Layer {
             }
         }
 
-        // dL/db[f] += sum over n, i, j of dy[n, f, i, j], as four running sums (positions l = 4k, 4k+1, 4k+2, 4k+3)
-        // added together at the end: four independent chains of additions, which the processor overlaps, instead
-        // of one that waits for each addition to finish (a fixed order all the same)
+        // dL/db[f] += sum over n, i, j of dy[n, f, i, j]
         if (bias != null) {
             float[] db = bias.grad().data();
             for (int f = 0; f < filters; f++) {
-                float s0 = 0f;
-                float s1 = 0f;
-                float s2 = 0f;
-                float s3 = 0f;
+                float sum = 0f;
                 for (int n = 0; n < batch; n++) {
                     int start = n * outputSize + f * positions;
-                    int end = start + positions;
-                    int l = start;
-                    for (; l + 4 <= end; l += 4) {
-                        s0 += dy[l];
-                        s1 += dy[l + 1];
-                        s2 += dy[l + 2];
-                        s3 += dy[l + 3];
-                    }
-                    for (; l < end; l++) {
-                        s0 += dy[l];
+                    for (int l = 0; l < positions; l++) {
+                        sum += dy[start + l];
                     }
                 }
-                db[f] += (s0 + s1) + (s2 + s3);
+                db[f] += sum;
             }
         }
         return inputGradient;
