@@ -1,6 +1,5 @@
 package io.github.jcnn.kernels;
 
-import java.util.Arrays;
 
 /**
  * Rearranges an image so that a convolution becomes one matrix product (im2col), and back (col2im).
@@ -169,7 +168,7 @@ public final class Im2Col {
             for (int i = 0; i < outHeight; i++) {
                 int h = i * stride + u - padHeight;
                 if (h < 0 || h >= height) {
-                    Arrays.fill(cols, out, out + outWidth, 0f);
+                    Elementwise.fill(cols, out, out + outWidth, 0f);
                     out += outWidth;
                     continue;
                 }

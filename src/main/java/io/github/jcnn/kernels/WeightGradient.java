@@ -212,7 +212,7 @@ public final class WeightGradient {
                         }
                     }
                     for (int s = 0; s < filters * kernelHeight; s++) {
-                        Arrays.fill(sums[s], 0, lanes, 0f);
+                        zero(sums[s], lanes);
                     }
                     // two filters and two output rows at a time, all kernel rows u for them before moving on:
                     // the four rows of D stay in the L1 cache while they are used KH times
@@ -262,6 +262,18 @@ public final class WeightGradient {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * a[0 .. n) = 0. A loop of its own rather than {@code Arrays.fill}: the JIT compiles a shared JDK method with the
+     * profile of all its callers, and a program that fills many short runs elsewhere (RandomCrop's image borders did)
+     * made this whole method about three times slower (measured: 43-56 against 150-190 µs per image on LeNet's first
+     * layer, the same inputs replayed after training with and without such fills).
+     */
+    private static void zero(float[] a, int n) {
+        for (int t = 0; t < n; t++) {
+            a[t] = 0f;
         }
     }
 

@@ -1,6 +1,7 @@
 package io.github.jcnn.layers;
 
 import io.github.jcnn.kernels.ConvReference;
+import io.github.jcnn.kernels.Elementwise;
 import io.github.jcnn.kernels.Gemm;
 import io.github.jcnn.kernels.Im2Col;
 import io.github.jcnn.kernels.Parallel;
@@ -8,7 +9,6 @@ import io.github.jcnn.kernels.WeightGradient;
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -303,7 +303,7 @@ public final class Conv2D implements Layer {
                 for (int n = from; n < to; n++) {
                     int yStart = n * outputSize;
                     for (int f = 0; f < filters; f++) {
-                        Arrays.fill(y, yStart + f * positions, yStart + (f + 1) * positions, b == null ? 0f : b[f]);
+                        Elementwise.fill(y, yStart + f * positions, yStart + (f + 1) * positions, b == null ? 0f : b[f]);
                     }
                     im2col.im2colRows(x, n * imageSize, cols);
                     // y_n (F x OH*OW) += W (F x CKK) . cols (CKK x OH*OW), cols as row arrays: nothing to pack
@@ -374,7 +374,7 @@ public final class Conv2D implements Layer {
                 Parallel.forRange(batch, (part, from, to) -> {
                     float[] dcols = buffers[part];
                     for (int n = from; n < to; n++) {
-                        Arrays.fill(dcols, 0, patch * positions, 0f);
+                        Elementwise.fill(dcols, 0, patch * positions, 0f);
                         Gemm.multiply(true, false, patch, positions, filters, w, 0, patch, dy, n * outputSize,
                                 positions, dcols, 0, positions);
                         im2col.col2im(dcols, 0, dx, n * imageSize);
@@ -393,7 +393,7 @@ public final class Conv2D implements Layer {
         Parallel.forRange(chunks, (part, c0, c1) -> {
             for (int chunk = c0; chunk < c1; chunk++) {
                 float[] sum = partial[chunk];
-                Arrays.fill(sum, 0f);
+                Elementwise.fill(sum, 0, sum.length, 0f);
                 int first = Parallel.start(batch, chunks, chunk);
                 int count = Parallel.start(batch, chunks, chunk + 1) - first;
                 WeightGradient.accumulate(im2col, filters, x, first * imageSize, dy, first * outputSize, count, sum);
@@ -458,7 +458,7 @@ public final class Conv2D implements Layer {
                         int src = (first + k) * outputSize + f * positions;
                         if (wide) {
                             // output row i goes to columns k*wide + i*W ..., the W - OW columns after it are zero
-                            Arrays.fill(row, k * perImage, (k + 1) * perImage, 0f);
+                            Elementwise.fill(row, k * perImage, (k + 1) * perImage, 0f);
                             for (int i = 0; i < outHeight; i++) {
                                 System.arraycopy(dy, src + i * outWidth, row, k * perImage + i * width, outWidth);
                             }
@@ -467,7 +467,7 @@ public final class Conv2D implements Layer {
                         }
                     }
                 }
-                Arrays.fill(dcols, 0, patch * length, 0f);
+                Elementwise.fill(dcols, 0, patch * length, 0f);
                 Gemm.multiplyRows(patch, length, filters, wT, 0, filters, rows, dcols, 0, length);
                 for (int k = 0; k < images; k++) {
                     if (wide) {
@@ -542,7 +542,7 @@ public final class Conv2D implements Layer {
                     im2col.im2colRows(x, (first + k) * imageSize, cols, k * positions);
                 }
                 for (int f = 0; f < filters; f++) {
-                    Arrays.fill(product, f * width, (f + 1) * width, b == null ? 0f : b[f]);
+                    Elementwise.fill(product, f * width, (f + 1) * width, b == null ? 0f : b[f]);
                 }
                 Gemm.multiplyRows(filters, width, patch, w, 0, patch, cols, product, 0, width);
                 for (int k = 0; k < images; k++) {
@@ -586,7 +586,7 @@ public final class Conv2D implements Layer {
                     im2col.im2colWideRows(x, (first + k) * imageSize, cols, k * wide);
                 }
                 for (int f = 0; f < filters; f++) {
-                    Arrays.fill(product, f * length, (f + 1) * length, b == null ? 0f : b[f]);
+                    Elementwise.fill(product, f * length, (f + 1) * length, b == null ? 0f : b[f]);
                 }
                 Gemm.multiplyRows(filters, length, patch, w, 0, patch, cols, product, 0, length);
                 for (int k = 0; k < images; k++) {
