@@ -42,6 +42,8 @@ final class DataParallelStep {
     private final List<Layer> layers;
     private final int depth;
     private final List<Parameter> parameters;
+    /** Where each parameter starts when all gradients are laid end to end: offsets[p] to offsets[p + 1]. */
+    private final int[] offsets;
     /** replicas.get(c) = chunk c's copy of layers 0..depth-1 */
     private final List<Layer[]> replicas = new ArrayList<>();
     /** chunkParameters.get(c) = the parameters of chunk c's replica, in the model's order */
@@ -58,6 +60,10 @@ final class DataParallelStep {
         this.layers = layers;
         this.depth = depth;
         this.parameters = parameters;
+        this.offsets = new int[parameters.size() + 1];
+        for (int p = 0; p < parameters.size(); p++) {
+            offsets[p + 1] = offsets[p] + parameters.get(p).grad().size();
+        }
     }
 
     /**
@@ -184,20 +190,15 @@ final class DataParallelStep {
     /** model grad += sum over chunks, in chunk order, of the chunk's grad; the elements are split over threads. */
     private void addChunkGradients(int chunks) {
         int count = parameters.size();
-        long[] offsets = new long[count + 1];
-        for (int p = 0; p < count; p++) {
-            offsets[p + 1] = offsets[p] + parameters.get(p).grad().size();
-        }
-        int total = (int) offsets[count];
-        Parallel.forRange(total, (part, from, to) -> {
+        Parallel.forRange(offsets[count], (part, from, to) -> {
             for (int p = 0; p < count; p++) {
-                int start = (int) Math.max(from, offsets[p]);
-                int end = (int) Math.min(to, offsets[p + 1]);
+                int start = Math.max(from, offsets[p]);
+                int end = Math.min(to, offsets[p + 1]);
                 if (start >= end) {
                     continue;
                 }
                 float[] sum = parameters.get(p).grad().data();
-                int base = (int) offsets[p];
+                int base = offsets[p];
                 for (int c = 0; c < chunks; c++) {
                     float[] g = chunkParameters.get(c).get(p).grad().data();
                     for (int i = start - base; i < end - base; i++) {

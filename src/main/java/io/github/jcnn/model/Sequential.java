@@ -269,10 +269,12 @@ public final class Sequential {
         return y;
     }
 
-    private Tensor forward(Tensor x, int depth, boolean training) {
+    /** Training forward through layers 0..depth-1 of the model itself, keeping each output in {@code outputs}. */
+    private Tensor trainingForward(Tensor x, int depth, Tensor[] outputs) {
         Tensor y = x;
         for (int i = 0; i < depth; i++) {
-            y = layers.get(i).forward(y, training);
+            y = layers.get(i).forward(y, true);
+            outputs[i] = y;
         }
         return y;
     }
@@ -492,20 +494,12 @@ public final class Sequential {
             DataParallelStep.Result r = dataParallel.get().run(images, labels, loss);
             if (!Double.isFinite(r.loss())) {
                 // run the batch once more, whole, to find the layer where it went wrong
-                Tensor x = images;
-                for (int i = 0; i < depth; i++) {
-                    x = layers.get(i).forward(x, true);
-                    outputs[i] = x;
-                }
+                trainingForward(images, depth, outputs);
                 throw diverged(epoch, batchIndex, forwardCulprit(outputs, depth, loss), r.loss(), optimizer);
             }
             return r;
         }
-        Tensor x = images;
-        for (int i = 0; i < depth; i++) {
-            x = layers.get(i).forward(x, true);
-            outputs[i] = x;
-        }
+        Tensor x = trainingForward(images, depth, outputs);
         Tensor rows = x.reshape(n, x.size() / n);
         double batchLoss = loss.loss(rows, labels);
         if (!Double.isFinite(batchLoss)) {
