@@ -2,25 +2,26 @@ package io.github.jcnn.io;
 
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.function.Function;
+import java.util.zip.CRC32C;
 
 /**
  * Reads and writes the <a href="https://github.com/huggingface/safetensors">safetensors</a> file layout with float32
@@ -28,27 +29,43 @@ import java.util.Map;
  * <pre>
  *   bytes 0..7          N, the header length, unsigned 64-bit little-endian
  *   bytes 8..8+N-1      the header: UTF-8 JSON, padded with spaces to a multiple of 8 bytes
- *                       { "0.weight": {"dtype": "F32", "shape": [6, 3, 5, 5], "data_offsets": [0, 1800]},
- *                         ...,
- *                         "__metadata__": {"key": "string value", ...} }
+ *                       { "__metadata__": {"key": "string value", ..., "data_crc32c": "1a2b3c4d",
+ *                                          "header_crc32c": "5e6f7a8b"},
+ *                         "0.weight": {"dtype": "F32", "shape": [6, 3, 5, 5], "data_offsets": [0, 1800]},
+ *                         ... }
  *   bytes 8+N..end      the data section: each tensor's float32 numbers, little-endian, row-major, at
  *                       [begin, end) relative to the start of the data section, with no gaps and no overlaps
  * </pre>
  *
- * <p>Writing is atomic: the bytes go to a temporary file in the same directory, which is flushed and then renamed over
- * the target, so a failed or interrupted save leaves any previous file untouched.
+ * <p><b>Checksums.</b> Every file written here carries two CRC32C checksums in its metadata, as 8 lowercase hex
+ * digits: {@value #DATA_CRC32C} of the data section's bytes, and {@value #HEADER_CRC32C} of the header's contents
+ * (every other metadata entry and every tensor's name, dtype, shape and offsets, in the canonical form given in
+ * docs/model-format.md, so that white space in the JSON does not matter). Reading verifies them whenever a file
+ * carries them; files written elsewhere (PyTorch) carry none and are read as they are.
  *
- * <p>Reading trusts nothing: every length and offset is checked against the file's size before anything is allocated,
- * and a truncated or corrupt file throws {@link FileFormatException} naming the file, the problem and the byte
- * offset. Only dtype {@code F32} is supported.
+ * <p><b>Writing</b> is atomic: the bytes go to a temporary file {@code .NAME.jcnn-tmp-PID-RANDOM} in the same
+ * directory, which is flushed and then renamed over the target, so a failed or interrupted save leaves any previous
+ * file untouched; the file gets the permissions of the file it replaces, or those of a new file under the umask.
+ * Temporary files left by dead processes are removed by the next write of the same target.
+ *
+ * <p><b>Reading</b> trusts nothing: every length and offset is checked against the file's size before anything is
+ * allocated, and a truncated or corrupt file throws {@link FileFormatException} naming the file, the problem and the
+ * byte offset. {@link #open} reads the header only and then streams the data, in bounded chunks, into arrays the
+ * caller provides; {@link #read} reads everything into new tensors. Only dtype {@code F32} is supported.
  */
 public final class SafeTensors {
 
     /** The largest header accepted (the reference implementation's limit): 100 MB. */
     public static final long MAX_HEADER_BYTES = 100_000_000L;
 
+    /** The metadata key of the data section's CRC32C (8 lowercase hex digits). */
+    public static final String DATA_CRC32C = "data_crc32c";
+
+    /** The metadata key of the header's CRC32C (8 lowercase hex digits), over the canonical form of the header. */
+    public static final String HEADER_CRC32C = "header_crc32c";
+
     private static final String METADATA = "__metadata__";
-    private static final int CHUNK_FLOATS = 16 * 1024;
+    private static final int CHUNK_BYTES = 256 * 1024;
 
     /**
      * What a file holds.
@@ -64,6 +81,19 @@ public final class SafeTensors {
         }
     }
 
+    /**
+     * One tensor's entry in a header, checked against the file: its shape fits its {@code data_offsets}, which lie
+     * inside the data section.
+     *
+     * @param name  the tensor's name
+     * @param dtype the element type, {@code "F32"}
+     * @param shape its dimensions
+     * @param begin its first byte, relative to the start of the data section
+     * @param end   one past its last byte
+     */
+    public record TensorInfo(String name, String dtype, Shape shape, long begin, long end) {
+    }
+
     /** Called during a write with the number of bytes written so far; tests use it to fail a write midway. */
     @FunctionalInterface
     interface WriteHook {
@@ -77,6 +107,8 @@ public final class SafeTensors {
 
     /**
      * Writes {@code tensors} (in map order) and {@code metadata} to {@code file}, atomically replacing any file there.
+     * The metadata gets the two checksums {@value #DATA_CRC32C} and {@value #HEADER_CRC32C} (values given for those
+     * keys are replaced).
      *
      * @throws IOException if writing fails; {@code file} is then as it was before
      * @throws IllegalArgumentException if a name is empty or is {@code "__metadata__"}
@@ -88,54 +120,7 @@ public final class SafeTensors {
 
     static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata, WriteHook hook)
             throws IOException {
-        byte[] header = header(tensors, metadata);
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-        try {
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-                length.putLong(header.length).flip();
-                writeFully(out, length);
-                writeFully(out, ByteBuffer.wrap(header));
-                long written = 8L + header.length;
-                hook.written(written);
-                ByteBuffer chunk = ByteBuffer.allocate(CHUNK_FLOATS * 4).order(ByteOrder.LITTLE_ENDIAN);
-                for (Tensor t : tensors.values()) {
-                    float[] data = t.data();
-                    for (int from = 0; from < data.length; from += CHUNK_FLOATS) {
-                        int n = Math.min(CHUNK_FLOATS, data.length - from);
-                        chunk.clear();
-                        chunk.asFloatBuffer().put(data, from, n);
-                        chunk.limit(n * 4);
-                        writeFully(out, chunk);
-                        written += n * 4L;
-                        hook.written(written);
-                    }
-                }
-                out.force(true);
-            }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
-    }
-
-    private static byte[] header(Map<String, Tensor> tensors, Map<String, String> metadata) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        if (!metadata.isEmpty()) {
-            json.put(METADATA, new LinkedHashMap<>(metadata));
-        }
+        List<TensorInfo> entries = new ArrayList<>();
         long offset = 0;
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             String name = e.getKey();
@@ -143,13 +128,66 @@ public final class SafeTensors {
                 throw new IllegalArgumentException("invalid tensor name '" + name + "'");
             }
             Tensor t = e.getValue();
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("dtype", "F32");
-            entry.put("shape", t.shape().dims());
             long end = offset + 4L * t.size();
-            entry.put("data_offsets", new long[] {offset, end});
-            json.put(name, entry);
+            entries.add(new TensorInfo(name, "F32", t.shape(), offset, end));
             offset = end;
+        }
+        Map<String, String> sealed = new LinkedHashMap<>(metadata);
+        sealed.remove(DATA_CRC32C);
+        sealed.remove(HEADER_CRC32C);
+        int headerCrc = headerChecksum(sealed, entries);
+        CRC32C data = new CRC32C();
+        ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (Tensor t : tensors.values()) {
+            forEachChunk(t.data(), chunk, data::update);
+        }
+        sealed.put(DATA_CRC32C, hex((int) data.getValue()));
+        sealed.put(HEADER_CRC32C, hex(headerCrc));
+        byte[] header = header(sealed, entries);
+        AtomicFile.write(file, out -> {
+            ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            length.putLong(header.length).flip();
+            writeFully(out, length);
+            writeFully(out, ByteBuffer.wrap(header));
+            long[] written = {8L + header.length};
+            hook.written(written[0]);
+            for (Tensor t : tensors.values()) {
+                forEachChunk(t.data(), chunk, bytes -> {
+                    written[0] += bytes.remaining();
+                    writeFully(out, bytes);
+                    hook.written(written[0]);
+                });
+            }
+        });
+    }
+
+    /** A consumer of byte chunks that may fail. */
+    @FunctionalInterface
+    private interface ChunkSink {
+        void accept(ByteBuffer bytes) throws IOException;
+    }
+
+    /** Hands {@code data} as little-endian bytes to {@code sink}, one chunk at a time. */
+    private static void forEachChunk(float[] data, ByteBuffer chunk, ChunkSink sink) throws IOException {
+        int floats = chunk.capacity() / 4;
+        for (int from = 0; from < data.length; from += floats) {
+            int n = Math.min(floats, data.length - from);
+            chunk.clear();
+            chunk.asFloatBuffer().put(data, from, n);
+            chunk.limit(n * 4);
+            sink.accept(chunk);
+        }
+    }
+
+    private static byte[] header(Map<String, String> metadata, List<TensorInfo> entries) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put(METADATA, new LinkedHashMap<>(metadata));
+        for (TensorInfo e : entries) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("dtype", e.dtype());
+            entry.put("shape", e.shape().dims());
+            entry.put("data_offsets", new long[] {e.begin(), e.end()});
+            json.put(e.name(), entry);
         }
         byte[] text = Json.write(json).getBytes(StandardCharsets.UTF_8);
         int padded = (text.length + 7) / 8 * 8;
@@ -167,119 +205,335 @@ public final class SafeTensors {
         }
     }
 
+    // ---- checksums --------------------------------------------------------------------------------------------
+
+    /**
+     * The CRC32C of the header's canonical form: every integer an unsigned 64-bit little-endian number, every
+     * string its UTF-8 length as such a number followed by its bytes; first the count of metadata entries (without
+     * the two checksum keys) and each key and value in header order, then the count of tensors and, for each in
+     * header order, its name, dtype, rank, each dimension, begin and end.
+     */
+    static int headerChecksum(Map<String, String> metadata, List<TensorInfo> entries) {
+        CRC32C crc = new CRC32C();
+        ByteBuffer number = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        long count = metadata.keySet().stream().filter(k -> !k.equals(DATA_CRC32C) && !k.equals(HEADER_CRC32C))
+                .count();
+        canonical(crc, number, count);
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            if (!e.getKey().equals(DATA_CRC32C) && !e.getKey().equals(HEADER_CRC32C)) {
+                canonical(crc, number, e.getKey());
+                canonical(crc, number, e.getValue());
+            }
+        }
+        canonical(crc, number, entries.size());
+        for (TensorInfo e : entries) {
+            canonical(crc, number, e.name());
+            canonical(crc, number, e.dtype());
+            canonical(crc, number, e.shape().rank());
+            for (int d : e.shape().dims()) {
+                canonical(crc, number, d);
+            }
+            canonical(crc, number, e.begin());
+            canonical(crc, number, e.end());
+        }
+        return (int) crc.getValue();
+    }
+
+    private static void canonical(CRC32C crc, ByteBuffer number, long value) {
+        number.clear();
+        number.putLong(value).flip();
+        crc.update(number);
+    }
+
+    private static void canonical(CRC32C crc, ByteBuffer number, String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        canonical(crc, number, bytes.length);
+        crc.update(bytes);
+    }
+
+    private static String hex(int crc) {
+        return String.format(Locale.ROOT, "%08x", crc);
+    }
+
+    /** The checksum stored under {@code key}, or empty when absent. */
+    private static OptionalLong storedChecksum(Path file, Map<String, String> metadata, String key)
+            throws FileFormatException {
+        String value = metadata.get(key);
+        if (value == null) {
+            return OptionalLong.empty();
+        }
+        if (value.length() != 8 || !value.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            throw new FileFormatException(file, "__metadata__ \"" + key + "\" must be 8 lowercase hex digits, found \""
+                    + value + "\" (corrupt header)");
+        }
+        return OptionalLong.of(Long.parseLong(value, 16));
+    }
+
     // ---- reading ----------------------------------------------------------------------------------------------
 
     /**
-     * Reads a whole file.
+     * Reads a whole file into new tensors, verifying its checksums if it has them.
      *
      * @throws FileFormatException if the file is truncated, corrupt, or holds a dtype other than F32
      * @throws IOException         if it cannot be read
      */
     public static Contents read(Path file) throws IOException {
-        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = in.size();
-            Header header = readHeader(file, in, size);
+        try (Reader reader = open(file)) {
             Map<String, Tensor> tensors = new LinkedHashMap<>();
-            for (Entry e : header.entries) {
-                float[] data = new float[Math.toIntExact((e.end - e.begin) / 4)];
-                readFloats(file, in, header.dataStart + e.begin, data);
-                tensors.put(e.name, Tensor.wrap(e.shape, data));
+            for (TensorInfo e : reader.tensors()) {
+                tensors.put(e.name(), Tensor.zeros(e.shape()));
             }
-            return new Contents(tensors, header.metadata);
+            reader.readData(e -> tensors.get(e.name()).data());
+            return new Contents(tensors, reader.metadata());
         }
     }
 
     /**
-     * Reads only the {@code __metadata__} map (and checks the header), without reading the tensors.
+     * Reads only the {@code __metadata__} map (and checks the header and its checksum), without reading the tensors.
      *
      * @throws FileFormatException if the header is corrupt
      */
     public static Map<String, String> readMetadata(Path file) throws IOException {
-        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
-            return Collections.unmodifiableMap(readHeader(file, in, in.size()).metadata);
+        try (Reader reader = open(file)) {
+            return reader.metadata();
         }
     }
 
-    private record Entry(String name, Shape shape, long begin, long end) {
-    }
-
-    private record Header(long dataStart, List<Entry> entries, Map<String, String> metadata) {
-    }
-
-    private static Header readHeader(Path file, FileChannel in, long size) throws IOException {
-        if (size < 8) {
-            throw new FileFormatException(file, "the file is " + size + " bytes long, too short for the 8-byte header"
-                    + " length (truncated or not a safetensors file)");
-        }
-        ByteBuffer lengthBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        readFully(file, in, 0, lengthBytes);
-        long headerLength = lengthBytes.flip().getLong();
-        if (headerLength < 2 || headerLength > size - 8 || headerLength > MAX_HEADER_BYTES) {
-            throw new FileFormatException(file, "header length " + Long.toUnsignedString(headerLength)
-                    + " (at byte 0) is impossible: the file has " + (size - 8) + " bytes after the length field"
-                    + (headerLength > MAX_HEADER_BYTES ? " and the limit is " + MAX_HEADER_BYTES : "")
-                    + " (truncated or corrupt file)");
-        }
-        ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
-        readFully(file, in, 8, headerBytes);
-        String text;
+    /**
+     * Opens a file and reads and checks its header (lengths, offsets, shapes, the header checksum if there is one);
+     * the tensors' data is then read with {@link Reader#readData}. Close the reader when done.
+     *
+     * @throws FileFormatException if the header is truncated or corrupt
+     * @throws IOException         if the file cannot be read
+     */
+    public static Reader open(Path file) throws IOException {
+        FileChannel in = FileChannel.open(file, StandardOpenOption.READ);
         try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(headerBytes.flip()).toString();
-        } catch (CharacterCodingException e) {
-            throw new FileFormatException(file, "the header (bytes 8 to " + (8 + headerLength)
-                    + ") is not valid UTF-8", e);
+            return new Reader(file, in);
+        } catch (IOException | RuntimeException | Error e) {
+            in.close();
+            throw e;
         }
-        Map<String, Object> json;
-        try {
-            json = Json.parseObject(text);
-        } catch (IllegalArgumentException e) {
-            throw new FileFormatException(file, "the header (bytes 8 to " + (8 + headerLength)
-                    + ") is not a valid JSON object: " + e.getMessage(), e);
-        }
-        long dataStart = 8 + headerLength;
-        long dataLength = size - dataStart;
-        Map<String, String> metadata = new LinkedHashMap<>();
-        List<Entry> entries = new ArrayList<>();
-        for (Map.Entry<String, Object> item : json.entrySet()) {
-            if (item.getKey().equals(METADATA)) {
-                if (!(item.getValue() instanceof Map)) {
-                    throw new FileFormatException(file, "__metadata__ must be an object of strings, found "
-                            + Json.describe(item.getValue()));
-                }
-                for (Map.Entry<?, ?> m : ((Map<?, ?>) item.getValue()).entrySet()) {
-                    if (!(m.getValue() instanceof String)) {
-                        throw new FileFormatException(file, "__metadata__ value '" + m.getKey()
-                                + "' must be a string, found " + Json.describe(m.getValue()));
+    }
+
+    /**
+     * An open safetensors file whose header has been read and checked: its metadata and tensor table are known,
+     * its data not yet read.
+     */
+    public static final class Reader implements Closeable {
+
+        private final Path file;
+        private final FileChannel in;
+        private final long dataStart;
+        private final long dataLength;
+        private final List<TensorInfo> tensors;
+        private final Map<String, TensorInfo> byName;
+        private final Map<String, String> metadata;
+        private final OptionalLong dataCrc;
+
+        private Reader(Path file, FileChannel in) throws IOException {
+            this.file = file;
+            this.in = in;
+            long size = in.size();
+            if (size < 8) {
+                throw new FileFormatException(file, "the file is " + size + " bytes long, too short for the 8-byte"
+                        + " header length (truncated or not a safetensors file)");
+            }
+            ByteBuffer lengthBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(0, lengthBytes);
+            long headerLength = lengthBytes.flip().getLong();
+            if (headerLength < 2 || headerLength > size - 8 || headerLength > MAX_HEADER_BYTES) {
+                throw new FileFormatException(file, "header length " + Long.toUnsignedString(headerLength)
+                        + " (at byte 0) is impossible: the file has " + (size - 8) + " bytes after the length field"
+                        + (Long.compareUnsigned(headerLength, MAX_HEADER_BYTES) > 0 ? " and the limit is "
+                        + MAX_HEADER_BYTES : "") + " (truncated or corrupt file)");
+            }
+            ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
+            readFully(8, headerBytes);
+            String text;
+            try {
+                text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(headerBytes.flip()).toString();
+            } catch (CharacterCodingException e) {
+                throw new FileFormatException(file, "the header (bytes 8 to " + (8 + headerLength)
+                        + ") is not valid UTF-8", e);
+            }
+            Map<String, Object> json;
+            try {
+                json = Json.parseObject(text);
+            } catch (IllegalArgumentException e) {
+                throw new FileFormatException(file, "the header (bytes 8 to " + (8 + headerLength)
+                        + ") is not a valid JSON object: " + e.getMessage(), e);
+            }
+            this.dataStart = 8 + headerLength;
+            this.dataLength = size - dataStart;
+            Map<String, String> meta = new LinkedHashMap<>();
+            List<TensorInfo> entries = new ArrayList<>();
+            for (Map.Entry<String, Object> item : json.entrySet()) {
+                if (item.getKey().equals(METADATA)) {
+                    if (!(item.getValue() instanceof Map)) {
+                        throw new FileFormatException(file, "__metadata__ must be an object of strings, found "
+                                + Json.describe(item.getValue()));
                     }
-                    metadata.put((String) m.getKey(), (String) m.getValue());
+                    for (Map.Entry<?, ?> m : ((Map<?, ?>) item.getValue()).entrySet()) {
+                        if (!(m.getValue() instanceof String)) {
+                            throw new FileFormatException(file, "__metadata__ value '" + m.getKey()
+                                    + "' must be a string, found " + Json.describe(m.getValue()));
+                        }
+                        meta.put((String) m.getKey(), (String) m.getValue());
+                    }
+                } else {
+                    entries.add(entry(file, item.getKey(), item.getValue(), dataLength));
                 }
-            } else {
-                entries.add(entry(file, item.getKey(), item.getValue(), dataLength));
+            }
+            OptionalLong headerCrc = storedChecksum(file, meta, HEADER_CRC32C);
+            this.dataCrc = storedChecksum(file, meta, DATA_CRC32C);
+            if (headerCrc.isPresent() != dataCrc.isPresent()) {
+                throw new FileFormatException(file, "__metadata__ has " + (headerCrc.isPresent() ? HEADER_CRC32C
+                        : DATA_CRC32C) + " but not " + (headerCrc.isPresent() ? DATA_CRC32C : HEADER_CRC32C)
+                        + " (corrupt header)");
+            }
+            if (headerCrc.isPresent()) {
+                int actual = headerChecksum(meta, entries);
+                if (actual != (int) headerCrc.getAsLong()) {
+                    throw new FileFormatException(file, "the header (bytes 8 to " + (8 + headerLength)
+                            + ") does not match its checksum: " + HEADER_CRC32C + " is " + meta.get(HEADER_CRC32C)
+                            + " but the header's contents give " + hex(actual) + " (corrupt file)");
+                }
+            }
+            // The data section must be covered exactly: sorted by offset, each tensor starts where the previous ended.
+            List<TensorInfo> byOffset = new ArrayList<>(entries);
+            byOffset.sort(Comparator.comparingLong(TensorInfo::begin));
+            long expected = 0;
+            for (TensorInfo e : byOffset) {
+                if (e.begin() != expected) {
+                    throw new FileFormatException(file, "tensor '" + e.name() + "' starts at data offset "
+                            + e.begin() + " (byte " + (dataStart + e.begin()) + ") but the previous tensor ends at "
+                            + expected + (e.begin() < expected ? ": tensors overlap" : ": there is a gap")
+                            + " (corrupt header)");
+                }
+                expected = e.end();
+            }
+            if (expected != dataLength) {
+                throw new FileFormatException(file, "the tensors cover " + expected + " bytes of data but the file"
+                        + " has " + dataLength + " bytes after the header (byte " + (dataStart + expected) + "): "
+                        + (expected < dataLength ? "trailing bytes" : "truncated file"));
+            }
+            this.tensors = List.copyOf(byOffset);
+            Map<String, TensorInfo> names = new LinkedHashMap<>();
+            for (TensorInfo e : byOffset) {
+                names.put(e.name(), e);
+            }
+            this.byName = Collections.unmodifiableMap(names);
+            this.metadata = Collections.unmodifiableMap(meta);
+        }
+
+        /** The file being read. */
+        public Path file() {
+            return file;
+        }
+
+        /** The {@code __metadata__} map (empty when absent), in file order. */
+        public Map<String, String> metadata() {
+            return metadata;
+        }
+
+        /** The tensors, in the order of their data in the file. */
+        public List<TensorInfo> tensors() {
+            return tensors;
+        }
+
+        /** The tensors by name. */
+        public Map<String, TensorInfo> tensorsByName() {
+            return byName;
+        }
+
+        /** Whether the file carries checksums ({@link #DATA_CRC32C} and {@link #HEADER_CRC32C}). */
+        public boolean hasChecksums() {
+            return dataCrc.isPresent();
+        }
+
+        /**
+         * Reads the whole data section in file order, in chunks of a fixed size, into the arrays {@code targets}
+         * gives for each tensor (an array of exactly the tensor's element count, or null to skip the tensor), and
+         * then verifies the data checksum if the file has one. When this throws, the arrays may hold part of the
+         * file's numbers: discard them.
+         *
+         * @throws FileFormatException if the file is shorter than its header said, or its data does not match the
+         *                             checksum
+         * @throws IllegalArgumentException if a target array has the wrong length
+         */
+        public void readData(Function<TensorInfo, float[]> targets) throws IOException {
+            CRC32C crc = new CRC32C();
+            ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            for (TensorInfo e : tensors) {
+                float[] target = targets.apply(e);
+                int count = (int) ((e.end() - e.begin()) / elementBytes(e.dtype()));
+                if (target != null && target.length != count) {
+                    throw new IllegalArgumentException("tensor '" + e.name() + "' has " + count
+                            + " elements but the array for it has " + target.length);
+                }
+                int perChunk = CHUNK_BYTES / elementBytes(e.dtype());
+                for (int from = 0; from < count; from += perChunk) {
+                    int n = Math.min(perChunk, count - from);
+                    chunk.clear().limit(n * elementBytes(e.dtype()));
+                    readFully(dataStart + e.begin() + (long) from * elementBytes(e.dtype()), chunk);
+                    chunk.flip();
+                    crc.update(chunk.duplicate());
+                    if (target != null) {
+                        decode(e.dtype(), chunk, target, from, n);
+                    }
+                }
+            }
+            if (dataCrc.isPresent() && (int) crc.getValue() != (int) dataCrc.getAsLong()) {
+                throw new FileFormatException(file, "the data section (bytes " + dataStart + " to "
+                        + (dataStart + dataLength) + ") does not match its checksum: " + DATA_CRC32C + " is "
+                        + metadata.get(DATA_CRC32C) + " but the data gives " + hex((int) crc.getValue())
+                        + " (corrupt file)");
             }
         }
-        // The data section must be covered exactly: sorted by offset, each tensor starts where the previous ended.
-        List<Entry> byOffset = new ArrayList<>(entries);
-        byOffset.sort(Comparator.comparingLong(Entry::begin));
-        long expected = 0;
-        for (Entry e : byOffset) {
-            if (e.begin != expected) {
-                throw new FileFormatException(file, "tensor '" + e.name + "' starts at data offset " + e.begin
-                        + " (byte " + (dataStart + e.begin) + ") but the previous tensor ends at " + expected
-                        + (e.begin < expected ? ": tensors overlap" : ": there is a gap") + " (corrupt header)");
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+
+        private void readFully(long position, ByteBuffer buffer) throws IOException {
+            long at = position;
+            while (buffer.hasRemaining()) {
+                int n = in.read(buffer, at);
+                if (n < 0) {
+                    throw new FileFormatException(file, "unexpected end of file at byte " + at + " (truncated file)");
+                }
+                at += n;
             }
-            expected = e.end;
         }
-        if (expected != dataLength) {
-            throw new FileFormatException(file, "the tensors cover " + expected + " bytes of data but the file has "
-                    + dataLength + " bytes after the header (byte " + (dataStart + expected) + "): "
-                    + (expected < dataLength ? "trailing bytes" : "truncated file"));
-        }
-        entries.sort(Comparator.comparingLong(Entry::begin));
-        return new Header(dataStart, entries, metadata);
     }
 
-    private static Entry entry(Path file, String name, Object value, long dataLength) throws IOException {
+    // ---- dtypes -----------------------------------------------------------------------------------------------
+
+    /** Bytes per element of a supported dtype; 0 for an unsupported one. */
+    private static int elementBytes(String dtype) {
+        switch (dtype) {
+            case "F32":
+                return 4;
+            default:
+                return 0;
+        }
+    }
+
+    /** Converts {@code n} elements of {@code dtype} from {@code bytes} (little-endian) into target[from..]. */
+    private static void decode(String dtype, ByteBuffer bytes, float[] target, int from, int n) {
+        switch (dtype) {
+            case "F32":
+                bytes.asFloatBuffer().get(target, from, n);
+                break;
+            default:
+                throw new IllegalStateException("unsupported dtype " + dtype);   // refused when the header was read
+        }
+    }
+
+    private static TensorInfo entry(Path file, String name, Object value, long dataLength) throws IOException {
         String where = "tensor '" + name + "'";
         if (!(value instanceof Map)) {
             throw new FileFormatException(file, where + " must be an object with dtype, shape and data_offsets, found "
@@ -287,10 +541,11 @@ public final class SafeTensors {
         }
         Map<?, ?> m = (Map<?, ?>) value;
         Object dtype = m.get("dtype");
-        if (!"F32".equals(dtype)) {
+        if (!(dtype instanceof String) || elementBytes((String) dtype) == 0) {
             throw new FileFormatException(file, where + " has dtype " + (dtype instanceof String ? dtype
                     : Json.describe(dtype)) + "; only F32 (float32) is supported");
         }
+        int elementBytes = elementBytes((String) dtype);
         if (!(m.get("shape") instanceof List) || !(m.get("data_offsets") instanceof List)) {
             throw new FileFormatException(file, where + " needs a shape array and a data_offsets array");
         }
@@ -319,33 +574,11 @@ public final class SafeTensors {
             throw new FileFormatException(file, where + " has data_offsets [" + begin + ", " + end
                     + ") outside the data section of " + dataLength + " bytes (truncated or corrupt file)");
         }
-        if (end - begin != 4 * count) {
-            throw new FileFormatException(file, where + " has shape " + dims + " (" + count + " floats = "
-                    + 4 * count + " bytes) but data_offsets [" + begin + ", " + end + ") span " + (end - begin)
-                    + " bytes");
+        if (end - begin != elementBytes * count) {
+            throw new FileFormatException(file, where + " has shape " + dims + " (" + count + " elements of "
+                    + elementBytes + " bytes = " + elementBytes * count + " bytes) but data_offsets [" + begin + ", "
+                    + end + ") span " + (end - begin) + " bytes");
         }
-        return new Entry(name, Shape.of(shape), begin, end);
-    }
-
-    private static void readFloats(Path file, FileChannel in, long position, float[] target) throws IOException {
-        ByteBuffer chunk = ByteBuffer.allocate(CHUNK_FLOATS * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (int from = 0; from < target.length; from += CHUNK_FLOATS) {
-            int n = Math.min(CHUNK_FLOATS, target.length - from);
-            chunk.clear().limit(n * 4);
-            readFully(file, in, position + from * 4L, chunk);
-            FloatBuffer floats = chunk.flip().asFloatBuffer();
-            floats.get(target, from, n);
-        }
-    }
-
-    private static void readFully(Path file, FileChannel in, long position, ByteBuffer buffer) throws IOException {
-        long at = position;
-        while (buffer.hasRemaining()) {
-            int n = in.read(buffer, at);
-            if (n < 0) {
-                throw new FileFormatException(file, "unexpected end of file at byte " + at + " (truncated file)");
-            }
-            at += n;
-        }
+        return new TensorInfo(name, (String) dtype, Shape.of(shape), begin, end);
     }
 }

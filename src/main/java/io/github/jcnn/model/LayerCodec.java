@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 /**
  * The architecture as JSON for model files, and back. Package-private; the format is in docs/model-format.md:
@@ -84,15 +85,25 @@ final class LayerCodec {
         return m;
     }
 
-    /** The model described by the architecture JSON, with initial weights (overwritten by the loader). */
-    static Sequential model(Path file, String architecture) throws FileFormatException {
+    /**
+     * The model described by the architecture JSON, with initial weights (overwritten by the loader).
+     *
+     * <p>Nothing large is allocated before it is checked: every declared number is checked to lie in
+     * [1, {@value #MAX_DIMENSION}] (padding in [0, {@value #MAX_DIMENSION}]), and before each layer is built, the
+     * tensors it will allocate (their shapes follow from its settings and its input shape) are checked against
+     * {@code tensors}, the file's tensor table, whose sizes were checked against the file's length. So a file whose
+     * architecture declares a layer bigger than its data section is refused without allocating it.
+     *
+     * @param tensors the file's tensors by name (only names and shapes are used)
+     */
+    static Sequential model(Path file, String architecture, Map<String, Shape> tensors) throws FileFormatException {
         if (architecture == null) {
             throw new FileFormatException(file, "the metadata has no \"architecture\"");
         }
         int index = -1;
         try {
             Map<String, Object> json = Json.parseObject(architecture);
-            Shape input = Shape.of(ints(json.get("input"), "input"));
+            Shape input = Shape.of(dimensions(json.get("input"), "input"));
             long seed = Long.parseLong(string(json.get("seed"), "seed"));
             if (!(json.get("layers") instanceof List)) {
                 throw new IllegalArgumentException("\"layers\" must be an array");
@@ -104,7 +115,21 @@ final class LayerCodec {
                 if (!(o instanceof Map)) {
                     throw new IllegalArgumentException("must be an object, found " + Json.describe(o));
                 }
-                Layer layer = decode(shape, (Map<?, ?>) o);
+                Planned planned = decode(shape, (Map<?, ?>) o);
+                for (Map.Entry<String, Shape> t : planned.tensors().entrySet()) {
+                    String name = index + "." + t.getKey();
+                    Shape stored = tensors.get(name);
+                    if (stored == null) {
+                        throw new FileFormatException(file, "tensor '" + name + "' of " + planned.type() + " #"
+                                + index + " is missing");
+                    }
+                    if (!stored.equals(t.getValue())) {
+                        throw new FileFormatException(file, "tensor '" + name + "' has shape " + stored + " but "
+                                + planned.type() + " #" + index + " needs " + t.getValue() + " (from its settings "
+                                + Json.write(o) + " and its input " + shape + ")");
+                    }
+                }
+                Layer layer = planned.build().get();
                 layers.add(layer);
                 shape = layer.outputShape();
             }
@@ -114,46 +139,97 @@ final class LayerCodec {
                         new SplittableRandom(SequentialBuilder.layerSeed(seed, i)));
             }
             return new Sequential(input, layers, seed);
-        } catch (IllegalArgumentException | ClassCastException e) {
+        } catch (RuntimeException e) {
+            // settings a layer refuses (IllegalArgumentException) or any other surprise from a crafted file
             throw new FileFormatException(file, "invalid architecture" + (index >= 0 ? " at layer #" + index : "")
                     + ": " + e.getMessage(), e);
         }
     }
 
-    private static Layer decode(Shape in, Map<?, ?> m) {
+    /** The largest number an architecture may declare for a size (units, filters, kernel, input dimension). */
+    static final int MAX_DIMENSION = 1 << 24;
+
+    /**
+     * A layer read from the architecture but not yet built.
+     *
+     * @param type    its type
+     * @param tensors the tensors (parameters and buffers) it will allocate, by layer-local name, with their shapes
+     * @param build   builds it
+     */
+    private record Planned(String type, Map<String, Shape> tensors, Supplier<Layer> build) {
+    }
+
+    private static Planned plain(String type, Supplier<Layer> build) {
+        return new Planned(type, Map.of(), build);
+    }
+
+    private static Planned decode(Shape in, Map<?, ?> m) {
         String type = string(m.get("type"), "type");
+        Map<String, Shape> tensors = new LinkedHashMap<>();
         switch (type) {
             case "Conv2D": {
-                int[] kernel = ints(m.get("kernel"), "kernel");
+                int[] kernel = dimensions(m.get("kernel"), "kernel");
                 if (kernel.length != 2) {
                     throw new IllegalArgumentException("kernel must be [height, width]");
                 }
-                return new Conv2D(in, integer(m.get("filters"), "filters"), kernel[0], kernel[1],
-                        integer(m.get("stride"), "stride"), padding(string(m.get("padding"), "padding")),
-                        bool(m.get("bias"), "bias"));
+                int filters = size(m.get("filters"), "filters");
+                int stride = size(m.get("stride"), "stride");
+                Padding padding = padding(string(m.get("padding"), "padding"));
+                boolean bias = bool(m.get("bias"), "bias");
+                if (in.rank() == 3) {
+                    tensors.put("weight", Shape.of(filters, in.dim(0), kernel[0], kernel[1]));
+                    if (bias) {
+                        tensors.put("bias", Shape.of(filters));
+                    }
+                }
+                return new Planned(type, tensors,
+                        () -> new Conv2D(in, filters, kernel[0], kernel[1], stride, padding, bias));
             }
-            case "MaxPool2D":
-                return new MaxPool2D(in, integer(m.get("size"), "size"), integer(m.get("stride"), "stride"));
-            case "AvgPool2D":
-                return new AvgPool2D(in, integer(m.get("size"), "size"), integer(m.get("stride"), "stride"));
+            case "MaxPool2D": {
+                int size = size(m.get("size"), "size");
+                int stride = size(m.get("stride"), "stride");
+                return plain(type, () -> new MaxPool2D(in, size, stride));
+            }
+            case "AvgPool2D": {
+                int size = size(m.get("size"), "size");
+                int stride = size(m.get("stride"), "stride");
+                return plain(type, () -> new AvgPool2D(in, size, stride));
+            }
             case "Flatten":
-                return new Flatten(in);
-            case "Dense":
-                return new Dense(in, integer(m.get("units"), "units"), bool(m.get("bias"), "bias"));
+                return plain(type, () -> new Flatten(in));
+            case "Dense": {
+                int units = size(m.get("units"), "units");
+                boolean bias = bool(m.get("bias"), "bias");
+                tensors.put("weight", Shape.of(units, in.size()));
+                if (bias) {
+                    tensors.put("bias", Shape.of(units));
+                }
+                return new Planned(type, tensors, () -> new Dense(in, units, bias));
+            }
             case "ReLU":
-                return new ReLU(in);
-            case "LeakyReLU":
-                return new LeakyReLU(in, (float) number(m.get("slope"), "slope"));
+                return plain(type, () -> new ReLU(in));
+            case "LeakyReLU": {
+                float slope = (float) number(m.get("slope"), "slope");
+                return plain(type, () -> new LeakyReLU(in, slope));
+            }
             case "Sigmoid":
-                return new Sigmoid(in);
+                return plain(type, () -> new Sigmoid(in));
             case "Tanh":
-                return new Tanh(in);
+                return plain(type, () -> new Tanh(in));
             case "Softmax":
-                return new Softmax(in);
-            case "Dropout":
-                return new Dropout(in, number(m.get("rate"), "rate"));
-            case "BatchNorm":
-                return new BatchNorm(in, number(m.get("momentum"), "momentum"), number(m.get("epsilon"), "epsilon"));
+                return plain(type, () -> new Softmax(in));
+            case "Dropout": {
+                double rate = number(m.get("rate"), "rate");
+                return plain(type, () -> new Dropout(in, rate));
+            }
+            case "BatchNorm": {
+                double momentum = number(m.get("momentum"), "momentum");
+                double epsilon = number(m.get("epsilon"), "epsilon");
+                for (String name : List.of("weight", "bias", "running_mean", "running_var")) {
+                    tensors.put(name, Shape.of(in.dim(0)));
+                }
+                return new Planned(type, tensors, () -> new BatchNorm(in, momentum, epsilon));
+            }
             default:
                 throw new IllegalArgumentException("unknown layer type \"" + type + "\"");
         }
@@ -165,7 +241,11 @@ final class LayerCodec {
         } else if (s.equals("same")) {
             return Padding.SAME;
         } else if (s.startsWith("pad ")) {
-            return Padding.of(Integer.parseInt(s.substring(4)));
+            int amount = Integer.parseInt(s.substring(4));
+            if (amount < 0 || amount > MAX_DIMENSION) {
+                throw new IllegalArgumentException("padding " + amount + " is outside [0, " + MAX_DIMENSION + "]");
+            }
+            return Padding.of(amount);
         }
         throw new IllegalArgumentException("unknown padding \"" + s + "\"");
     }
@@ -198,14 +278,25 @@ final class LayerCodec {
         return (Boolean) o;
     }
 
-    private static int[] ints(Object o, String what) {
-        if (!(o instanceof List)) {
-            throw new IllegalArgumentException("\"" + what + "\" must be an array of integers");
+    /** A declared size: an integer in [1, MAX_DIMENSION]. */
+    private static int size(Object o, String what) {
+        int value = integer(o, what);
+        if (value < 1 || value > MAX_DIMENSION) {
+            throw new IllegalArgumentException("\"" + what + "\" is " + value + ", outside [1, " + MAX_DIMENSION
+                    + "]");
+        }
+        return value;
+    }
+
+    /** An array of declared sizes, at most 8 of them. */
+    private static int[] dimensions(Object o, String what) {
+        if (!(o instanceof List) || ((List<?>) o).isEmpty() || ((List<?>) o).size() > 8) {
+            throw new IllegalArgumentException("\"" + what + "\" must be an array of 1 to 8 integers");
         }
         List<?> list = (List<?>) o;
         int[] out = new int[list.size()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = integer(list.get(i), what);
+            out[i] = size(list.get(i), what);
         }
         return out;
     }

@@ -70,8 +70,8 @@ import java.util.Optional;
  */
 public final class Sequential {
 
-    /** The version of the model file format this code writes and reads. */
-    public static final String FORMAT_VERSION = "1";
+    /** The version of the model file format this code writes; it reads this one and version "1". */
+    public static final String FORMAT_VERSION = "2";
 
     private static final int PREDICT_CHUNK = 256;
     /**

@@ -56,7 +56,11 @@ class SafeTensorsTest {
         long n = b.getLong();
         assertThat(n % 8).isZero();
         String header = new String(bytes, 8, (int) n, StandardCharsets.UTF_8);
-        assertThat(header.trim()).isEqualTo("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}");
+        java.util.zip.CRC32C data = new java.util.zip.CRC32C();
+        data.update(bytes, (int) (8 + n), 8);
+        assertThat(header.trim()).startsWith("{\"__metadata__\":{\"data_crc32c\":\""
+                + String.format("%08x", data.getValue()) + "\",\"header_crc32c\":\"")
+                .endsWith("\"},\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}");
         assertThat(bytes.length).isEqualTo(8 + n + 8);
         b.position((int) (8 + n));
         assertThat(b.getFloat()).isEqualTo(1f);
