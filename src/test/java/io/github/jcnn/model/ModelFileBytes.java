@@ -115,6 +115,44 @@ final class ModelFileBytes {
         return crc(out.toByteArray());
     }
 
+    /**
+     * The header checksum of a parsed header (a map as {@code Json.parseObject} gives it; dimensions and offsets as
+     * Long), by the same documented definition; for forged files whose header does not come from {@link #entries}.
+     */
+    static String headerCrc(Map<String, Object> header) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        Object rawMeta = header.getOrDefault("__metadata__", Map.of());
+        List<Map.Entry<?, ?>> meta = new ArrayList<>();
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) rawMeta).entrySet()) {
+            if (!e.getKey().equals(SafeTensors.DATA_CRC32C) && !e.getKey().equals(SafeTensors.HEADER_CRC32C)) {
+                meta.add(e);
+            }
+        }
+        u64(out, meta.size());
+        for (Map.Entry<?, ?> e : meta) {
+            str(out, String.valueOf(e.getKey()));
+            str(out, String.valueOf(e.getValue()));
+        }
+        u64(out, header.size() - (header.containsKey("__metadata__") ? 1 : 0));
+        for (Map.Entry<String, Object> e : header.entrySet()) {
+            if (e.getKey().equals("__metadata__")) {
+                continue;
+            }
+            Map<?, ?> t = (Map<?, ?>) e.getValue();
+            str(out, e.getKey());
+            str(out, String.valueOf(t.get("dtype")));
+            List<?> shape = (List<?>) t.get("shape");
+            u64(out, shape.size());
+            for (Object d : shape) {
+                u64(out, ((Number) d).longValue());
+            }
+            List<?> offsets = (List<?>) t.get("data_offsets");
+            u64(out, ((Number) offsets.get(0)).longValue());
+            u64(out, ((Number) offsets.get(1)).longValue());
+        }
+        return crc(out.toByteArray());
+    }
+
     private static void u64(java.io.ByteArrayOutputStream out, long v) {
         out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
     }
