@@ -35,6 +35,9 @@ import java.util.function.Supplier;
  */
 final class LayerCodec {
 
+    /** The largest number an architecture may declare for a size (units, filters, kernel, input dimension). */
+    static final int MAX_DIMENSION = 1 << 24;
+
     private LayerCodec() {
     }
 
@@ -145,9 +148,6 @@ final class LayerCodec {
                     + ": " + e.getMessage(), e);
         }
     }
-
-    /** The largest number an architecture may declare for a size (units, filters, kernel, input dimension). */
-    static final int MAX_DIMENSION = 1 << 24;
 
     /**
      * A layer read from the architecture but not yet built.

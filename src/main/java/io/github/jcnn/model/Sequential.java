@@ -61,7 +61,8 @@ import java.util.List;
  *
  * <p><b>Files.</b> {@link #save(Path)} writes the safetensors layout described in {@code docs/model-format.md}: tensor
  * names {@code "{layerIndex}.weight"} as in PyTorch's {@code nn.Sequential}, the architecture as JSON in the
- * metadata.
+ * metadata, CRC32C checksums of the header and the data. Saves are atomic; loads check every declared size before
+ * allocating and stream the weights into the model.
  */
 public final class Sequential {
 
@@ -353,10 +354,14 @@ public final class Sequential {
 
     /**
      * Loads a model saved by {@link #save(Path)}: the same layers, weights and statistics, ready to predict or to
-     * train further. Never returns a half-loaded model.
+     * train further. Reads format versions 1 and 2. The header is checked first (sizes against the file's length,
+     * the header checksum, each layer's tensors against the data section before the layer is built), then the
+     * weights are streamed in bounded chunks into the model and the data checksum verified; the file is never held
+     * in memory whole. Never returns a half-loaded model.
      *
-     * @throws FileFormatException if the file is truncated, corrupt, of an unknown format version, or its tensors do
-     *                             not fit its architecture (the message names the file and the problem)
+     * @throws FileFormatException if the file is truncated, corrupt (a checksum does not match), of an unknown format
+     *                             version, or its tensors do not fit its architecture (the message names the file
+     *                             and the problem)
      * @throws IOException         if it cannot be read
      */
     public static Sequential load(Path file) throws IOException {
