@@ -23,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.Supplier;
 
 /**
  * The architecture as JSON for model files, and back. Package-private; the format is in docs/model-format.md:
@@ -111,6 +110,7 @@ final class LayerCodec {
             if (!(json.get("layers") instanceof List)) {
                 throw new IllegalArgumentException("\"layers\" must be an array");
             }
+            FileTensors stored = new FileTensors(file, tensors);
             List<Layer> layers = new ArrayList<>();
             Shape shape = input;
             for (Object o : (List<?>) json.get("layers")) {
@@ -118,21 +118,7 @@ final class LayerCodec {
                 if (!(o instanceof Map)) {
                     throw new IllegalArgumentException("must be an object, found " + Json.describe(o));
                 }
-                Planned planned = decode(shape, (Map<?, ?>) o);
-                for (Map.Entry<String, Shape> t : planned.tensors().entrySet()) {
-                    String name = index + "." + t.getKey();
-                    Shape stored = tensors.get(name);
-                    if (stored == null) {
-                        throw new FileFormatException(file, "tensor '" + name + "' of " + planned.type() + " #"
-                                + index + " is missing");
-                    }
-                    if (!stored.equals(t.getValue())) {
-                        throw new FileFormatException(file, "tensor '" + name + "' has shape " + stored + " but "
-                                + planned.type() + " #" + index + " needs " + t.getValue() + " (from its settings "
-                                + Json.write(o) + " and its input " + shape + ")");
-                    }
-                }
-                Layer layer = planned.build().get();
+                Layer layer = decode(shape, (Map<?, ?>) o, index + ".", stored);
                 layers.add(layer);
                 shape = layer.outputShape();
             }
@@ -150,20 +136,42 @@ final class LayerCodec {
     }
 
     /**
-     * A layer read from the architecture but not yet built.
-     *
-     * @param type    its type
-     * @param tensors the tensors (parameters and buffers) it will allocate, by layer-local name, with their shapes
-     * @param build   builds it
+     * The file's tensor table, for checking a layer's tensors before the layer is built: its sizes were checked
+     * against the file's length, so a layer whose tensors are all in it allocates no more than the file holds.
      */
-    private record Planned(String type, Map<String, Shape> tensors, Supplier<Layer> build) {
+    private record FileTensors(Path file, Map<String, Shape> shapes) {
+
+        /**
+         * Requires that the tensors a layer will allocate, {@code prefix + name} with these shapes, are in the file.
+         *
+         * @param prefix   the layer's tensor-name prefix, e.g. {@code "3."} (nested layers: {@code "3.body.0."})
+         * @param settings the layer's JSON object, for the message
+         */
+        void require(String prefix, String type, Map<String, Shape> tensors, Map<?, ?> settings, Shape input)
+                throws FileFormatException {
+            String position = prefix.substring(0, prefix.length() - 1);
+            String layer = type + (position.contains(".") ? " at " + position : " #" + position);
+            for (Map.Entry<String, Shape> t : tensors.entrySet()) {
+                String name = prefix + t.getKey();
+                Shape shape = shapes.get(name);
+                if (shape == null) {
+                    throw new FileFormatException(file, "tensor '" + name + "' of " + layer + " is missing");
+                }
+                if (!shape.equals(t.getValue())) {
+                    throw new FileFormatException(file, "tensor '" + name + "' has shape " + shape + " but " + layer
+                            + " needs " + t.getValue() + " (from its settings " + Json.write(settings)
+                            + " and its input " + input + ")");
+                }
+            }
+        }
     }
 
-    private static Planned plain(String type, Supplier<Layer> build) {
-        return new Planned(type, Map.of(), build);
-    }
-
-    private static Planned decode(Shape in, Map<?, ?> m) {
+    /**
+     * Builds one layer taking {@code in} from its JSON object, after checking with {@code stored} that the tensors
+     * it will allocate are in the file (shapes from its settings and its input shape, overflow-checked by
+     * {@link Shape#of}).
+     */
+    private static Layer decode(Shape in, Map<?, ?> m, String prefix, FileTensors stored) throws FileFormatException {
         String type = string(m.get("type"), "type");
         Map<String, Shape> tensors = new LinkedHashMap<>();
         switch (type) {
@@ -176,27 +184,21 @@ final class LayerCodec {
                 int stride = size(m.get("stride"), "stride");
                 Padding padding = padding(string(m.get("padding"), "padding"));
                 boolean bias = bool(m.get("bias"), "bias");
-                if (in.rank() == 3) {
+                if (in.rank() == 3) {   // else the constructor refuses the input, naming it
                     tensors.put("weight", Shape.of(filters, in.dim(0), kernel[0], kernel[1]));
                     if (bias) {
                         tensors.put("bias", Shape.of(filters));
                     }
                 }
-                return new Planned(type, tensors,
-                        () -> new Conv2D(in, filters, kernel[0], kernel[1], stride, padding, bias));
+                stored.require(prefix, type, tensors, m, in);
+                return new Conv2D(in, filters, kernel[0], kernel[1], stride, padding, bias);
             }
-            case "MaxPool2D": {
-                int size = size(m.get("size"), "size");
-                int stride = size(m.get("stride"), "stride");
-                return plain(type, () -> new MaxPool2D(in, size, stride));
-            }
-            case "AvgPool2D": {
-                int size = size(m.get("size"), "size");
-                int stride = size(m.get("stride"), "stride");
-                return plain(type, () -> new AvgPool2D(in, size, stride));
-            }
+            case "MaxPool2D":
+                return new MaxPool2D(in, size(m.get("size"), "size"), size(m.get("stride"), "stride"));
+            case "AvgPool2D":
+                return new AvgPool2D(in, size(m.get("size"), "size"), size(m.get("stride"), "stride"));
             case "Flatten":
-                return plain(type, () -> new Flatten(in));
+                return new Flatten(in);
             case "Dense": {
                 int units = size(m.get("units"), "units");
                 boolean bias = bool(m.get("bias"), "bias");
@@ -204,31 +206,29 @@ final class LayerCodec {
                 if (bias) {
                     tensors.put("bias", Shape.of(units));
                 }
-                return new Planned(type, tensors, () -> new Dense(in, units, bias));
+                stored.require(prefix, type, tensors, m, in);
+                return new Dense(in, units, bias);
             }
             case "ReLU":
-                return plain(type, () -> new ReLU(in));
-            case "LeakyReLU": {
-                float slope = (float) number(m.get("slope"), "slope");
-                return plain(type, () -> new LeakyReLU(in, slope));
-            }
+                return new ReLU(in);
+            case "LeakyReLU":
+                return new LeakyReLU(in, (float) number(m.get("slope"), "slope"));
             case "Sigmoid":
-                return plain(type, () -> new Sigmoid(in));
+                return new Sigmoid(in);
             case "Tanh":
-                return plain(type, () -> new Tanh(in));
+                return new Tanh(in);
             case "Softmax":
-                return plain(type, () -> new Softmax(in));
-            case "Dropout": {
-                double rate = number(m.get("rate"), "rate");
-                return plain(type, () -> new Dropout(in, rate));
-            }
+                return new Softmax(in);
+            case "Dropout":
+                return new Dropout(in, number(m.get("rate"), "rate"));
             case "BatchNorm": {
                 double momentum = number(m.get("momentum"), "momentum");
                 double epsilon = number(m.get("epsilon"), "epsilon");
                 for (String name : List.of("weight", "bias", "running_mean", "running_var")) {
                     tensors.put(name, Shape.of(in.dim(0)));
                 }
-                return new Planned(type, tensors, () -> new BatchNorm(in, momentum, epsilon));
+                stored.require(prefix, type, tensors, m, in);
+                return new BatchNorm(in, momentum, epsilon);
             }
             default:
                 throw new IllegalArgumentException("unknown layer type \"" + type + "\"");
