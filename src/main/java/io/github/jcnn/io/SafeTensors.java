@@ -468,20 +468,22 @@ public final class SafeTensors {
             ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
             for (TensorInfo e : tensors) {
                 float[] target = targets.apply(e);
-                int count = (int) ((e.end() - e.begin()) / elementBytes(e.dtype()));
+                // a tensor that is not decoded is still read, a chunk of bytes at a time, for the checksum
+                int width = target == null ? 1 : elementBytes(e.dtype());
+                long count = (e.end() - e.begin()) / width;
                 if (target != null && target.length != count) {
                     throw new IllegalArgumentException("tensor '" + e.name() + "' has " + count
                             + " elements but the array for it has " + target.length);
                 }
-                int perChunk = CHUNK_BYTES / elementBytes(e.dtype());
-                for (int from = 0; from < count; from += perChunk) {
-                    int n = Math.min(perChunk, count - from);
-                    chunk.clear().limit(n * elementBytes(e.dtype()));
-                    readFully(dataStart + e.begin() + (long) from * elementBytes(e.dtype()), chunk);
+                int perChunk = CHUNK_BYTES / width;
+                for (long from = 0; from < count; from += perChunk) {
+                    int n = (int) Math.min(perChunk, count - from);
+                    chunk.clear().limit(n * width);
+                    readFully(dataStart + e.begin() + from * width, chunk);
                     chunk.flip();
                     crc.update(chunk.duplicate());
                     if (target != null) {
-                        decode(e.dtype(), chunk, target, from, n);
+                        decode(e.dtype(), chunk, target, (int) from, n);
                     }
                 }
             }
