@@ -155,6 +155,28 @@ class ModelFileSafetyTest {
                 "'0.weight' has shape (4, 1, 3, 3) but Conv2D #0 needs (400000, 1, 3, 3)");
     }
 
+    @Test
+    void forgedSizesAreRefusedInASmallHeap() throws Exception {
+        List<Path> files = List.of(
+                forged("u.safetensors", a -> a.replace("\"units\":3", "\"units\":1000000")),
+                forged("u16.safetensors", a -> a.replace("\"units\":3", "\"units\":16777216")),
+                forged("in.safetensors", a -> a.replace("\"input\":[1,8,8]", "\"input\":[3,32,100000]")),
+                forged("f.safetensors", a -> a.replace("\"filters\":4", "\"filters\":16777216")),
+                forged("k.safetensors", a -> a.replace("\"kernel\":[3,3]", "\"kernel\":[4096,4096]")));
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx32m", "-cp",
+                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                BoundedHeapLoadChild.class.getName()));
+        files.forEach(f -> command.add(f.toString()));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(child.waitFor()).as(output).isZero();
+        assertThat(output.lines()).as(output).hasSize(files.size()).allMatch(line -> line.startsWith("refused: "));
+        for (Path f : files) {
+            assertThat(output).contains("refused: " + f.getFileName() + ": ");
+        }
+    }
+
     // ---- streaming --------------------------------------------------------------------------------------------
 
     @Test
