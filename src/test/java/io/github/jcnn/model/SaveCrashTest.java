@@ -51,7 +51,8 @@ class SaveCrashTest {
                 String line = out.readLine();   // "saving": the first save is done, the loop runs
                 assertThat(line).as("child output").isEqualTo("saving");
                 Thread.sleep(random.nextInt(150));
-                child.destroyForcibly();
+            } finally {
+                child.destroyForcibly();   // SIGKILL on POSIX systems
                 assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
             }
             Sequential loaded = Sequential.load(target);
