@@ -203,6 +203,8 @@ public final class Sequential {
      *
      * @param inputs (N, inputShape...), e.g. (N, 3, 32, 32)
      * @return (N, outputShape...), e.g. (N, 10)
+     * @throws IllegalArgumentException if the shape is wrong or a sample holds NaN or infinity (the first such sample
+     *                                  is named: a network would turn it into finite-looking nonsense)
      */
     public Tensor predict(Tensor inputs) {
         return run(inputs, layers.size());
@@ -309,18 +311,17 @@ public final class Sequential {
         int depth = Trainer.lossDepth(layers, loss);
         ConfusionMatrix confusion = new ConfusionMatrix(data.classNames());
         double lossSum = 0;
-        for (Batches.Batch b : new Batches(data, PREDICT_CHUNK).epoch(0)) {
-            Tensor out;
-            Lock read = weightsLock.readLock();
-            read.lock();
-            try {
-                out = compute(b.images(), depth);
-            } finally {
-                read.unlock();
+        Lock read = weightsLock.readLock();
+        read.lock();   // the whole evaluation sees one set of weights, even while another thread trains
+        try {
+            for (Batches.Batch b : new Batches(data, PREDICT_CHUNK).epoch(0)) {
+                Tensor out = compute(b.images(), depth);
+                Tensor rows = out.reshape(b.size(), out.size() / b.size());
+                lossSum += loss.loss(rows, b.labels()) * b.size();
+                confusion.addAll(b.labels(), rows.argMaxRows());
             }
-            Tensor rows = out.reshape(b.size(), out.size() / b.size());
-            lossSum += loss.loss(rows, b.labels()) * b.size();
-            confusion.addAll(b.labels(), rows.argMaxRows());
+        } finally {
+            read.unlock();
         }
         return new Evaluation(lossSum / data.size(), confusion);
     }

@@ -288,4 +288,15 @@ class CustomLoopTest {
         assertThat(step.loss()).isEqualTo(lossA);
         assertThat(weights(b)).containsExactly(weights(a));
     }
+
+    @Test
+    void aNonFiniteLossInACustomLoopNamesTheLayer() {
+        Sequential model = lenetLike(1);
+        model.parameters().get(2).value().data()[0] = Float.NaN;   // the second Conv2D's weight
+        Tensor x = Synthetic.images(Shape.of(1, 12, 12), 20, 1);
+        assertThatThrownBy(() -> model.forwardLoss(x, new int[20]))
+                .isInstanceOf(TrainingDivergedException.class)
+                .hasMessageStartingWith("training diverged in forwardLoss: Conv2D #3 weight became NaN or infinite")
+                .satisfies(e -> assertThat(((TrainingDivergedException) e).epoch()).isEqualTo(-1));
+    }
 }
