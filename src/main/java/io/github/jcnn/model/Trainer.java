@@ -28,6 +28,10 @@ import java.util.concurrent.locks.Lock;
  *
  * <p>One batch, in order: zero the gradients, forward and loss, backward (each layer adds its dL/dW), check every
  * gradient is finite, one optimizer step. The model itself keeps the layers, inference and files.
+ *
+ * <p>Custom training loops use the same machinery in two halves ({@link #forwardLoss}, {@link #backward}), which
+ * give the same bits as {@link #trainBatch}. One training call runs at a time on a model (a flag refuses a second
+ * one), and a step takes the model's write lock while it changes what inference reads (see {@link Sequential}).
  */
 final class Trainer {
 
@@ -236,6 +240,8 @@ final class Trainer {
      */
     private DataParallelStep.Result step(Tensor images, int[] labels, Loss loss, int depth, Tensor[] outputs,
                                          Optimizer optimizer, double maxLoss, int epoch, int batchIndex) {
+        generation++;   // the layers' saved state is this step's now: a custom loop's pending step is stale
+        pendingOutput = null;
         Lock write = model.weightsLock().writeLock();
         if (writesBuffers) {
             write.lock();
