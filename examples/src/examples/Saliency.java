@@ -120,7 +120,7 @@ public final class Saliency {
             Path file = out.resolve("saliency-" + index + ".png");
             ImageGrid.of(List.of(List.of(image, map)), List.of(label)).scale(8).scaling(ImageGrid.Scaling.UNIT)
                     .title("test image " + index + " and its saliency |dL/dx|").writePng(file);
-            System.out.printf(Locale.ROOT, "test image %d: a %s, predicted %s; largest |dL/dx| %.3g -> %s%n", index,
+            System.out.printf(Locale.ROOT, "test image %d (%s): predicted %s; largest |dL/dx| %.3g -> %s%n", index,
                     names.get(test.label(index)), names.get(predicted[i]), max, file);
             rows.add(List.of(image, map));
             labels.add(label);

@@ -41,6 +41,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *   List&lt;Layer&gt; layers = model.layers();      // each with parameters(): name(), value(), grad()
  *
  *   History history = model.fit(train, FitOptions.defaults().epochs(10).validation(test));
+ *   TrainingStep step = model.forwardLoss(images, labels);   // a custom loop: then step.backward(), optimizer.step()
  *   Evaluation result = model.evaluate(test);       // loss, accuracy, confusion matrix
  *   model.save(Path.of("lenet5.safetensors"));
  *   Sequential again = Sequential.load(Path.of("lenet5.safetensors"));

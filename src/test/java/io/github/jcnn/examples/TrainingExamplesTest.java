@@ -92,8 +92,8 @@ class TrainingExamplesTest {
         String printed = run(Saliency::main, "--tiny", "--images", "3", "--out", out.toString());
 
         assertThat(printed).contains("Model ")
-                .containsPattern("test image 0: a \\w+, predicted \\w+; largest \\|dL/dx\\| \\d")
-                .contains("test image 2:")
+                .containsPattern("test image 0 \\(\\w+\\): predicted \\w+; largest \\|dL/dx\\| \\d")
+                .contains("test image 2 (")
                 .contains("the loss of the predicted classes");
         for (String png : new String[] {"saliency-0.png", "saliency-1.png", "saliency-2.png", "saliency.png"}) {
             assertPng(out.resolve(png));
