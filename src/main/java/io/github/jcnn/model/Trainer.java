@@ -89,6 +89,9 @@ final class Trainer {
     }
 
     private History runFit(Dataset train, FitOptions options, Optimizer optimizer) {
+        if (train.size() == 0) {
+            throw new IllegalArgumentException("fit: the training set is empty");
+        }
         if (!train.sampleShape().equals(model.inputShape())) {
             throw new IllegalArgumentException("the training samples are " + train.sampleShape()
                     + " but the model takes " + model.inputShape());

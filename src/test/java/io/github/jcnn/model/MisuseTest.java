@@ -216,6 +216,7 @@ class MisuseTest {
                 .earlyStopping(EarlyStopping.on(Monitor.VALIDATION_LOSS, 2))))
                 .hasMessageContaining("needs a validation set").hasMessageContaining("the one given is empty");
         assertThatThrownBy(() -> model(2).evaluate(empty)).hasMessage("evaluate: the dataset is empty");
+        assertThatThrownBy(() -> model(2).fit(empty, QUIET)).hasMessage("fit: the training set is empty");
     }
 
     @Test
