@@ -53,7 +53,7 @@ public final class MnistLeNet {
         if (args.string("threads", null) != null) {
             Parallel.setThreads(args.integer("threads", 1));
         }
-        Path dataDir = find(args, out);
+        Path dataDir = find(args, out, System.getenv("MNIST_DIR"));
         if (dataDir == null) {
             System.exit(2);
             return;
@@ -114,23 +114,24 @@ public final class MnistLeNet {
         System.out.println("confusion matrix -> " + confusion + ", loss curve -> " + loss + ", model -> " + modelFile);
     }
 
-    /** The first positional argument or --data, else MNIST_DIR, else data/mnist; synthetic idx files for --tiny. */
-    private static Path find(Args args, Path out) throws IOException {
-        String given = args.positional(0) != null ? args.positional(0) : args.string("data", null);
-        String env = System.getenv("MNIST_DIR");
-        Path dir = Path.of(given != null ? given : env != null && !env.isBlank() ? env : "data/mnist");
+    /**
+     * The first positional argument or --data, else MNIST_DIR, else data/mnist; a {@code --tiny} run given no folder
+     * uses synthetic idx files (see {@link Args}).
+     */
+    static Path find(Args args, Path out, String mnistDir) throws IOException {
+        Path dir = args.dataFolder(mnistDir, Path.of("data", Mnist.FOLDER));
+        if (dir == null) {
+            System.out.println("(--tiny: a small synthetic set in the MNIST idx format; pass --data DIR to use a subset"
+                    + " of the real one)");
+            return SyntheticData.mnist(out.resolve("synthetic-data"), 500, 100, 7);
+        }
         if (Files.exists(dir)) {
             return dir;
-        }
-        if (args.tiny()) {
-            System.out.println("(--tiny: no MNIST at " + dir + ", so a small synthetic set in the idx format is used)");
-            return SyntheticData.mnist(out.resolve("synthetic-data"), 500, 100, 7);
         }
         System.err.println("MNIST not found at " + dir.toAbsolutePath() + ".");
         System.err.println("Get the four idx files (train-images-idx3-ubyte, train-labels-idx1-ubyte, "
                 + "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, gzip'ed or not) into one folder:");
-        System.err.println("  in this workplace:  ../shared/data/unpack data     (gives data/mnist)");
-        System.err.println("  elsewhere:          " + Mnist.URL);
+        System.err.println("  scripts/get-data     (gives data/mnist), or download them from " + Mnist.URL);
         System.err.println("Then run again, or pass the folder: examples/run MnistLeNet /path/to/mnist (or set "
                 + "MNIST_DIR).");
         return null;
