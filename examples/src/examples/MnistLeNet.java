@@ -29,8 +29,8 @@ import java.util.Locale;
  *   examples/run MnistLeNet                      # data from MNIST_DIR or data/mnist
  *   examples/run MnistLeNet /path/to/mnist --epochs 5
  * </pre>
- * Get the data first: in this workplace {@code ../shared/data/unpack data} (gives data/mnist), elsewhere the four idx
- * files from https://yann.lecun.com/exdb/mnist/ (or a mirror) in one folder.
+ * Get the data first: {@code scripts/get-data} puts the four idx files into data/mnist (or put them, gzip'ed or not,
+ * into any folder and pass it).
  * <p>The network: conv 6@5x5 "same" -> ReLU -> max-pool 2 -> conv 16@5x5 -> ReLU -> max-pool 2 -> dense 120 -> ReLU
  * -> dense 84 -> ReLU -> dense 10 -> softmax (61,706 parameters), trained with Adam (learning rate 0.001, cosine
  * schedule) for 4 epochs on 55,000 images, 5,000 held out for validation.
