@@ -39,7 +39,7 @@ final class Figure {
     }
 
     private final String title;
-    private final List<Panel> panels = new ArrayList<>();
+    private final List<List<Panel>> rows = new ArrayList<>(List.of(new ArrayList<>()));
     private final List<String> legend = new ArrayList<>();
     private String[] scaleLabels;
 
@@ -52,7 +52,13 @@ final class Figure {
     }
 
     Figure panel(BufferedImage image, String caption) {
-        panels.add(new Panel(image, caption));
+        rows.get(rows.size() - 1).add(new Panel(image, caption));
+        return this;
+    }
+
+    /** Starts a new row of panels below the ones so far. */
+    Figure nextRow() {
+        rows.add(new ArrayList<>());
         return this;
     }
 
@@ -107,37 +113,45 @@ final class Figure {
     }
 
     void writePng(Path file) throws IOException {
-        int panelsWidth = -GAP;
-        int panelsHeight = 0;
-        for (Panel p : panels) {
-            panelsWidth += Math.max(p.image().getWidth(), width(p.caption(), BODY)) + GAP;
-            panelsHeight = Math.max(panelsHeight, p.image().getHeight());
-        }
         int lineHeight = 18;
-        int width = Math.max(panelsWidth, width(title, TITLE));
+        int[] rowWidths = new int[rows.size()];
+        int[] rowHeights = new int[rows.size()];
+        int width = width(title, TITLE);
+        int panelsHeight = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            rowWidths[i] = -GAP;
+            for (Panel p : rows.get(i)) {
+                rowWidths[i] += Math.max(p.image().getWidth(), width(p.caption(), BODY)) + GAP;
+                rowHeights[i] = Math.max(rowHeights[i], p.image().getHeight());
+            }
+            width = Math.max(width, rowWidths[i]);
+            panelsHeight += rowHeights[i] + 6 + lineHeight + 10;
+        }
         for (String line : legend) {
             width = Math.max(width, width(line, BODY));
         }
         int scaleHeight = scaleLabels == null ? 0 : 14 + 6 + lineHeight + 8;
-        int height = MARGIN + 24 + panelsHeight + 6 + lineHeight + 10 + scaleHeight + legend.size() * lineHeight
-                + MARGIN;
+        int height = MARGIN + 24 + panelsHeight + scaleHeight + legend.size() * lineHeight + MARGIN;
         BufferedImage image = blank(width + 2 * MARGIN, height);
         Graphics2D g = graphics(image);
         g.setColor(TEXT);
         g.setFont(TITLE);
         g.drawString(title, MARGIN, MARGIN + 14);
-        int x = MARGIN + (width - panelsWidth) / 2;
-        int top = MARGIN + 24;
         g.setFont(BODY);
-        for (Panel p : panels) {
-            int slot = Math.max(p.image().getWidth(), width(p.caption(), BODY));
-            g.drawImage(p.image(), x + (slot - p.image().getWidth()) / 2, top + (panelsHeight - p.image().getHeight())
-                    / 2, null);
-            g.setColor(TEXT);
-            centred(g, p.caption(), x + slot / 2.0, top + panelsHeight + 6 + lineHeight / 2.0);
-            x += slot + GAP;
+        int top = MARGIN + 24;
+        for (int i = 0; i < rows.size(); i++) {
+            int x = MARGIN + (width - rowWidths[i]) / 2;
+            for (Panel p : rows.get(i)) {
+                int slot = Math.max(p.image().getWidth(), width(p.caption(), BODY));
+                g.drawImage(p.image(), x + (slot - p.image().getWidth()) / 2,
+                        top + (rowHeights[i] - p.image().getHeight()) / 2, null);
+                g.setColor(TEXT);
+                centred(g, p.caption(), x + slot / 2.0, top + rowHeights[i] + 6 + lineHeight / 2.0);
+                x += slot + GAP;
+            }
+            top += rowHeights[i] + 6 + lineHeight + 10;
         }
-        int y = top + panelsHeight + 6 + lineHeight + 10;
+        int y = top;
         if (scaleLabels != null) {
             int labels = width(scaleLabels[0], BODY) + width(scaleLabels[1], BODY) + width(scaleLabels[2], BODY);
             int barWidth = Math.min(width, Math.max(360, labels + 80));

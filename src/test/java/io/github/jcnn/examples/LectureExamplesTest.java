@@ -76,6 +76,7 @@ class LectureExamplesTest {
         assertThat(s).contains("-> output (1, 2, 4, 4)");
         assertThat(s).contains("20 filters: 28 x 20 = 560");
         assertThat(s).contains("parameterCount() = 560");
+        assertPngs("rgb-filter.png");
     }
 
     @Test
