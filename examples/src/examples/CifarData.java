@@ -36,7 +36,8 @@ final class CifarData {
             return dir;
         }
         System.err.println("CIFAR-10 not found at " + dir.toAbsolutePath() + ".");
-        System.err.println("Get the binary version (163 MB) with  scripts/get-data  (gives data/cifar-10-batches-bin),");
+        System.err.println("Get the binary version (163 MB) with  scripts/get-data  (gives "
+                + "data/cifar-10-batches-bin),");
         System.err.println("or download cifar-10-binary.tar.gz from " + Cifar10.URL + " and run");
         System.err.println("  tar xzf cifar-10-binary.tar.gz -C data");
         System.err.println("Then run again, or pass the folder: examples/run LeNetCifar10 /path/to/cifar-10-batches-bin"

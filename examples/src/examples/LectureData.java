@@ -47,8 +47,8 @@ final class LectureData {
         }
         if (!Files.exists(path)) {
             System.out.println("CIFAR-10 not found at " + path.toAbsolutePath() + ": using " + fallback + ".");
-            System.out.println("  To use the real images, run scripts/get-data (or download " + Cifar10.ARCHIVE + " from "
-                    + Cifar10.URL + " and extract it), and pass the folder (or set CIFAR10_DIR).");
+            System.out.println("  To use the real images, run scripts/get-data (or download " + Cifar10.ARCHIVE
+                    + " from " + Cifar10.URL + " and extract it), and pass the folder (or set CIFAR10_DIR).");
             return null;
         }
         return Cifar10.load(path, split);

@@ -60,7 +60,8 @@ public final class RgbFilters {
         Tensor y = conv.forward(image, false);
         System.out.println("each output number sums 3 x 3 x 3 = 27 products, so the channels' contributions add up:");
         Tensor sum = Tensor.zeros(4, 4);
-        Figure figure = Figure.titled("One 3x3x3 filter over a 6x6x3 image: a 3x3 slice per channel, the results added");
+        Figure figure = Figure.titled(
+                "One 3x3x3 filter over a 6x6x3 image: a 3x3 slice per channel, the results added");
         for (int ch = 0; ch < 3; ch++) {
             float[] slice = new float[][] {vertical, horizontal, zero}[ch];
             Tensor part = EdgeDetection.convolve(channel(image, ch).copy().reshape(1, 1, 6, 6), slice).reshape(4, 4);
