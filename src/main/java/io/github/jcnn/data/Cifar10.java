@@ -184,9 +184,11 @@ public final class Cifar10 {
                                 + " bytes");
                     }
                     names.set(0, classNames(text, where));
-                } else if (files.contains(base)) {
-                    int records = checkLength(where, size);
-                    assembly.read(files.indexOf(base), records, data, where, in.maxRemaining());
+                } else if (ALL_BATCHES.contains(base)) {
+                    int records = checkLength(where, size); // the other split's batches too: a whole archive is checked
+                    if (files.contains(base)) {
+                        assembly.read(files.indexOf(base), records, data, where, in.maxRemaining());
+                    }
                 }
             });
         }

@@ -81,8 +81,12 @@ final class DataStream extends InputStream {
         if (gzip == null) {
             return Math.max(0, fileLength - position);
         }
-        // bytes buffered here are counted once in the bound of what the gzip stream can still give
-        return gzip.maxRemaining() + (1 << 16);
+        // what the gzip stream can still give, plus what is already decompressed and buffered here
+        try {
+            return gzip.maxRemaining() + in.available();
+        } catch (IOException e) {
+            return gzip.maxRemaining() + (1 << 16);
+        }
     }
 
     /** Says what the bound above means, for messages: "a 1,234-byte gzip file" or "the file". */

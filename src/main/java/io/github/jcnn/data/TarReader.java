@@ -74,6 +74,11 @@ final class TarReader {
                         + n(canHold) + " more bytes after byte offset " + n(in.position())
                         + " (a damaged header, or a truncated archive)");
             }
+            if (type >= '1' && type <= '6' && size != 0) {
+                throw new CorruptDataException(archive + ": tar entry " + name + " (header at byte offset "
+                        + n(headerOffset) + ") is a " + (type == '5' ? "directory" : "link or special file")
+                        + " (type " + type + ") but declares " + n(size) + " bytes, expected 0 (a damaged header)");
+            }
             if (type == 'L' || type == 'x' || type == 'g') {
                 if (size > MAX_EXTENDED_HEADER) {
                     throw new CorruptDataException(archive + ": extended header at byte offset " + n(headerOffset)
