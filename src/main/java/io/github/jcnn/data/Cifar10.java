@@ -37,9 +37,18 @@ import java.util.Map;
  * class names, one per line (blank lines skipped).
  *
  * <p>{@link #load(Path, Split)} keeps the images as bytes (150 MB for the training set) in a {@link ByteImageDataset}
- * that gives values in [0, 1]. It checks everything before returning: a file whose length is not a multiple of 3,073, a
- * label above 9, a missing batch file or a truncated archive is an exception naming the file, the offset and what was
- * expected, and no data is returned.
+ * that gives values in [0, 1]. It checks everything before returning, and a problem is an exception naming the file
+ * (and the entry inside an archive), the offset and what was expected; no data is returned:
+ * <ul>
+ *   <li>a batch must be a whole number of records, 1 to 10,000 (the official 30,730,000 bytes at most), every label
+ *       0..9; a {@code .bin} file is never decompressed;</li>
+ *   <li>{@code batches.meta.txt} must be strict UTF-8, at most {@value #MAX_META_BYTES} bytes, with 10 names, in the
+ *       folder and in the archive alike;</li>
+ *   <li>an archive is read to its last byte: gzip CRC32 and length are verified, every tar member's declared size is
+ *       checked against what the rest of the file can hold before anything is allocated, a file held twice and
+ *       anything but zeros after the end-of-archive block are refused. Its batches are read straight into the
+ *       dataset's final array, so loading from the archive takes no more memory than loading from the folder.</li>
+ * </ul>
  * <pre>
  *   ByteImageDataset train = Cifar10.load(Path.of("data/cifar-10-batches-bin"), Split.TRAIN);  // 50,000 images
  *   ByteImageDataset test  = Cifar10.load(Path.of("data/cifar-10-binary.tar.gz"), Split.TEST);  // 10,000 images
@@ -99,8 +108,10 @@ public final class Cifar10 {
      *         (the official names when that file is absent)
      * @throws NoSuchFileException if the data or a batch file is missing; the message says where it looked and where
      *         to download the data set
-     * @throws CorruptDataException if a file has the wrong length, a label is above 9, the class-name file does not
-     *         hold 10 names, or the archive is truncated or damaged
+     * @throws CorruptDataException if a file has the wrong length, a label is above 9, the class-name file is not
+     *         10 names in UTF-8 (at most {@value #MAX_META_BYTES} bytes), or the archive is truncated, damaged (a
+     *         gzip CRC32 or length mismatch, a tar header checksum, a declared size it cannot hold) or holds a file
+     *         twice
      * @throws IOException if reading fails
      */
     public static ByteImageDataset load(Path path, Split split) throws IOException {

@@ -22,8 +22,12 @@ import java.util.List;
  *   labels: magic 2049 (0x00000801), count N, then N label bytes 0..9
  * </pre>
  * {@link #load(Path, Split)} gives a {@link ByteImageDataset} of (1, R, C) images (1, 28, 28) with values in [0, 1].
- * Magic numbers, counts and lengths are checked against the file's (uncompressed) length <em>before</em> anything is
- * allocated; a bad file is a {@link CorruptDataException} naming the file, the byte offset and what was expected.
+ * Magic numbers, counts and sizes are checked <em>before</em> anything is allocated: every size must be positive (an
+ * empty data set is refused), their product is computed with overflow checks and must fit one array, and the file
+ * must hold exactly that many bytes: a plain file's length, or for a gzip file what decompressing it once gives (after
+ * checking the declared length against the most its compressed bytes can hold; the trailer's ISIZE is never
+ * trusted). Gzip files are read through their trailer, so CRC32 and length are verified. A bad file is a
+ * {@link CorruptDataException} naming the file, the byte offset and what was expected.
  */
 public final class Mnist {
 
@@ -48,7 +52,8 @@ public final class Mnist {
      * @param dir   the folder holding the idx files, or a folder holding a {@code mnist} folder with them
      * @param split {@link Split#TRAIN} ({@code train-*}, 60,000 images) or {@link Split#TEST} ({@code t10k-*}, 10,000)
      * @throws NoSuchFileException if a file is missing; the message says where it looked
-     * @throws CorruptDataException if a magic number, count, length or label is wrong, or the two files disagree
+     * @throws CorruptDataException if a magic number, count, size, length, label or gzip checksum is wrong, a count is
+     *         0, or the two files disagree
      * @throws IOException if reading fails
      */
     public static ByteImageDataset load(Path dir, Split split) throws IOException {

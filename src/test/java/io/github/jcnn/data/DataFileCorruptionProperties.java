@@ -293,7 +293,7 @@ class DataFileCorruptionProperties {
     /**
      * Generic damage: bit flips, overwritten bytes (half of them in the first {@code headerBytes} bytes, where headers
      * live), truncation, appended garbage, deleted or inserted bytes, and edits of the declared sizes at the given
-     * offsets (negative: from the end; 4-byte big-endian unless little-endian is asked).
+     * offsets (negative: from the end; 4-byte big-endian unless little-endian is asked; for gzip: ISIZE and CRC32).
      */
     static Arbitrary<Damage> damage(int headerBytes, int[] sizeFields, boolean littleEndianSizes) {
         Arbitrary<Integer> any = Arbitraries.integers().greaterOrEqual(0);
@@ -360,7 +360,7 @@ class DataFileCorruptionProperties {
                 }
                 ByteBuffer.wrap(c, at, 4).order(littleEndianSizes ? java.nio.ByteOrder.LITTLE_ENDIAN
                         : java.nio.ByteOrder.BIG_ENDIAN).putInt(value.intValue());
-                return new Damaged(c, "declared size at " + at + " set to " + Integer.toUnsignedString(value.intValue()),
+                return new Damaged(c, "4-byte size field at " + at + " set to " + Integer.toUnsignedString(value.intValue()),
                         new int[] {at, at + 1, at + 2, at + 3});
             }));
         }
