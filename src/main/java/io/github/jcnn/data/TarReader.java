@@ -47,7 +47,13 @@ final class TarReader {
         String longName = null;
         while (true) {
             long headerOffset = in.position();
-            int got = in.readNBytes(header, 0, 512);
+            int got;
+            try {
+                got = in.readNBytes(header, 0, 512);
+            } catch (CorruptDataException e) {
+                throw new CorruptDataException(e.getMessage() + " (while reading the tar header at byte offset "
+                        + n(headerOffset) + ")", e);
+            }
             if (got < 512) {
                 throw new CorruptDataException(archive + ": truncated inside the tar header at byte offset "
                         + n(headerOffset) + " (expected a 512-byte header or the end-of-archive block, found " + got
@@ -101,7 +107,7 @@ final class TarReader {
                 name = longName;
                 longName = null;
             }
-            Bounded data = new Bounded(size);
+            Bounded data = new Bounded(size, name, headerOffset);
             if (type == '0' || type == '\0' || type == '7') {
                 handler.entry(name, size, headerOffset, data);
             }
@@ -141,7 +147,7 @@ final class TarReader {
 
     private void skipPadding(long size) throws IOException {
         int pad = (int) ((512 - size % 512) % 512);
-        if (new Bounded(pad).skip(pad) < pad) {
+        if (new Bounded(pad, null, 0).skip(pad) < pad) {
             throw new CorruptDataException(archive + ": truncated in the padding after an entry, at byte offset "
                     + n(in.position()));
         }
@@ -222,24 +228,25 @@ final class TarReader {
         return true;
     }
 
-    /** The current entry's bytes: reads stop at its end. */
+    /**
+     * The current entry's bytes: reads stop at its end. A damaged compressed stream met while reading them is reported
+     * with the entry's name.
+     */
     private final class Bounded extends InputStream {
         long remaining;
+        private final String entry;
+        private final long headerOffset;
 
-        Bounded(long size) {
+        Bounded(long size, String entry, long headerOffset) {
             remaining = size;
+            this.entry = entry;
+            this.headerOffset = headerOffset;
         }
 
         @Override
         public int read() throws IOException {
-            if (remaining <= 0) {
-                return -1;
-            }
-            int b = in.read();
-            if (b >= 0) {
-                remaining--;
-            }
-            return b;
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 1 ? -1 : one[0] & 0xFF;
         }
 
         @Override
@@ -247,7 +254,16 @@ final class TarReader {
             if (remaining <= 0) {
                 return -1;
             }
-            int got = in.read(b, off, (int) Math.min(len, remaining));
+            int got;
+            try {
+                got = in.read(b, off, (int) Math.min(len, remaining));
+            } catch (CorruptDataException e) {
+                if (entry == null) {
+                    throw e;
+                }
+                throw new CorruptDataException(e.getMessage() + " (while reading tar entry " + entry
+                        + ", header at byte offset " + n(headerOffset) + ")", e);
+            }
             if (got > 0) {
                 remaining -= got;
             }

@@ -341,4 +341,36 @@ class Cifar10Test {
         assertThat(train.pixel(5, 10)).isEqualTo(TestFiles.pixel(0, 10));
         assertThat(train.pixel(14, 3071)).isEqualTo(TestFiles.pixel(2, 3071));
     }
+
+    /** Damage met in the middle of the compressed archive is reported with the archive and the entry being read. */
+    @Test
+    void namesTheEntryWhereTheCompressedDataAreCut() throws Exception {
+        Map<String, byte[]> files = TestFiles.cifarFiles(40);
+        java.util.Random random = new java.util.Random(1);
+        for (String name : Cifar10.batchFiles(Split.TRAIN)) { // incompressible pixels: the cut is met, not foreseen
+            byte[] batch = files.get(name);
+            for (int i = 0; i < batch.length; i++) {
+                if (i % 3073 != 0) {
+                    batch[i] = (byte) random.nextInt(256);
+                }
+            }
+        }
+        byte[] gz = TestFiles.tar(files, "cifar-10-batches-bin/", true);
+        Path archive = dir.resolve("cut.tar.gz");
+        int named = 0;
+        for (int length = gz.length / 4; length < gz.length - 8; length += gz.length / 10) {
+            Files.write(archive, java.util.Arrays.copyOf(gz, length));
+            try {
+                Cifar10.load(archive, Split.TRAIN);
+                throw new AssertionError("cut to " + length + " bytes, it loaded");
+            } catch (CorruptDataException e) {
+                assertThat(e).hasMessageStartingWith("cut.tar.gz: truncated: the compressed data ends at byte offset "
+                        + DataFiles.n(length))
+                        .hasMessageMatching(".*\\(while reading (tar entry cifar-10-batches-bin/[a-z_0-9]+\\.bin, "
+                                + "header|the tar header) at byte offset [0-9,]+\\)");
+                named += e.getMessage().contains("tar entry") ? 1 : 0;
+            }
+        }
+        assertThat(named).isPositive();
+    }
 }
