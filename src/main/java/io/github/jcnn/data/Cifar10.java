@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -360,14 +359,9 @@ public final class Cifar10 {
 
     /** The offset of the first byte where strict UTF-8 decoding fails. */
     private static int firstBadUtf8(byte[] text) {
-        var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(text);
-        CharBuffer out = CharBuffer.allocate(text.length + 1);
-        CoderResult result = decoder.decode(in, out, true);
-        if (!result.isError()) {
-            result = decoder.flush(out);
-        }
-        return Math.min(in.position(), Math.max(0, text.length - 1));
+        StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(in, CharBuffer.allocate(text.length + 1), true);
+        return Math.min(in.position(), Math.max(0, text.length - 1)); // decoding stops at the first bad byte
     }
 }

@@ -33,7 +33,7 @@ final class GzipStream extends InputStream {
     /** The most decompressed bytes one compressed byte can give in deflate (258 bytes per 2 bits). */
     static final int MAX_RATIO = 1032;
 
-    private static final int FTEXT = 1;
+    // header flags (bit 0, FTEXT, is only a hint and is ignored; bits 5-7 are reserved)
     private static final int FHCRC = 2;
     private static final int FEXTRA = 4;
     private static final int FNAME = 8;
@@ -195,7 +195,6 @@ final class GzipStream extends InputStream {
                         + " (damaged header at byte offset " + n(memberOffset) + ")");
             }
         }
-        assert (flags & ~(FTEXT | FHCRC | FEXTRA | FNAME | FCOMMENT)) == 0;
         inflater.reset();
         crc.reset();
         memberOutput = 0;
