@@ -393,22 +393,27 @@ class DataFileCorruptionProperties {
 
     /**
      * Damage to compressed bytes. Must load (the original data) when only ignorable header bytes changed; may load
-     * (the original data, never anything else) when only bytes of the deflate stream changed in place, since a few
-     * such changes leave the output unchanged (e.g. a Huffman code that is never used); must be refused otherwise: a
-     * changed length, the header's checked bytes (signature, method, flags) or the trailer.
+     * (the original data, never anything else) when, besides those, only bytes of the deflate stream changed in place,
+     * since a few such changes leave the output unchanged (the unused bits after the last block, a Huffman code that is
+     * never used); must be refused otherwise: a changed length, the header's checked bytes (signature, method, flags)
+     * or the trailer.
      */
     private static Mutant compressed(String file, byte[] gz, Damaged d) {
-        boolean mayLoad = Arrays.equals(gz, d.bytes) || onlyIgnorableGzipBytes(gz, d);
-        if (!mayLoad && d.inPlace(gz)) {
-            mayLoad = true;
+        Rule rule;
+        if (Arrays.equals(gz, d.bytes) || onlyIgnorableGzipBytes(gz, d)) {
+            rule = Rule.MUST_LOAD;
+        } else if (!d.inPlace(gz)) {
+            rule = Rule.MUST_FAIL;
+        } else {
+            rule = Rule.MAY_LOAD;
             for (int i = 0; i < gz.length; i++) {
-                if (gz[i] != d.bytes[i] && (i < 10 || i >= gz.length - 8)) {
-                    mayLoad = false;
+                boolean ignorable = i >= 4 && i <= 9 || i == 3 && (gz[i] ^ d.bytes[i]) == 1;
+                boolean deflate = i >= 10 && i < gz.length - 8;
+                if (gz[i] != d.bytes[i] && !ignorable && !deflate) {
+                    rule = Rule.MUST_FAIL;
                 }
             }
         }
-        Rule rule = Arrays.equals(gz, d.bytes) || onlyIgnorableGzipBytes(gz, d) ? Rule.MUST_LOAD
-                : mayLoad ? Rule.MAY_LOAD : Rule.MUST_FAIL;
         return new Mutant(file, d.bytes, "(compressed bytes) " + d.description, rule, null, null);
     }
 
