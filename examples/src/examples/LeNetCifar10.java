@@ -39,8 +39,8 @@ import java.util.Locale;
  *   examples/run LeNetCifar10                          # data from CIFAR10_DIR or data/cifar-10-batches-bin
  *   examples/run LeNetCifar10 /path/to/cifar-10-batches-bin --epochs 20 --optimizer adam --lr 0.001
  * </pre>
- * Get the data first: in this workplace {@code ../shared/data/unpack data}, elsewhere the "CIFAR-10 binary version"
- * from https://www.cs.toronto.edu/~kriz/cifar.html, unpacked into {@code data/}.
+ * Get the data first: {@code scripts/get-data} puts the "CIFAR-10 binary version" (from
+ * https://www.cs.toronto.edu/~kriz/cifar.html) into {@code data/cifar-10-batches-bin}.
  * <p>Steps: load -> analyze (class counts, channel means, samples.png) -> prepare (normalise with the training set's
  * mean and std, split off 5,000 validation images) -> define (the lecture's table, 62,006 parameters) -> train and
  * evaluate each epoch (progress bar, train/validation loss and accuracy; the best epoch by validation accuracy is
@@ -123,13 +123,17 @@ public final class LeNetCifar10 {
                 ? Adam.config(lr).weightDecay(args.string("weight-decay", null) == null ? 0 : weightDecay)
                 : SGD.config(lr).momentum(momentum).weightDecay(weightDecay);
         Path modelFile = out.resolve("lenet5.safetensors");
+        // --validation 0: no validation set, so the checkpoint keeps the epoch with the best training accuracy
+        Monitor keep = validation.size() > 0 ? Monitor.VALIDATION_ACCURACY : Monitor.TRAINING_ACCURACY;
         FitOptions options = FitOptions.defaults()
                 .epochs(epochs)
                 .batchSize(batch)
                 .optimizer(optimizer)
                 .seed(seed)
-                .validation(validation)
-                .checkpoint(modelFile, Monitor.VALIDATION_ACCURACY);
+                .checkpoint(modelFile, keep);
+        if (validation.size() > 0) {
+            options = options.validation(validation);
+        }
         LearningRateSchedule schedule = switch (scheduleName) {
             case "cosine" -> LearningRateSchedule.cosine(epochs, 0.01);
             case "step" -> LearningRateSchedule.stepDecay(Math.max(1, epochs / 3), 0.2);
@@ -166,11 +170,11 @@ public final class LeNetCifar10 {
                     m.trainLoss(), 100 * m.trainAccuracy(), m.validationLoss(), 100 * m.validationAccuracy(),
                     m.learningRate(), m.seconds());
         }
-        EpochMetrics best = history.best(Monitor.VALIDATION_ACCURACY);
-        System.out.printf(Locale.ROOT, "   trained in %.0f s (%.0f images/s); best validation accuracy %.1f%% after "
+        EpochMetrics best = history.best(keep);
+        System.out.printf(Locale.ROOT, "   trained in %.0f s (%.0f images/s); best %s accuracy %.1f%% after "
                         + "epoch %d: that model is kept%n", trainSeconds,
-                (double) train.size() * history.size() / trainSeconds, 100 * best.validationAccuracy(),
-                best.epoch() + 1);
+                (double) train.size() * history.size() / trainSeconds, validation.size() > 0 ? "validation"
+                        : "training", 100 * keep.value(best), best.epoch() + 1);
 
         // ---- 6. summarize -------------------------------------------------------------------------------------
         System.out.println();
