@@ -75,8 +75,11 @@ import java.util.Optional;
  */
 public final class Sequential {
 
-    /** The version of the model file format this code writes and reads. */
-    public static final String FORMAT_VERSION = "1";
+    /**
+     * The version of the model file format this code writes; it reads this one and "1" (version 2 added residual
+     * blocks and global average pooling, see docs/model-format.md).
+     */
+    public static final String FORMAT_VERSION = "2";
 
     private static final int PREDICT_CHUNK = 256;
     /**
@@ -656,9 +659,9 @@ public final class Sequential {
             throw new FileFormatException(file, "not a jcnn model file (its metadata has no \"format\": \"jcnn\")");
         }
         String version = metadata.get("format_version");
-        if (!FORMAT_VERSION.equals(version)) {
+        if (!FORMAT_VERSION.equals(version) && !"1".equals(version)) {
             throw new FileFormatException(file, "unknown model format version " + version + "; this jcnn reads "
-                    + "version " + FORMAT_VERSION);
+                    + "versions 1 and " + FORMAT_VERSION);
         }
         Sequential model = LayerCodec.model(file, metadata.get("architecture"));
         Map<String, Tensor> tensors = contents.tensors();
