@@ -188,10 +188,12 @@ class ResidualTest {
      * batch norm over few numbers per channel bends sharply, and at 1e-2 the central difference itself is off (by up
      * to 3% here). Maps of at least 4 x 4, so that the strided body's batch norm sees at least 2 x 2 x 2 = 8 numbers
      * per channel (with a 1 x 1 map in a batch of 2, xhat is +-1 and the curvature alone exceeds the tolerance).
-     * Floor 2e-2 instead of 1e-2: a 1x1 convolution of one channel right before batch norm, y = bn(w x), is
-     * invariant to w but for batch norm's eps, so its true gradient is nearly 0 and only float rounding noise is
-     * left in the numerical one, measured up to 1.2e-4 absolute at this epsilon (1.2% of the old floor). All other
-     * tensors' errors stay well below 1e-2 with the usual floor.
+     * Floor 5e-2 instead of 1e-2: at this small epsilon the float rounding noise of the loss through two batch
+     * norms over few numbers reaches 2-3e-4 absolute on a numerical gradient (measured), which is more than 1% of
+     * the usual floor. Such noise dominates only gradients near 0: the input's when the shortcut and body nearly
+     * cancel, and a 1x1 convolution of one channel right before batch norm, y = bn(w x), which is invariant to w but
+     * for batch norm's eps. Gradients of order 1 (most here) are still held to 1e-2 relative, where a wrong formula
+     * gives errors of order 0.1 to 1.
      */
     @Property(tries = 40)
     void projectionBlockWithStrideBackwardMatchesFiniteDifferences(@ForAll @IntRange(min = 2, max = 3) int batch,
@@ -208,7 +210,7 @@ class ResidualTest {
         Residual block = projectionBlock(in, filters, stride, new SplittableRandom(seed));
         assertThat(block.shortcut()).hasSize(2);
         Tensor x = LayerTesting.uniform(in.withBatch(batch), seed);
-        GradientCheck.Report report = GradientCheck.of(block).seed(seed).epsilon(3e-3).floor(2e-2).check(x);
+        GradientCheck.Report report = GradientCheck.of(block).seed(seed).epsilon(3e-3).floor(5e-2).check(x);
         assertThat(report.maxError()).as("%s", report).isLessThanOrEqualTo(TOLERANCE);
     }
 
