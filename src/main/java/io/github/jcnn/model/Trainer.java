@@ -102,6 +102,10 @@ final class Trainer {
             long correct = 0;
             long seen = 0;
             for (Batches.Batch b : batches.epoch(epoch)) {
+                if (options.schedule().isPresent() && options.schedule().get().perStep()) {
+                    optimizer.setLearningRate(optimizer.initialLearningRate()
+                            * options.schedule().get().factor(epoch, b.index(), batches.batchCount()));
+                }
                 for (Parameter p : parameters) {
                     p.zeroGrad();
                 }
