@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import examples.LeNetCifar10;
 import examples.MnistLeNet;
+import examples.ModernCifar10;
 import examples.PredictImage;
 import examples.VisualizeFilters;
 import io.github.jcnn.model.Sequential;
@@ -73,6 +74,18 @@ class TrainingExamplesTest {
         }
         Sequential model = Sequential.load(out.resolve("lenet5.safetensors"));
         assertThat(model.parameterCount()).isEqualTo(62_006);
+    }
+
+    @Test
+    void modernCifar10TrainsAResidualNetwork() throws Exception {
+        String printed = run(ModernCifar10::main, "--tiny", "--tta", "--out", out.toString());
+        assertThat(printed)
+                .contains("RES 1", "Residual block, identity shortcut", "projection shortcut", "GlobalAvgPool2D")
+                .contains("epoch   1  train loss", "test acc", "elapsed")
+                .contains("6. Summarize: test accuracy", "test accuracy with flip TTA")
+                .contains("8. Predict test image");
+        assertPng(out.resolve("accuracy.png"));
+        assertThat(Sequential.load(out.resolve("resnet.safetensors")).layers()).hasSize(11);
     }
 
     @Test
