@@ -66,8 +66,9 @@ public final class Summary {
      * @param outputShape the row's output as the lecture writes it, e.g. {@code "(28, 28, 6)"} or {@code "(120, 1)"}
      * @param parameters  the learnable numbers of the row
      * @param arithmetic  how the parameter count comes about, e.g. {@code "(5 x 5 x 3 + 1) x 6"}
-     * @param firstLayer  the index of the row's first layer in {@link Sequential#layers()} (-1 for the input row)
-     * @param lastLayer   the index of the row's last layer (-1 for the input row)
+     * @param firstLayer  the index of the row's first layer in {@link Sequential#layers()} (-1 for the input row; the
+     *                    block's index for the indented rows of a residual block's layers)
+     * @param lastLayer   the index of the row's last layer (-1 for the input row; the block's for its inner rows)
      */
     public record Row(String name, String type, String kernel, String outputShape, long parameters,
                       String arithmetic, int firstLayer, int lastLayer) {
