@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import io.github.jcnn.io.FileFormatException;
 import io.github.jcnn.io.Json;
 import io.github.jcnn.io.SafeTensors;
+import io.github.jcnn.layers.Padding;
 import io.github.jcnn.optim.Adam;
 import io.github.jcnn.optim.Optimizer;
 import io.github.jcnn.tensor.Shape;
@@ -103,7 +104,8 @@ class ModelFileProperties {
             try {
                 dir = Files.createTempDirectory("jcnn-model-fuzz");
                 dir.toFile().deleteOnExit();
-                model = Sequential.builder(Shape.of(1, 8, 8)).conv2d(2, 3).batchNorm().relu().maxPool(2)
+                model = Sequential.builder(Shape.of(1, 8, 8)).conv2d(2, 3).batchNorm().relu()
+                        .residual(b -> b.conv2d(2, 3, 1, Padding.SAME).batchNorm()).relu().maxPool(2)
                         .flatten().dropout(0.25).dense(2).softmax().seed(11).build();
                 optimizer = Adam.config(0.01).create(model.parameters());
                 model.fit(Synthetic.bars(8, 3), FitOptions.defaults().quiet().epochs(1).batchSize(4), optimizer);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.jcnn.io.FileFormatException;
 import io.github.jcnn.io.SafeTensors;
+import io.github.jcnn.layers.Padding;
 import io.github.jcnn.optim.Adam;
 import io.github.jcnn.optim.Optimizer;
 import io.github.jcnn.tensor.Shape;
@@ -175,6 +176,25 @@ class ModelFileSafetyTest {
         for (Path f : files) {
             assertThat(output).contains("refused: " + f.getFileName() + ": ");
         }
+    }
+
+    @Test
+    void aResidualBlocksTensorsAreCheckedBeforeItIsBuilt() throws IOException {
+        Sequential original = Sequential.builder(Shape.of(2, 8, 8)).conv2d(4, 3, 1, Padding.SAME)
+                .residual(b -> b.conv2d(8, 3, 1, Padding.SAME).batchNorm().relu().conv2d(8, 3, 1, Padding.SAME))
+                .globalAvgPool().dense(3).seed(9).build();
+        Path file = dir.resolve("residual.safetensors");
+        original.save(file);
+        assertThat(ModelFileBytes.sameModel(Sequential.load(file), original)).isTrue();
+        SafeTensors.Contents c = SafeTensors.read(file);
+        Map<String, String> metadata = new LinkedHashMap<>(c.metadata());
+        String architecture = metadata.get("architecture");
+        assertThat(architecture).contains("\"filters\":8");
+        metadata.put("architecture", architecture.replaceFirst("\"filters\":8", "\"filters\":4000000"));
+        Path forged = dir.resolve("residual-forged.safetensors");
+        SafeTensors.write(forged, c.tensors(), metadata);
+        refusedCheaply(forged, "tensor '1.body.0.weight' has shape (8, 4, 3, 3) but Conv2D at 1.body.0 needs"
+                + " (4000000, 4, 3, 3)");
     }
 
     // ---- streaming --------------------------------------------------------------------------------------------
