@@ -1,0 +1,20 @@
+package io.github.jcnn.model;
+
+import java.util.Locale;
+
+/**
+ * One class of a classification, as {@link Sequential#classify} returns it: the class index (the output's
+ * position), its name and the model's probability for it.
+ *
+ * @param index       the class index, 0 to classes - 1
+ * @param name        the class name stored with the model
+ * @param probability the model's output for the class, 0 to 1 for a model ending in softmax
+ */
+public record Prediction(int index, String name, double probability) {
+
+    /** E.g. {@code cat 71.3% (#3)}. */
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "%s %.1f%% (#%d)", name, 100 * probability, index);
+    }
+}
