@@ -7,6 +7,7 @@ import io.github.jcnn.data.DatasetStats;
 import io.github.jcnn.data.Datasets;
 import io.github.jcnn.data.Images;
 import io.github.jcnn.data.Normalization;
+import io.github.jcnn.data.Preprocessing;
 import io.github.jcnn.data.RandomCrop;
 import io.github.jcnn.data.RandomHorizontalFlip;
 import io.github.jcnn.data.Split;
@@ -17,6 +18,7 @@ import io.github.jcnn.model.Evaluation;
 import io.github.jcnn.model.FitOptions;
 import io.github.jcnn.model.History;
 import io.github.jcnn.model.Monitor;
+import io.github.jcnn.model.Prediction;
 import io.github.jcnn.model.Sequential;
 import io.github.jcnn.optim.Adam;
 import io.github.jcnn.optim.LearningRateSchedule;
@@ -198,7 +200,7 @@ public final class LeNetCifar10 {
 
         // ---- 7. save ------------------------------------------------------------------------------------------
         System.out.println();
-        ModelFiles.save(kept, modelFile, test.classNames(), norm);
+        kept.withPreprocessing(Preprocessing.normalized(norm)).withClassNames(test.classNames()).save(modelFile);
         System.out.printf(Locale.ROOT, "7. Save: the model, the class names and the normalisation -> %s (%,d bytes)%n",
                 modelFile, Files.size(modelFile));
 
@@ -209,13 +211,12 @@ public final class LeNetCifar10 {
         Path newImage = out.resolve("new-image.png");
         Images.writePng(Images.toImage(picture, 0f, 1f, 1), newImage);
         Images.writePng(Images.toImage(picture, 0f, 1f, 8), out.resolve("new-image-x8.png"));    // to look at
-        Sequential loaded = Sequential.load(modelFile);
-        Tensor x = Images.toTensor(newImage, loaded.inputShape(), ModelFiles.normalization(modelFile));
-        Tensor probabilities = loaded.predict(x.reshape(x.shape().withBatch(1)));
+        Sequential loaded = Sequential.load(modelFile);       // with its normalisation and class names
+        List<Prediction> top = loaded.classify(Images.read(newImage), 3);
         System.out.printf("8. Predict a new image: %s (test image %d, a %s; enlarged in new-image-x8.png), read "
                         + "back from the PNG as any new picture would be; top 3:%n",
                 newImage, index, test.classNames().get(test.label(index)));
-        System.out.print(TopClasses.format(probabilities, ModelFiles.classNames(modelFile), 3));
+        System.out.print(TopClasses.format(top));
         System.out.println();
         System.out.println("Try your own picture: examples/run PredictImage my-photo.jpg --model " + modelFile);
     }
