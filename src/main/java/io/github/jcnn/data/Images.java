@@ -25,8 +25,9 @@ import javax.imageio.ImageIO;
  * [0, 1] and normalised with the training set's {@link Normalization}:
  * <pre>
  *   Tensor x = Images.toTensor(Path.of("my-cat.jpg"), Shape.of(3, 32, 32), norm);   // (3, 32, 32)
- *   Tensor batch = x.reshape(x.shape().withBatch(1));                                // (1, 3, 32, 32) for predict
+ *   Tensor p = model.predict(x);                                                     // one sample: (10)
  * </pre>
+ * A model that carries its {@link Preprocessing} does this itself: {@code model.classify(image, 3)}.
  * Transparent pixels are put on white. Note that MNIST digits are white on black: a scan of a dark digit on white
  * paper must be inverted (x becomes 1 - x before normalising) to look like the training data.
  */

@@ -74,7 +74,13 @@ import java.util.function.Function;
  *
  * <p><b>Files.</b> {@link #save(Path)} writes the safetensors layout described in {@code docs/model-format.md}: tensor
  * names {@code "{layerIndex}.weight"} as in PyTorch's {@code nn.Sequential}, the architecture as JSON in the
- * metadata.
+ * metadata, and, when attached with {@link #withPreprocessing} and {@link #withClassNames}, how a picture becomes an
+ * input and the class names, so that an application needs the file alone:
+ * <pre>
+ *   Sequential model = Sequential.load(Path.of("lenet5.safetensors"));
+ *   List&lt;Prediction&gt; top = model.classify(ImageIO.read(new File("cat.png")), 3);
+ * </pre>
+ * {@link #loadWeights(Path)} loads a PyTorch state_dict into a model built with the builder.
  */
 public final class Sequential {
 
