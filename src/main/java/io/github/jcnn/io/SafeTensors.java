@@ -23,15 +23,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads and writes the <a href="https://github.com/huggingface/safetensors">safetensors</a> file layout with float32
- * tensors, the format PyTorch users know:
+ * Reads and writes the <a href="https://github.com/huggingface/safetensors">safetensors</a> file layout, the format
+ * PyTorch users know (jcnn writes float32 tensors; see "Dtypes" for what is read):
  * <pre>
  *   bytes 0..7          N, the header length, unsigned 64-bit little-endian
  *   bytes 8..8+N-1      the header: UTF-8 JSON, padded with spaces to a multiple of 8 bytes
  *                       { "0.weight": {"dtype": "F32", "shape": [6, 3, 5, 5], "data_offsets": [0, 1800]},
  *                         ...,
  *                         "__metadata__": {"key": "string value", ...} }
- *   bytes 8+N..end      the data section: each tensor's float32 numbers, little-endian, row-major, at
+ *   bytes 8+N..end      the data section: each tensor's numbers, little-endian, row-major, at
  *                       [begin, end) relative to the start of the data section, with no gaps and no overlaps
  * </pre>
  *

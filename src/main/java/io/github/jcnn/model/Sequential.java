@@ -791,7 +791,9 @@ public final class Sequential {
         SafeTensors.Contents contents = SafeTensors.read(file);
         Map<String, String> metadata = contents.metadata();
         if (!"jcnn".equals(metadata.get("format"))) {
-            throw new FileFormatException(file, "not a jcnn model file (its metadata has no \"format\": \"jcnn\")");
+            throw new FileFormatException(file, "not a jcnn model file (its metadata has no \"format\": \"jcnn\");"
+                    + " for a plain state_dict such as PyTorch writes, build the model with Sequential.builder(...)"
+                    + " and call model.loadWeights(file)");
         }
         String version = metadata.get("format_version");
         if (!FORMAT_VERSION.equals(version) && !"1".equals(version)) {
