@@ -518,17 +518,23 @@ public final class Sequential {
      *   model.loadWeights(file, Map.of("conv1", "0", "conv2", "3", "fc1", "7", "fc2", "9"));
      * </pre>
      * A file tensor named {@code prefix.rest} whose prefix is a key is loaded as {@code value.rest} (the longest
-     * matching key wins); other names are kept.
+     * matching key wins); other names are kept. See {@link WeightNames#modules}.
      */
     public LoadedWeights loadWeights(Path file, Map<String, String> modules) throws IOException {
-        return WeightLoading.load(this, file, WeightLoading.modules(modules), true);
+        return WeightLoading.load(this, file, WeightNames.modules(modules), true);
     }
 
     /**
      * {@link #loadWeights(Path)} with any renaming of the file's tensor names to the model's ({@code
      * Function.identity()} for none), strictly or not. A non-strict load ({@code strict} false, PyTorch's
      * {@code strict=False}) leaves the model's tensors that the file lacks as they are and ignores the file's tensors
-     * that the model lacks, both listed in the result; a tensor of the wrong shape still fails the whole load.
+     * that the model lacks, both listed in the result; a tensor of the wrong shape still fails the whole load:
+     * <pre>
+     *   LoadedWeights report = model.loadWeights(file, WeightNames.modules(Map.of("conv1", "0")), false);
+     *   report.missing();   // the model's tensors the file did not have
+     * </pre>
+     *
+     * @param rename the model's name for each of the file's tensor names (never null)
      */
     public LoadedWeights loadWeights(Path file, Function<String, String> rename, boolean strict) throws IOException {
         return WeightLoading.load(this, file, rename, strict);

@@ -22,21 +22,6 @@ final class WeightLoading {
     private WeightLoading() {
     }
 
-    /** A renaming that replaces a tensor name's module prefix by the map's value (the longest matching key wins). */
-    static Function<String, String> modules(Map<String, String> modules) {
-        Map<String, String> copy = Map.copyOf(modules);
-        return name -> {
-            String best = null;
-            for (String prefix : copy.keySet()) {
-                if ((name.equals(prefix) || name.startsWith(prefix + "."))
-                        && (best == null || prefix.length() > best.length())) {
-                    best = prefix;
-                }
-            }
-            return best == null ? name : copy.get(best) + name.substring(best.length());
-        };
-    }
-
     /** One tensor of the model: the parameter or buffer and a description for messages ("Dense #7 weight"). */
     private record Target(Parameter parameter, String owner) {
     }

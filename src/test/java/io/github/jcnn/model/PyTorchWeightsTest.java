@@ -142,7 +142,7 @@ class PyTorchWeightsTest {
         Sequential model = lenet(true);
         Tensor conv2Before = model.layers().get(3).parameters().get(0).value().copy();
         LoadedWeights report = model.loadWeights(fixture("named.safetensors"),
-                WeightLoading.modules(Map.of("conv1", "0", "fc1", "7", "fc2", "9")), false);
+                WeightNames.modules(Map.of("conv1", "0", "fc1", "7", "fc2", "9")), false);
         assertThat(report.loaded()).containsExactly("0.weight", "0.bias", "7.weight", "7.bias", "9.weight", "9.bias");
         assertThat(report.missing()).containsExactly("3.weight", "3.bias");
         assertThat(report.unexpected()).containsExactly("conv2.weight", "conv2.bias");
@@ -211,7 +211,7 @@ class PyTorchWeightsTest {
 
     @Test
     void moduleRenamingTakesTheLongestPrefixOfWholeNames() {
-        Function<String, String> rename = WeightLoading.modules(Map.of("features", "x", "features.0", "0",
+        Function<String, String> rename = WeightNames.modules(Map.of("features", "x", "features.0", "0",
                 "fc", "9"));
         assertThat(rename.apply("features.0.weight")).isEqualTo("0.weight");
         assertThat(rename.apply("features.3.bias")).isEqualTo("x.3.bias");
