@@ -49,7 +49,8 @@ final class WeightLoading {
         }
         Map<String, Tensor> values = new LinkedHashMap<>();   // model name -> the file's tensor
         Map<String, String> sources = new LinkedHashMap<>();  // model name -> the file's name
-        List<String> unexpected = new ArrayList<>();
+        List<String> unexpected = new ArrayList<>();       // the file's names
+        List<String> unexpectedShown = new ArrayList<>();  // ... with their shapes, for the message
         List<String> wrong = new ArrayList<>();
         for (Map.Entry<String, Tensor> e : contents.tensors().entrySet()) {
             String fileName = e.getKey();
@@ -60,7 +61,8 @@ final class WeightLoading {
             String shown = name.equals(fileName) ? "'" + name + "'" : "'" + fileName + "' (as '" + name + "')";
             Target target = targets.get(name);
             if (target == null) {
-                unexpected.add(shown + " " + e.getValue().shape());
+                unexpected.add(fileName);
+                unexpectedShown.add(shown + " " + e.getValue().shape());
             } else if (sources.containsKey(name)) {
                 wrong.add(shown + " and '" + sources.get(name) + "' both map to '" + name + "'");
             } else if (!e.getValue().shape().equals(target.parameter.value().shape())) {
@@ -100,7 +102,7 @@ final class WeightLoading {
                 message.append(" Missing in the file: ").append(String.join(", ", missingShown)).append('.');
             }
             if (strict && !unexpected.isEmpty()) {
-                message.append(" Unexpected (no such tensor in the model): ").append(String.join(", ", unexpected))
+                message.append(" Unexpected (no such tensor in the model): ").append(String.join(", ", unexpectedShown))
                         .append('.');
             }
             if (!wrong.isEmpty()) {
@@ -115,12 +117,6 @@ final class WeightLoading {
         for (Map.Entry<String, Tensor> e : values.entrySet()) {
             targets.get(e.getKey()).parameter.value().copyFromInPlace(e.getValue());
         }
-        List<String> unexpectedNames = new ArrayList<>();
-        for (Map.Entry<String, Tensor> e : contents.tensors().entrySet()) {
-            if (!(jcnnFile && e.getKey().startsWith("optimizer.")) && !targets.containsKey(rename.apply(e.getKey()))) {
-                unexpectedNames.add(e.getKey());
-            }
-        }
-        return new LoadedWeights(new ArrayList<>(values.keySet()), missing, unexpectedNames, skipped);
+        return new LoadedWeights(new ArrayList<>(values.keySet()), missing, unexpected, skipped);
     }
 }
