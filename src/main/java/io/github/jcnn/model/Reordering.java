@@ -3,6 +3,7 @@ package io.github.jcnn.model;
 import io.github.jcnn.layers.Layer;
 import io.github.jcnn.layers.MaxPool2D;
 import io.github.jcnn.layers.ReLU;
+import io.github.jcnn.layers.Residual;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,7 +15,8 @@ import java.util.List;
  * </pre>
  * and the same gradients, bit for bit: when the window's largest number m is positive, both orders send dL/dy to
  * the first input equal to m (relu changes no positive number, so it creates no new ties among them); when m &lt;= 0,
- * both send nothing (relu's slope there is 0). Only for finite inputs: a NaN in a window can pick a different winner.
+ * both send nothing (relu's slope there is 0). A window holding a NaN gives that NaN either way (both relu and max
+ * pooling let a NaN through, and the pool's winner is the window's last NaN in both orders).
  * The lecture's LeNet-5 has two such pairs (conv, relu, pool): in training its first ReLU then touches 6 x 14 x 14
  * numbers per image instead of 6 x 28 x 28.
  *
@@ -27,12 +29,22 @@ final class Reordering {
     }
 
     /**
-     * The layers with each (ReLU, MaxPool2D) pair replaced by (MaxPool2D, ReLU) of the matching shapes. The list
+     * The layers with each (ReLU, MaxPool2D) pair replaced (inside residual blocks too: a block with a pair in a
+     * path becomes a new block over the same other layers) by (MaxPool2D, ReLU) of the matching shapes. The list
      * and the layers not in a pair are returned as they are; a swapped pair is two new layers (they have no
      * parameters).
      */
     static List<Layer> poolBeforeRelu(List<Layer> layers) {
         List<Layer> out = new ArrayList<>(layers);
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i) instanceof Residual block) {
+                List<Layer> body = poolBeforeRelu(block.body());
+                List<Layer> shortcut = poolBeforeRelu(block.shortcut());
+                if (!same(body, block.body()) || !same(shortcut, block.shortcut())) {
+                    out.set(i, new Residual(block.inputShape(), body, shortcut));   // over the same inner layers
+                }
+            }
+        }
         for (int i = 0; i + 1 < out.size(); i++) {
             if (out.get(i) instanceof ReLU && out.get(i + 1) instanceof MaxPool2D pool) {
                 out.set(i, new MaxPool2D(pool.inputShape(), pool.poolSize(), pool.stride()));
@@ -41,5 +53,18 @@ final class Reordering {
             }
         }
         return out;
+    }
+
+    /** Whether two lists hold the very same layer objects. */
+    private static boolean same(List<Layer> a, List<Layer> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i) != b.get(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

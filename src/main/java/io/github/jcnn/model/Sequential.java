@@ -7,6 +7,7 @@ import io.github.jcnn.io.FileFormatException;
 import io.github.jcnn.kernels.Parallel;
 import io.github.jcnn.layers.Layer;
 import io.github.jcnn.layers.Parameter;
+import io.github.jcnn.layers.Softmax;
 import io.github.jcnn.losses.Loss;
 import io.github.jcnn.losses.SoftmaxCrossEntropy;
 import io.github.jcnn.optim.Optimizer;
@@ -22,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A network that is a chain of layers, each feeding the next: define it, print its table, train it, evaluate it,
@@ -43,6 +46,7 @@ import java.util.function.Function;
  *   List&lt;Layer&gt; layers = model.layers();      // each with parameters(): name(), value(), grad()
  *
  *   History history = model.fit(train, FitOptions.defaults().epochs(10).validation(test));
+ *   TrainingStep step = model.forwardLoss(images, labels);   // a custom loop: then step.backward(), optimizer.step()
  *   Evaluation result = model.evaluate(test);       // loss, accuracy, confusion matrix
  *   model.save(Path.of("lenet5.safetensors"));
  *   Sequential again = Sequential.load(Path.of("lenet5.safetensors"));
@@ -52,9 +56,18 @@ import java.util.function.Function;
  * training feeds the loss the logits (the input of the softmax), so the fused, numerically stable loss is used and
  * softmax is not applied twice; {@link #predict} returns probabilities.
  *
- * <p><b>Threads.</b> {@link #predict}, {@link #predictClasses} and {@link #evaluate} may be called from several threads
- * at once: they use only inference mode ({@code forward(x, false)}: no dropout, batch-norm running statistics), which
- * writes no layer state. Training ({@link #fit}) must not run at the same time as anything else on the same model.
+ * <p><b>Threads.</b> {@link #predict}, {@link #predictClasses}, {@link #activations} and {@link #evaluate} may be called
+ * from several threads at once: they use only inference mode ({@code forward(x, false)}: no dropout, batch-norm running
+ * statistics), which writes no layer state. They may also run while {@link #fit} or {@link #trainBatch} trains the
+ * model on another thread (a service that serves a model while it is fine-tuned): each inference call then sees the
+ * weights after some whole number of training steps, the same for every sample of its batch, never a step half
+ * applied. A read-write lock gives that: inference holds the read lock for the whole call, a training step the write
+ * lock while the optimizer changes the weights (and, for a model with batch normalization, for the whole step, whose
+ * forward pass updates the running statistics). A long inference call therefore delays the next training step and
+ * not the other way round for longer than one optimizer step. Training calls ({@code fit}, {@code trainBatch},
+ * {@link #forwardLoss}, {@link TrainingStep#backward()}) refuse to run while another one runs on the same model:
+ * {@link IllegalStateException}. A custom loop's own {@code optimizer.step()} is outside the lock: a loop that must
+ * serve predictions meanwhile synchronises them itself.
  * Training uses the library's threads ({@code kernels/Parallel}) by splitting each batch into chunks of 16 samples,
  * each run forward and backward through its own replica of the layers ({@link Layer#replica}) and the chunks'
  * gradients added in chunk order; a model with a layer that cannot be replicated (batch normalization) is trained on
@@ -76,7 +89,10 @@ import java.util.function.Function;
  */
 public final class Sequential {
 
-    /** The version of the model file format this code writes and reads. */
+    /**
+     * The version of the model file format this code writes; it reads this one and "1" (version 2 added residual
+     * blocks, global average pooling, and the preprocessing and class names, see docs/model-format.md).
+     */
     public static final String FORMAT_VERSION = "2";
 
     private static final int PREDICT_CHUNK = 256;
@@ -92,6 +108,11 @@ public final class Sequential {
     private final List<Parameter> parameters;
     /** The training loop (fit, trainBatch) and what only it needs. */
     private final Trainer trainer;
+    /**
+     * Inference holds the read lock, a training step the write lock while it changes what inference reads: predict
+     * sees the weights between two whole steps, never a step half applied.
+     */
+    private final ReentrantReadWriteLock weightsLock;   // shared by the models withPreprocessing/withClassNames make
     /** How pictures become inputs, or null when not given (see {@link #withPreprocessing}). */
     private final Preprocessing preprocessing;
     /** One name per output class, or empty when not given (see {@link #withClassNames}). */
@@ -110,6 +131,11 @@ public final class Sequential {
                         + " outputs ") + shape);
             }
             shape = layer.outputShape();
+            if (layer instanceof Softmax && i != layers.size() - 1) {
+                throw new IllegalArgumentException("Softmax #" + i + " is not the last layer (the last is "
+                        + layers.get(layers.size() - 1).type() + " #" + (layers.size() - 1) + "): softmax may only end "
+                        + "a model, where it turns the logits into probabilities; remove it or move it to the end");
+            }
         }
         this.inputShape = inputShape;
         this.layers = List.copyOf(layers);
@@ -119,6 +145,7 @@ public final class Sequential {
             params.addAll(layer.parameters());
         }
         this.parameters = List.copyOf(params);
+        this.weightsLock = new ReentrantReadWriteLock();
         this.trainer = new Trainer(this);
         this.preprocessing = null;
         this.classNames = List.of();
@@ -132,6 +159,7 @@ public final class Sequential {
         this.parameters = model.parameters;
         this.preprocessing = preprocessing;
         this.classNames = classNames;
+        this.weightsLock = model.weightsLock;   // the same weights: the same lock
         this.trainer = new Trainer(this);
     }
 
@@ -253,9 +281,58 @@ public final class Sequential {
      *
      * @param inputs (N, inputShape...), e.g. (N, 3, 32, 32); or one sample (inputShape...), e.g. (3, 32, 32)
      * @return (N, outputShape...), e.g. (N, 10); for one sample (outputShape...), e.g. (10)
+     * @throws IllegalArgumentException if the shape is wrong or a sample holds NaN or infinity (the first such sample
+     *                                  is named: a network would turn it into finite-looking nonsense)
      */
     public Tensor predict(Tensor inputs) {
         return run(inputs, layers.size());
+    }
+
+    /**
+     * Test-time flip averaging: the mean of the model's outputs for the images and for their mirror images (each row
+     * of pixels reversed), {@code (predict(x) + predict(flip(x))) / 2}: probabilities when the model ends in softmax,
+     * as PyTorch's {@code model(x).softmax(1) + model(x.flip(3)).softmax(1)}. A network trained with random flips
+     * has seen both; averaging the two views usually gains a little accuracy for twice the inference work.
+     *
+     * @param inputs (N, C, H, W), or one image (C, H, W)
+     * @return (N, outputShape...), or (outputShape...) for one image
+     */
+    public Tensor predictWithFlip(Tensor inputs) {
+        requireImages(true);
+        return predict(inputs).addInPlace(predict(flipped(inputs))).scaleInPlace(0.5f);
+    }
+
+    private void requireImages(boolean flipAveraging) {
+        if (flipAveraging && inputShape.rank() != 3) {
+            throw new IllegalArgumentException("flip averaging needs images (channels, height, width), but the model"
+                    + " takes " + inputShape);
+        }
+    }
+
+    /** The batch with each image mirrored left to right: x'[n, c, i, j] = x[n, c, i, W - 1 - j]. */
+    static Tensor flipped(Tensor images) {
+        Shape s = images.shape();
+        int width = s.dim(-1);
+        int rowsCount = images.size() / width;
+        Tensor out = Tensor.zeros(s);
+        float[] x = images.data();
+        float[] y = out.data();
+        for (int r = 0; r < rowsCount; r++) {
+            int base = r * width;
+            for (int j = 0; j < width; j++) {
+                y[base + j] = x[base + width - 1 - j];
+            }
+        }
+        return out;
+    }
+
+    /** ln((p + q) / 2), element-wise: logits whose softmax is the mean of two probability rows. */
+    private static Tensor logOfMean(Tensor p, Tensor q) {
+        Tensor out = Tensor.zeros(p.shape());
+        for (int i = 0; i < out.size(); i++) {
+            out.data()[i] = (float) Math.log(Math.max((p.data()[i] + (double) q.data()[i]) / 2, Float.MIN_NORMAL));
+        }
+        return out;
     }
 
     /**
@@ -346,6 +423,19 @@ public final class Sequential {
             throw new IllegalArgumentException("the model takes a batch of " + inputShape + ", i.e. (N, "
                     + inputShape.toString().substring(1) + ", or one sample " + inputShape + ", but got " + shape);
         }
+        InputChecks.requireFinite(inputs, depth == layers.size() ? "predict" : "activations");
+        Lock read = weightsLock.readLock();
+        read.lock();
+        try {
+            return compute(inputs, depth);
+        } finally {
+            read.unlock();
+        }
+    }
+
+    /** {@link #run} after the checks, under the read lock. */
+    private Tensor compute(Tensor inputs, int depth) {
+        Shape shape = inputs.shape();
         List<Layer> plan = Reordering.poolBeforeRelu(layers.subList(0, depth));
         int n = shape.dim(0);
         int chunks = (n + INFERENCE_CHUNK - 1) / INFERENCE_CHUNK;
@@ -391,18 +481,49 @@ public final class Sequential {
 
     /** Loss, accuracy and confusion matrix on a dataset with the given loss, in inference mode. */
     public Evaluation evaluate(Dataset data, Loss loss) {
+        return evaluate(data, loss, false);
+    }
+
+    /**
+     * {@link #evaluate(Dataset, Loss)}, optionally with test-time flip averaging: each image and its mirror image
+     * (left and right swapped) both go through the model and their outputs are averaged before the arg max, as in
+     * {@link #predictWithFlip}. With softmax cross-entropy the probabilities are averaged and the loss is that of
+     * the average, -ln((p + p_mirror)[y] / 2).
+     *
+     * @param flipAveraging whether to average each image with its mirror image (images (C, H, W) only)
+     */
+    public Evaluation evaluate(Dataset data, Loss loss, boolean flipAveraging) {
         if (!data.sampleShape().equals(inputShape)) {
             throw new IllegalArgumentException("the dataset's samples are " + data.sampleShape()
                     + " but the model takes " + inputShape);
         }
+        if (data.size() == 0) {
+            throw new IllegalArgumentException("evaluate: the dataset is empty");
+        }
+        InputChecks.requireLabels(data, outputShape().size(), "the evaluated dataset");
+        InputChecks.requireFinite(data, "the evaluated dataset");
+        requireImages(flipAveraging);
         int depth = Trainer.lossDepth(layers, loss);
+        boolean logits = depth < layers.size();
         ConfusionMatrix confusion = new ConfusionMatrix(data.classNames());
         double lossSum = 0;
-        for (Batches.Batch b : new Batches(data, PREDICT_CHUNK).epoch(0)) {
-            Tensor out = run(b.images(), depth);
-            Tensor rows = out.reshape(b.size(), out.size() / b.size());
-            lossSum += loss.loss(rows, b.labels()) * b.size();
-            confusion.addAll(b.labels(), rows.argMaxRows());
+        Lock read = weightsLock.readLock();
+        read.lock();   // the whole evaluation sees one set of weights, even while another thread trains
+        try {
+            for (Batches.Batch b : new Batches(data, PREDICT_CHUNK).epoch(0)) {
+                Tensor out = compute(b.images(), depth);
+                Tensor rows = out.reshape(b.size(), out.size() / b.size());
+                if (flipAveraging) {
+                    Tensor mirrored = compute(flipped(b.images()), depth);
+                    Tensor other = mirrored.reshape(rows.shape());
+                    rows = logits ? logOfMean(SoftmaxCrossEntropy.softmax(rows), SoftmaxCrossEntropy.softmax(other))
+                            : rows.copy().addInPlace(other).scaleInPlace(0.5f);
+                }
+                lossSum += loss.loss(rows, b.labels()) * b.size();
+                confusion.addAll(b.labels(), rows.argMaxRows());
+            }
+        } finally {
+            read.unlock();
         }
         return new Evaluation(lossSum / data.size(), confusion);
     }
@@ -425,7 +546,14 @@ public final class Sequential {
      * metrics. Each batch is one {@link #trainBatch} step (see "Threads" in the class comment for how it is split).
      *
      * @return the per-epoch metrics
-     * @throws TrainingDivergedException when the loss, an output or a gradient becomes NaN or infinite
+     * <p>Before the first step, fit checks the data once: the training and validation sets must have no more classes
+     * than the model has outputs, every label must be one of them, and no sample may hold a NaN or infinity (the
+     * message names the first bad sample's index). An empty validation set means no validation.
+     *
+     * @throws TrainingDivergedException when the loss, an output or a gradient becomes NaN or infinite, or a batch's
+     *                                   loss is above {@link FitOptions#maxLoss()}
+     * @throws IllegalArgumentException  when the data does not fit the model (shapes, classes, labels, NaN inputs)
+     * @throws IllegalStateException     when another training call is running on this model
      * @throws java.io.UncheckedIOException when a checkpoint cannot be written
      */
     public History fit(Dataset train, FitOptions options, Optimizer optimizer) {
@@ -442,7 +570,10 @@ public final class Sequential {
      * @param labels    N class labels
      * @param optimizer an optimizer over this model's {@link #parameters()}
      * @return the batch's mean loss before the step
-     * @throws TrainingDivergedException if the loss or a gradient is not finite (the step is not taken)
+     * @throws TrainingDivergedException if the loss or a gradient is not finite, or the loss is above
+     *                                   {@link FitOptions#DEFAULT_MAX_LOSS} (the step is not taken)
+     * @throws IllegalArgumentException  if a label is not one of the model's outputs or an image holds NaN/infinity
+     * @throws IllegalStateException     if another training call is running on this model
      */
     public double trainBatch(Tensor images, int[] labels, Optimizer optimizer) {
         return trainBatch(images, labels, optimizer, new SoftmaxCrossEntropy());
@@ -457,6 +588,53 @@ public final class Sequential {
      */
     public double trainBatch(Tensor images, int[] labels, Optimizer optimizer, Loss loss) {
         return trainer.trainBatch(images, labels, optimizer, loss);
+    }
+
+    // ---- custom training loops --------------------------------------------------------------------------------
+
+    /**
+     * The forward half of a training step with softmax cross-entropy: see {@link #forwardLoss(Tensor, int[], Loss)}.
+     */
+    public TrainingStep forwardLoss(Tensor images, int[] labels) {
+        return forwardLoss(images, labels, new SoftmaxCrossEntropy());
+    }
+
+    /**
+     * A training forward pass on one batch and its loss, for a custom training loop (PyTorch's {@code loss =
+     * criterion(model(x), y)} in training mode): dropout on, batch statistics for batch normalization, each layer
+     * remembering what backward needs. The returned step's {@link TrainingStep#backward()} adds dL/dW into every
+     * parameter's gradient; then step the optimizer:
+     * <pre>
+     *   optimizer.zeroGrad();
+     *   TrainingStep step = model.forwardLoss(images, labels, loss);
+     *   step.backward();
+     *   Gradients.clipNorm(model.parameters(), 5.0);   // optional: anything between backward and step
+     *   optimizer.step();
+     * </pre>
+     * Used that way (without clipping) it gives the same bits as {@link #trainBatch(Tensor, int[], Optimizer, Loss)}:
+     * the batch is split into the same chunks over the threads. Reading gradients needs no optimizer at all:
+     * {@link #zeroGrad()}, forwardLoss, backward, then read {@code parameters().get(k).grad()}.
+     *
+     * @param images (N, inputShape...), finite
+     * @param labels N labels, 0 to outputs - 1
+     * @param loss   the loss (softmax cross-entropy is applied to the logits when the model ends in Softmax)
+     * @throws TrainingDivergedException if the loss is NaN or infinite (naming the first layer whose output is)
+     * @throws IllegalStateException     if another training call is running on this model
+     */
+    public TrainingStep forwardLoss(Tensor images, int[] labels, Loss loss) {
+        return trainer.forwardLoss(images, labels, loss);
+    }
+
+    /** Sets every parameter's gradient to zero (what {@code optimizer.zeroGrad()} does, without an optimizer). */
+    public void zeroGrad() {
+        for (Parameter p : parameters) {
+            p.zeroGrad();
+        }
+    }
+
+    /** The lock between inference (read) and training steps (write); see "Threads" in the class comment. */
+    ReentrantReadWriteLock weightsLock() {
+        return weightsLock;
     }
 
     // ---- files ------------------------------------------------------------------------------------------------
