@@ -215,6 +215,10 @@ class ImageModelTest {
         assertThat(maps.toArray()).containsExactly(java.util.Arrays.copyOfRange(model.activations(batch, 3).data(),
                 196, 392));
         assertThat(model.activations(one, 0).toArray()).containsExactly(one.toArray());
+        Tensor flipped = model.predictWithFlip(one);
+        assertThat(flipped.shape()).isEqualTo(Shape.of(5));
+        assertThat(flipped.toArray()).containsExactly(java.util.Arrays.copyOfRange(model.predictWithFlip(batch).data(),
+                5, 10));
         assertThatThrownBy(() -> model.predict(Tensor.zeros(3, 16, 15)))
                 .hasMessage("the model takes a batch of (3, 16, 16), i.e. (N, 3, 16, 16), or one sample (3, 16, 16),"
                         + " but got (3, 16, 15)");
