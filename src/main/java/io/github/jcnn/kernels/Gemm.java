@@ -46,22 +46,10 @@ package io.github.jcnn.kernels;
  */
 public final class Gemm {
 
-    /** Rows of B packed at once (the depth of one block): a multiple of the 3 depths of the main kernel's pass. */
-    static final int DEPTH_BLOCK = 288;
+    /** Rows of B packed at once (the depth of one block). */
+    static final int DEPTH_BLOCK = 256;
     /** Columns of B and C handled at once. */
     static final int COLUMN_BLOCK = 256;
-
-    /** Whether the kernels use {@code Math.fma}; see {@link #fusedMultiplyAddInHardware()}. */
-    static final boolean FUSED = fusedMultiplyAddInHardware();
-
-    /**
-     * Whether the products are added with fused multiply-adds ({@code c = Math.fma(a, b, c)}, one rounding) rather
-     * than {@code c = c + a*b} (two): true where the processor has FMA instructions. Either way each element of C
-     * receives its products one after the other in order p = 0, 1, ..., k-1.
-     */
-    public static boolean fusedMultiplyAdd() {
-        return FUSED;
-    }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
@@ -226,152 +214,12 @@ public final class Gemm {
     }
 
     /**
-     * Three rows of C, three depths per pass, with fused multiply-adds: each b[j] loaded once and used three times,
-     * each c[j] loaded and stored once per three products, and each product added by {@code Math.fma} (one rounding
-     * instead of two), one after the other in order p, p+1, p+2. C2 compiles {@code Math.fma} in such a loop to
-     * vector FMA instructions. Measured on a Zen 5 core (JDK 17, rows of 256, in cache): ~104 GFLOP/s against ~85 for
-     * the plain 3 x 2 kernel; 3 x 4, 4 x 3 and 3 x 3 without FMA are not vectorised by JDK 17's C2 (13-17 GFLOP/s).
-     */
-    private static void threeRows(float[] c0, float[] c1, float[] c2, float[][] b, int p0, int depth, int j0,
-                                  int jEnd, float[] a, int aStart, int aRowStep, int aDepthStep) {
-        if (!FUSED) {
-            threeRowsPlain(c0, c1, c2, b, p0, depth, j0, jEnd, a, aStart, aRowStep, aDepthStep);
-            return;
-        }
-        int p = 0;
-        for (; p + 3 <= depth; p += 3) {
-            int ap = aStart + p * aDepthStep;
-            float a00 = a[ap];
-            float a01 = a[ap + aDepthStep];
-            float a02 = a[ap + 2 * aDepthStep];
-            float a10 = a[ap + aRowStep];
-            float a11 = a[ap + aRowStep + aDepthStep];
-            float a12 = a[ap + aRowStep + 2 * aDepthStep];
-            float a20 = a[ap + 2 * aRowStep];
-            float a21 = a[ap + 2 * aRowStep + aDepthStep];
-            float a22 = a[ap + 2 * aRowStep + 2 * aDepthStep];
-            float[] b0 = b[p0 + p];
-            float[] b1 = b[p0 + p + 1];
-            float[] b2 = b[p0 + p + 2];
-            for (int j = j0; j < jEnd; j++) {
-                float x0 = b0[j];
-                float x1 = b1[j];
-                float x2 = b2[j];
-                c0[j] = Math.fma(a02, x2, Math.fma(a01, x1, Math.fma(a00, x0, c0[j])));
-                c1[j] = Math.fma(a12, x2, Math.fma(a11, x1, Math.fma(a10, x0, c1[j])));
-                c2[j] = Math.fma(a22, x2, Math.fma(a21, x1, Math.fma(a20, x0, c2[j])));
-            }
-        }
-        for (; p < depth; p++) {
-            int ap = aStart + p * aDepthStep;
-            float a0 = a[ap];
-            float a1 = a[ap + aRowStep];
-            float a2 = a[ap + 2 * aRowStep];
-            float[] b0 = b[p0 + p];
-            for (int j = j0; j < jEnd; j++) {
-                float x0 = b0[j];
-                c0[j] = Math.fma(a0, x0, c0[j]);
-                c1[j] = Math.fma(a1, x0, c1[j]);
-                c2[j] = Math.fma(a2, x0, c2[j]);
-            }
-        }
-    }
-
-    /** Two rows of C, two depths per pass, fused (for m mod 3 = 2; 2 x 3 is not reliably vectorised by C2). */
-    private static void twoRows(float[] c0, float[] c1, float[][] b, int p0, int depth, int j0, int jEnd, float[] a,
-                                int aStart, int aRowStep, int aDepthStep) {
-        if (!FUSED) {
-            twoRowsPlain(c0, c1, b, p0, depth, j0, jEnd, a, aStart, aRowStep, aDepthStep);
-            return;
-        }
-        int p = 0;
-        for (; p + 2 <= depth; p += 2) {
-            int ap = aStart + p * aDepthStep;
-            float a00 = a[ap];
-            float a01 = a[ap + aDepthStep];
-            float a10 = a[ap + aRowStep];
-            float a11 = a[ap + aRowStep + aDepthStep];
-            float[] b0 = b[p0 + p];
-            float[] b1 = b[p0 + p + 1];
-            for (int j = j0; j < jEnd; j++) {
-                float x0 = b0[j];
-                float x1 = b1[j];
-                c0[j] = Math.fma(a01, x1, Math.fma(a00, x0, c0[j]));
-                c1[j] = Math.fma(a11, x1, Math.fma(a10, x0, c1[j]));
-            }
-        }
-        if (p < depth) {
-            int ap = aStart + p * aDepthStep;
-            float a0 = a[ap];
-            float a1 = a[ap + aRowStep];
-            float[] b0 = b[p0 + p];
-            for (int j = j0; j < jEnd; j++) {
-                float x0 = b0[j];
-                c0[j] = Math.fma(a0, x0, c0[j]);
-                c1[j] = Math.fma(a1, x0, c1[j]);
-            }
-        }
-    }
-
-    /** One row of C, four depths per pass, fused (for m mod 3 = 1). */
-    private static void oneRow(float[] c0, float[][] b, int p0, int depth, int j0, int jEnd, float[] a, int aStart,
-                               int aDepthStep) {
-        if (!FUSED) {
-            oneRowPlain(c0, b, p0, depth, j0, jEnd, a, aStart, aDepthStep);
-            return;
-        }
-        int p = 0;
-        for (; p + 4 <= depth; p += 4) {
-            int ap = aStart + p * aDepthStep;
-            float a0 = a[ap];
-            float a1 = a[ap + aDepthStep];
-            float a2 = a[ap + 2 * aDepthStep];
-            float a3 = a[ap + 3 * aDepthStep];
-            float[] b0 = b[p0 + p];
-            float[] b1 = b[p0 + p + 1];
-            float[] b2 = b[p0 + p + 2];
-            float[] b3 = b[p0 + p + 3];
-            for (int j = j0; j < jEnd; j++) {
-                c0[j] = Math.fma(a3, b3[j], Math.fma(a2, b2[j], Math.fma(a1, b1[j], Math.fma(a0, b0[j], c0[j]))));
-            }
-        }
-        for (; p < depth; p++) {
-            float a0 = a[aStart + p * aDepthStep];
-            float[] bp = b[p0 + p];
-            for (int j = j0; j < jEnd; j++) {
-                c0[j] = Math.fma(a0, bp[j], c0[j]);
-            }
-        }
-    }
-
-    /**
-     * Whether the processor does fused multiply-adds in hardware (HotSpot's {@code UseFMA}). Without it
-     * {@code Math.fma} is computed exactly in software, which is hundreds of times slower, and the plain kernels
-     * ({@code c + a*b}, two roundings) are used instead. Read once, through the platform's diagnostic bean by
-     * reflection (this module does not require java.management); when that cannot be asked, FMA is assumed
-     * (every x86-64 processor since 2013 and every 64-bit ARM one has it). Fixed for the life of the JVM, so results
-     * do not change from call to call.
-     */
-    private static boolean fusedMultiplyAddInHardware() {
-        try {
-            Class<?> beanType = Class.forName("com.sun.management.HotSpotDiagnosticMXBean");
-            Object bean = Class.forName("java.lang.management.ManagementFactory")
-                    .getMethod("getPlatformMXBean", Class.class).invoke(null, beanType);
-            Object option = beanType.getMethod("getVMOption", String.class).invoke(bean, "UseFMA");
-            Object value = option.getClass().getMethod("getValue").invoke(option);
-            return Boolean.parseBoolean(String.valueOf(value));
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            return true;
-        }
-    }
-
-    /**
-     * Without hardware FMA: three rows of C, two depths per pass: each b[j] loaded once and used three times, each c[j] loaded and
+     * Three rows of C, two depths per pass: each b[j] loaded once and used three times, each c[j] loaded and
      * stored once per two products, which are still added one after the other in order p, p+1 (left to right), so
      * the rounding is that of the plain triple loop. (Measured against the two-row version on the packed kernel:
      * ~50 against ~40 GFLOP/s on 256- to 784-wide rows.)
      */
-    private static void threeRowsPlain(float[] c0, float[] c1, float[] c2, float[][] b, int p0, int depth, int j0,
+    private static void threeRows(float[] c0, float[] c1, float[] c2, float[][] b, int p0, int depth, int j0,
                                   int jEnd, float[] a, int aStart, int aRowStep, int aDepthStep) {
         int p = 0;
         for (; p + 2 <= depth; p += 2) {
@@ -408,7 +256,7 @@ public final class Gemm {
     }
 
     /** Two rows of C, two depths per pass (for m mod 3 = 2). */
-    private static void twoRowsPlain(float[] c0, float[] c1, float[][] b, int p0, int depth, int j0, int jEnd, float[] a,
+    private static void twoRows(float[] c0, float[] c1, float[][] b, int p0, int depth, int j0, int jEnd, float[] a,
                                 int aStart, int aRowStep, int aDepthStep) {
         int p = 0;
         for (; p + 2 <= depth; p += 2) {
@@ -440,7 +288,7 @@ public final class Gemm {
     }
 
     /** One row of C, four depths per pass (for m mod 3 = 1). */
-    private static void oneRowPlain(float[] c0, float[][] b, int p0, int depth, int j0, int jEnd, float[] a, int aStart,
+    private static void oneRow(float[] c0, float[][] b, int p0, int depth, int j0, int jEnd, float[] a, int aStart,
                                int aDepthStep) {
         int p = 0;
         for (; p + 4 <= depth; p += 4) {
