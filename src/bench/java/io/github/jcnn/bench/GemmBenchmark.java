@@ -16,7 +16,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@link Gemm#multiply} on one thread at LeNet-5's shapes and at 1024<sup>3</sup>; {@code RN} is
+ * {@link Gemm#multiply} on one thread at LeNet-5's shapes, at 1024<sup>3</sup> and at the {@code vgg} network's
+ * convolution products (docs/performance.md lists them, with OpenBLAS at the same shapes); {@code RN} is
  * {@link Gemm#multiplyRows} (B given as row arrays, as Conv2D calls it). JMH reports microseconds per
  * call; GFLOP/s = 2 m n k / time (the {@code shape} names give m x k . k x n). Run with {@code -jvmArgsAppend
  * -XX:-UseSuperWord} as the control that shows what vectorisation brings.
