@@ -33,8 +33,9 @@ import java.util.random.RandomGenerator;
  * of the OH*OW kernel positions out as the columns of a matrix, and the whole convolution becomes one product,
  * computed by {@link Gemm}: {@code y_n (F x OH*OW) = W (F x CKK) . cols_n (CKK x OH*OW) + b}. Backward uses the
  * same two pieces: {@code dW += dy_n . cols_n^T} ({@link WeightGradient}) and {@code dx_n = col2im(W^T . dy_n)}.
- * Two refinements keep the product's rows long and the copies few: for stride 1 without padding the column matrix
- * is built in the wide layout ({@link Im2Col#im2colWideRows}: one copy per row), and small output maps are
+ * Two refinements keep the product's rows long and the copies few: for stride 1 the column matrix is built in the
+ * wide layout ({@link Im2Col#im2colWideRows}: one copy per row, from a copy of the image with its border of zeros
+ * when there is padding, as for 3x3 SAME convolutions), and small output maps are
  * multiplied several images at a time, side by side. The tests check all of it against {@link ConvReference}, the
  * lecture's formulas written as plain loops.
  *
@@ -625,7 +626,7 @@ public final class Conv2D implements Layer {
 
     /**
      * Per thread part, the column matrix as C*KH*KW row arrays (of OH*OW floats, or of the wide layout's
-     * (OH - 1)*W + OW when that is used), kept between training steps; with the wide layout, also the per-part
+     * (OH - 1)*Wp + OW when that is used), kept between training steps; with the wide layout, also the per-part
      * F x wide product buffers.
      */
     private float[][][] columnRows() {
