@@ -32,8 +32,6 @@ public final class Im2Col {
     private final int outWidth;
     /** For each row r = (c*KH + u)*KW + v of the column matrix: c*H*W + u*W + v, its image offset from the window. */
     private final int[] rowDelta;
-    /** The same in the padded image (H + 2 PH) x (W + 2 PW): c*Hp*Wp + u*Wp + v, for the wide layout. */
-    private final int[] paddedRowDelta;
     /** For each row: u, its kernel row. */
     private final int[] rowKernelRow;
     /** For each row: v, its kernel column. */
@@ -69,7 +67,6 @@ public final class Im2Col {
         this.outWidth = (width + 2 * padWidth - kernelWidth) / stride + 1;
         int rows = channels * kernelHeight * kernelWidth;
         this.rowDelta = new int[rows];
-        this.paddedRowDelta = new int[rows];
         this.rowKernelRow = new int[rows];
         this.rowKernelColumn = new int[rows];
         for (int r = 0; r < rows; r++) {
@@ -77,7 +74,6 @@ public final class Im2Col {
             int u = (r / kernelWidth) % kernelHeight;
             int c = r / (kernelWidth * kernelHeight);
             rowDelta[r] = (c * height + u) * width + v;
-            paddedRowDelta[r] = (c * (height + 2 * padHeight) + u) * (width + 2 * padWidth) + v;
             rowKernelRow[r] = u;
             rowKernelColumn[r] = v;
         }
@@ -221,99 +217,30 @@ public final class Im2Col {
     }
 
     /**
-     * Whether {@link #im2colWideRows} applies (stride 1) and pays: the wide layout computes (OH - 1)*Wp + OW positions
-     * instead of OH*OW (Wp = W + 2 PW, the padded width), so it is used only when that is at most 1/2 more work
-     * (LeNet's 32x32 first layer: 892 for 784, 14% more; its 14x14 second layer: 136 for 100, 36% more; a 3x3
-     * SAME convolution on 32x32: 1,086 for 1,024, on 8x8: 78 for 64). The extra products cost less than what the
-     * layout saves: one copy per row of the column matrix instead of one per row and output row (measured at
-     * LeNet's second layer, per image: plain im2col ~18-30 us, wide ~3 us, for a product of ~17-20 us), and for
-     * dL/dx one contiguous add per row in {@link #col2imWide} instead of a scattered col2im.
+     * Whether {@link #im2colWideRows} applies (stride 1, no padding) and pays: the wide layout computes
+     * OH*W - (W - OW) positions instead of OH*OW, so it is used only when that is at most 1/2 more work
+     * (LeNet's 32x32 first layer: 892 for 784, 14% more; its 14x14 second layer: 136 for 100, 36% more). The
+     * extra products cost less than what the layout saves: one copy per row of the column matrix instead of one
+     * per row and output row (measured at LeNet's second layer, per image: plain im2col ~18-30 us, wide ~3 us,
+     * for a product of ~17-20 us).
      */
     public boolean wideLayoutPays() {
-        return stride == 1 && 2L * wideColumns() <= 3L * columns();
+        return stride == 1 && padHeight == 0 && padWidth == 0 && 2L * wideColumns() <= 3L * columns();
     }
 
-    /** The row length of the wide layout: (OH - 1)*Wp + OW with Wp = W + 2 PW, see {@link #im2colWideRows}. */
+    /** The row length of the wide layout: (OH - 1)*W + OW, see {@link #im2colWideRows}. */
     public int wideColumns() {
-        return (outHeight - 1) * paddedWidth() + outWidth;
-    }
-
-    /** Hp = H + 2 PH, the rows of the padded image. */
-    public int paddedHeight() {
-        return height + 2 * padHeight;
-    }
-
-    /** Wp = W + 2 PW, the columns of the padded image (the wide layout's row stride). */
-    public int paddedWidth() {
-        return width + 2 * padWidth;
-    }
-
-    /** C*Hp*Wp, the floats of one padded image. */
-    public int paddedImageSize() {
-        return channels * paddedHeight() * paddedWidth();
-    }
-
-    /** Whether there is padding, so that the wide layout needs a padded copy of the image ({@link #pad}). */
-    public boolean padded() {
-        return padHeight > 0 || padWidth > 0;
+        return (outHeight - 1) * width + outWidth;
     }
 
     /**
-     * Writes the image at {@code image[imageOffset...]} with its zeros around it, (C, Hp, Wp), into
-     * {@code padded[0 .. paddedImageSize())}, overwriting all of it: the input of {@link #im2colWideRows} when there
-     * is padding.
-     */
-    public void pad(float[] image, int imageOffset, float[] padded) {
-        checkRange(image, imageOffset, imageSize(), "image");
-        checkRange(padded, 0, paddedImageSize(), "padded");
-        int hp = paddedHeight();
-        int wp = paddedWidth();
-        int o = 0;
-        for (int c = 0; c < channels; c++) {
-            Elementwise.fill(padded, o, o + padHeight * wp, 0f);
-            o += padHeight * wp;
-            for (int h = 0; h < height; h++) {
-                Elementwise.fill(padded, o, o + padWidth, 0f);
-                System.arraycopy(image, imageOffset + (c * height + h) * width, padded, o + padWidth, width);
-                Elementwise.fill(padded, o + padWidth + width, o + wp, 0f);
-                o += wp;
-            }
-            Elementwise.fill(padded, o, o + (hp - padHeight - height) * wp, 0f);
-            o += (hp - padHeight - height) * wp;
-        }
-    }
-
-    /**
-     * The adjoint of {@link #pad}: <em>adds</em> the interior of the padded image {@code padded[0 ...]} (dropping its
-     * border) to the image at {@code image[imageOffset...]}. Turns the padded dL/dx that {@link #col2imWide} builds
-     * into dL/dx.
-     */
-    public void cropAdd(float[] padded, float[] image, int imageOffset) {
-        checkRange(image, imageOffset, imageSize(), "image");
-        checkRange(padded, 0, paddedImageSize(), "padded");
-        int wp = paddedWidth();
-        for (int c = 0; c < channels; c++) {
-            for (int h = 0; h < height; h++) {
-                int from = (c * paddedHeight() + h + padHeight) * wp + padWidth;
-                int to = imageOffset + (c * height + h) * width;
-                for (int w = 0; w < width; w++) {
-                    image[to + w] += padded[from + w];
-                }
-            }
-        }
-    }
-
-    /**
-     * The column matrix in the <em>wide</em> layout, for stride 1: row r = (c, u, v) is
-     * {@code rows[r][i*Wp + j] = Xp[c][i + u][j + v]} for every i &lt; OH and j &lt; Wp with i*Wp + j &lt;
-     * {@link #wideColumns()}, where Xp is the padded image (the image itself without padding): one contiguous run of
-     * Xp, so one {@code System.arraycopy} per row instead of one per row and output row. Columns i*Wp + j with
-     * j &lt; OW are exactly column i*OW + j of {@link #im2col}; the others (j &ge; OW) straddle two image rows and are
-     * garbage whose products the caller drops.
+     * The column matrix in the <em>wide</em> layout, for stride 1 without padding: row r = (c, u, v) is
+     * {@code rows[r][i*W + j] = image[c][i + u][j + v]} for every i &lt; OH and j &lt; W with i*W + j &lt;
+     * {@link #wideColumns()}, which is one contiguous run of the image: one {@code System.arraycopy} per row instead
+     * of one per row and output row. Columns i*W + j with j &lt; OW are exactly column i*OW + j of {@link #im2col};
+     * the others (j &ge; OW) straddle two image rows and are garbage whose products the caller drops.
      *
-     * @param image       the padded image ({@link #pad}), or the image itself when there is no padding
-     * @param imageOffset where it starts
-     * @throws IllegalStateException if the stride is not 1
+     * @throws IllegalStateException if the stride is not 1 or there is padding
      */
     public void im2colWideRows(float[] image, int imageOffset, float[][] rows) {
         im2colWideRows(image, imageOffset, rows, 0);
@@ -324,16 +251,16 @@ public final class Im2Col {
      * images side by side in the same row arrays, image k at {@code at = k * wideColumns()}.
      */
     public void im2colWideRows(float[] image, int imageOffset, float[][] rows, int at) {
-        if (stride != 1) {
-            throw new IllegalStateException("the wide layout needs stride 1: " + this);
+        if (stride != 1 || padHeight != 0 || padWidth != 0) {
+            throw new IllegalStateException("the wide layout needs stride 1 and no padding: " + this);
         }
-        checkRange(image, imageOffset, paddedImageSize(), "image");
+        checkRange(image, imageOffset, imageSize(), "image");
         if (rows.length < rows()) {
             throw new IllegalArgumentException("need " + rows() + " rows, got " + rows.length);
         }
         int length = wideColumns();
         for (int r = 0; r < rows(); r++) {
-            System.arraycopy(image, imageOffset + paddedRowDelta[r], rows[r], at, length);
+            System.arraycopy(image, imageOffset + rowDelta[r], rows[r], at, length);
         }
     }
 
@@ -517,29 +444,28 @@ public final class Im2Col {
     }
 
     /**
-     * The adjoint of {@link #im2colWideRows}: adds {@code cols[colsOffset + r*ld + t]} to the (padded) image number
-     * that row r's column t was copied from, for every row r and every t &lt; {@link #wideColumns()}: one contiguous
-     * run per row instead of {@link #col2im}'s one run per row and output row. The garbage columns (t = i*Wp + j with
+     * The adjoint of {@link #im2colWideRows}: adds {@code cols[colsOffset + r*ld + t]} to the image number that
+     * row r's column t was copied from, for every row r and every t &lt; {@link #wideColumns()}: one contiguous run
+     * per row instead of {@link #col2im}'s one run per row and output row. The garbage columns (t = i*W + j with
      * j &ge; OW) are added too, so the caller must make them zero; they are when the column matrix is W^T times an
      * output gradient laid out wide with zeros in those columns. Every image number receives its terms in the order
-     * of the rows r, as in {@link #col2im}. With padding, {@code image} is a padded image (zero it first, then
-     * {@link #cropAdd} it into dL/dx).
+     * of the rows r, as in {@link #col2im}.
      *
-     * @throws IllegalStateException if the stride is not 1
+     * @throws IllegalStateException if the stride is not 1 or there is padding
      */
     public void col2imWide(float[] cols, int colsOffset, int ld, float[] image, int imageOffset) {
-        if (stride != 1) {
-            throw new IllegalStateException("the wide layout needs stride 1: " + this);
+        if (stride != 1 || padHeight != 0 || padWidth != 0) {
+            throw new IllegalStateException("the wide layout needs stride 1 and no padding: " + this);
         }
         int length = wideColumns();
-        checkRange(image, imageOffset, paddedImageSize(), "image");
+        checkRange(image, imageOffset, imageSize(), "image");
         if (ld < length) {
             throw new IllegalArgumentException("rows of " + length + " columns cannot start " + ld + " apart");
         }
         checkRange(cols, colsOffset, (rows() - 1) * ld + length, "cols");
         for (int r = 0; r < rows(); r++) {
             int in = colsOffset + r * ld;
-            int out = imageOffset + paddedRowDelta[r];
+            int out = imageOffset + rowDelta[r];
             for (int t = 0; t < length; t++) {
                 image[out + t] += cols[in + t];
             }

@@ -33,9 +33,8 @@ import java.util.random.RandomGenerator;
  * of the OH*OW kernel positions out as the columns of a matrix, and the whole convolution becomes one product,
  * computed by {@link Gemm}: {@code y_n (F x OH*OW) = W (F x CKK) . cols_n (CKK x OH*OW) + b}. Backward uses the
  * same two pieces: {@code dW += dy_n . cols_n^T} ({@link WeightGradient}) and {@code dx_n = col2im(W^T . dy_n)}.
- * Two refinements keep the product's rows long and the copies few: for stride 1 the column matrix is built in the
- * wide layout ({@link Im2Col#im2colWideRows}: one copy per row, from a copy of the image with its border of zeros
- * when there is padding, as for 3x3 SAME convolutions), and small output maps are
+ * Two refinements keep the product's rows long and the copies few: for stride 1 without padding the column matrix
+ * is built in the wide layout ({@link Im2Col#im2colWideRows}: one copy per row), and small output maps are
  * multiplied several images at a time, side by side. The tests check all of it against {@link ConvReference}, the
  * lecture's formulas written as plain loops.
  *
@@ -90,8 +89,6 @@ public final class Conv2D implements Layer {
      * copied out to y.
      */
     private float[][] products = new float[0][];
-    /** Per thread part, for the wide layout with padding: one padded image (forward: x, backward: dL/dx). */
-    private float[][] paddedImages = new float[0][];
     /** W^T for the grouped dL/dx, see {@link #transposedWeight()}. */
     private float[] weightT = new float[0];
     /** Per thread part: dL/dy of a group of images as F row arrays, for the grouped dL/dx. */
@@ -429,10 +426,9 @@ public final class Conv2D implements Layer {
     /**
      * dL/dx a group of images at a time (as in {@link #forwardGrouped}):
      * {@code [dcols_0 dcols_1 ...] (CKK x g*OH*OW) = W^T . [dy_0 dy_1 ...]}, then col2im of each image's block.
-     * With the wide layout (stride 1) dy is laid out wide, zeros in the columns past OW, and the column matrix goes
-     * back into dx with {@link Im2Col#col2imWide}: one run per row instead of one per row and output row (with
-     * padding into a padded image first, whose interior is then added to dx). The same sums in the same order as one
-     * image at a time.
+     * With the wide layout (stride 1, no padding) dy is laid out wide, zeros in the columns past OW, and the
+     * column matrix goes back into dx with {@link Im2Col#col2imWide}: one run per row instead of one per row and
+     * output row. The same sums in the same order as one image at a time.
      */
     private void backwardInputGrouped(float[] dy, float[] w, float[] dx, float[][] scratch) {
         int imageSize = im2col.imageSize();
@@ -441,20 +437,17 @@ public final class Conv2D implements Layer {
         int patch = im2col.rows();
         int group = imagesPerGroup();
         boolean wide = im2col.wideLayoutPays();
-        boolean pad = wide && im2col.padded();
         int perImage = wide ? im2col.wideColumns() : positions;
-        int width = im2col.paddedWidth();
+        int width = inputShape.dim(2);
         int outHeight = im2col.outHeight();
         int outWidth = im2col.outWidth();
         float[] wT = transposedWeight();
         float[][][] dyRows = gradientRows(group * perImage);
-        float[][] paddedBuffers = pad ? paddedImages() : null;
         Parallel.forRange(savedBatch, (part, from, to) -> {
             int count = to - from;
             int groups = (count + group - 1) / group;
             float[] dcols = scratch[part];
             float[][] rows = dyRows[part];
-            float[] paddedDx = pad ? paddedBuffers[part] : null;
             for (int g = 0; g < groups; g++) {
                 int first = from + Parallel.start(count, groups, g);
                 int images = from + Parallel.start(count, groups, g + 1) - first;
@@ -477,12 +470,7 @@ public final class Conv2D implements Layer {
                 Elementwise.fill(dcols, 0, patch * length, 0f);
                 Gemm.multiplyRows(patch, length, filters, wT, 0, filters, rows, dcols, 0, length);
                 for (int k = 0; k < images; k++) {
-                    if (pad) {
-                        // into the padded image, whose interior is then dL/dx
-                        Elementwise.fill(paddedDx, 0, paddedDx.length, 0f);
-                        im2col.col2imWide(dcols, k * perImage, length, paddedDx, 0);
-                        im2col.cropAdd(paddedDx, dx, (first + k) * imageSize);
-                    } else if (wide) {
+                    if (wide) {
                         im2col.col2imWide(dcols, k * perImage, length, dx, (first + k) * imageSize);
                     } else {
                         im2col.col2im(dcols, k * perImage, length, dx, (first + k) * imageSize);
@@ -568,10 +556,9 @@ public final class Conv2D implements Layer {
     }
 
     /**
-     * The forward pass with the column matrix in {@link Im2Col#im2colWideRows wide layout} (stride 1): one copy per
-     * row of it instead of one per row and output row, from the image itself or, with padding, from a copy of it
-     * with its border of zeros ({@link Im2Col#pad}). The product then has (OH - 1)*Wp + OW columns (Wp the padded
-     * width), of which those at i*Wp + j with j &lt; OW are the outputs (the same sums in the same order as the plain
+     * The forward pass with the column matrix in {@link Im2Col#im2colWideRows wide layout} (stride 1, no padding):
+     * one copy per row of it instead of one per row and output row. The product then has (OH - 1)*W + OW columns,
+     * of which those at i*W + j with j &lt; OW are the outputs (the same sums in the same order as the plain
      * layout: the same bits) and the rest are dropped when the result is copied out.
      *
      * @param buffers per-part wide row arrays for training, null for inference (allocated per call)
@@ -582,29 +569,21 @@ public final class Conv2D implements Layer {
         int positions = im2col.columns();
         int patch = im2col.rows();
         int wide = im2col.wideColumns();
-        int width = im2col.paddedWidth();
+        int width = inputShape.dim(2);
         int outHeight = im2col.outHeight();
         int outWidth = im2col.outWidth();
         int group = imagesPerGroup();
-        boolean pad = im2col.padded();
         Parallel.forRange(batch, (part, from, to) -> {
             int count = to - from;
             int groups = (count + group - 1) / group;
             float[][] cols = buffers != null ? buffers[part] : new float[patch][group * wide];
             float[] product = buffers != null ? products[part] : new float[filters * group * wide];
-            float[] padded = !pad ? null : buffers != null ? paddedImages[part] : new float[im2col.paddedImageSize()];
             for (int g = 0; g < groups; g++) {
                 int first = from + Parallel.start(count, groups, g);
                 int images = from + Parallel.start(count, groups, g + 1) - first;
                 int length = images * wide;
                 for (int k = 0; k < images; k++) {
-                    if (pad) {
-                        // the image with its border of zeros, then one copy per row of the column matrix
-                        im2col.pad(x, (first + k) * imageSize, padded);
-                        im2col.im2colWideRows(padded, 0, cols, k * wide);
-                    } else {
-                        im2col.im2colWideRows(x, (first + k) * imageSize, cols, k * wide);
-                    }
+                    im2col.im2colWideRows(x, (first + k) * imageSize, cols, k * wide);
                 }
                 for (int f = 0; f < filters; f++) {
                     Elementwise.fill(product, f * length, (f + 1) * length, b == null ? 0f : b[f]);
@@ -626,29 +605,17 @@ public final class Conv2D implements Layer {
 
     /**
      * Per thread part, the column matrix as C*KH*KW row arrays (of OH*OW floats, or of the wide layout's
-     * (OH - 1)*Wp + OW when that is used), kept between training steps; with the wide layout, also the per-part
+     * (OH - 1)*W + OW when that is used), kept between training steps; with the wide layout, also the per-part
      * F x wide product buffers.
      */
     private float[][][] columnRows() {
         int parts = Parallel.threads();
-        if (im2col.padded() && im2col.wideLayoutPays()) {
-            paddedImages();
-        }
         if (columnRows.length < parts) {
             int length = imagesPerGroup() * (im2col.wideLayoutPays() ? im2col.wideColumns() : im2col.columns());
             columnRows = new float[parts][im2col.rows()][length];
             products = new float[parts][filters * length];
         }
         return columnRows;
-    }
-
-    /** Per thread part, one padded image (for the wide layout with padding), kept between training steps. */
-    private float[][] paddedImages() {
-        int parts = Parallel.threads();
-        if (paddedImages.length < parts || paddedImages[0].length < im2col.paddedImageSize()) {
-            paddedImages = new float[parts][im2col.paddedImageSize()];
-        }
-        return paddedImages;
     }
 
     /** {@code chunks} partial weight gradients, kept between training steps. */
