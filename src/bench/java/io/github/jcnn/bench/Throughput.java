@@ -17,11 +17,12 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * End-to-end speed of LeNet-5 on CIFAR-shaped data, printed like PyTorch's peer script
- * ({@code /work/shared/peers/torch_lenet_speed.py}) so the two can be read side by side:
+ * End-to-end speed of LeNet-5 on CIFAR-shaped data, printed like the PyTorch script that docs/performance.md compares
+ * with ({@code torch_lenet_speed.py}, kept outside the repository) so the two can be read side by side:
  * training images/s at batch 32, 64 and 128 and inference images/s at batch 256, with 1 and 2 threads, each the
  * median of 5 timed runs of 4096 images after a warm-up; then one epoch of real CIFAR-10 (50,000 images) with
- * {@code Sequential.fit} when the data is there ({@code CIFAR10_DIR}, else {@code /work/data-unpacked}).
+ * {@code Sequential.fit} when the data is there ({@code CIFAR10_DIR}, else {@code data/}, where scripts/get-data puts
+ * it).
  * <pre>
  *   java -cp target/benchmarks.jar io.github.jcnn.bench.Throughput [--threads 1 2] [--batches 32 64 128]
  *        [--reps 5] [--no-epoch]
@@ -134,7 +135,7 @@ public final class Throughput {
     /** One epoch of CIFAR-10 with Sequential.fit, batch 64, SGD momentum 0.9, all threads; skipped without data. */
     static void realEpoch() throws Exception {
         String env = System.getenv("CIFAR10_DIR");
-        Path dir = env != null ? Path.of(env) : Path.of("/work/data-unpacked");
+        Path dir = env != null ? Path.of(env) : Path.of("data");
         if (Files.isDirectory(dir.resolve(Cifar10.FOLDER))) {
             dir = dir.resolve(Cifar10.FOLDER);
         }
