@@ -27,6 +27,21 @@ public final class Parameter {
         this.grad = Tensor.zeros(value.shape());
     }
 
+    private Parameter(String name, Tensor value, Tensor grad) {
+        this.name = name;
+        this.value = value;
+        this.grad = grad;
+    }
+
+    /**
+     * This parameter under another name, sharing its value and its gradient (a change to one is a change to the
+     * other): how a layer made of layers ({@link Residual}) lists its inner layers' parameters under unique names
+     * such as {@code "body.0.weight"}.
+     */
+    public Parameter named(String newName) {
+        return new Parameter(newName, value, grad);
+    }
+
     /** The name within its layer, e.g. {@code "weight"}. */
     public String name() {
         return name;
