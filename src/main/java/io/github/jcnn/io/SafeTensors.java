@@ -51,7 +51,14 @@ import java.util.zip.CRC32C;
  * <p><b>Reading</b> trusts nothing: every length and offset is checked against the file's size before anything is
  * allocated, and a truncated or corrupt file throws {@link FileFormatException} naming the file, the problem and the
  * byte offset. {@link #open} reads the header only and then streams the data, in bounded chunks, into arrays the
- * caller provides; {@link #read} reads everything into new tensors. Only dtype {@code F32} is supported.
+ * caller provides; {@link #read} reads everything into new tensors.
+ *
+ * <p><b>Dtypes.</b> jcnn writes {@code F32}. Reading accepts what PyTorch writes: {@code F32}, and {@code F16}
+ * (IEEE half) and {@code BF16} (bfloat16), which are converted to float exactly (every F16 and BF16 value is a
+ * float); {@code F64} is rounded to the nearest float. Integer and boolean tensors ({@code I64}, {@code I32},
+ * {@code I16}, {@code I8}, {@code U8}, ..., {@code BOOL}), such as PyTorch's {@code num_batches_tracked} counters,
+ * and dtypes this reader does not know are not read: their data is skipped (its extent is still checked, and it
+ * still counts for the data checksum) and they are listed in {@link Contents#skipped()} with their dtype and shape.
  */
 public final class SafeTensors {
 
@@ -70,28 +77,65 @@ public final class SafeTensors {
     /**
      * What a file holds.
      *
-     * @param tensors  the tensors by name, in the order of their data in the file
+     * @param tensors  the floating-point tensors by name (as float), in the order of their data in the file
      * @param metadata the {@code __metadata__} map (empty when absent)
+     * @param skipped  the tensors that were not read (integer, boolean or unknown dtypes), by name, in file order
      */
-    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
+    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata, Map<String, Skipped> skipped) {
         /** Wraps the maps unmodifiably. */
         public Contents {
             tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
             metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+            skipped = Collections.unmodifiableMap(new LinkedHashMap<>(skipped));
+        }
+
+        /** Contents with no skipped tensors. */
+        public Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
+            this(tensors, metadata, Map.of());
         }
     }
+
+    /**
+     * A tensor whose data was not read, e.g. PyTorch's {@code num_batches_tracked} (dtype I64, shape []).
+     *
+     * @param dtype the dtype as written in the file, e.g. "I64"
+     * @param shape its dimensions as written (may be empty: a scalar)
+     */
+    public record Skipped(String dtype, List<Long> shape) {
+        /** Copies the shape unmodifiably. */
+        public Skipped {
+            shape = List.copyOf(shape);
+        }
+    }
+
+    /** The bytes per element of the float dtypes that are read. */
+    private static final Map<String, Integer> FLOAT_WIDTHS = Map.of("F32", 4, "F16", 2, "BF16", 2, "F64", 8);
+    /** The bytes per element of the dtypes that are skipped but whose extent is checked. */
+    private static final Map<String, Integer> OTHER_WIDTHS = Map.ofEntries(Map.entry("I64", 8), Map.entry("U64", 8),
+            Map.entry("I32", 4), Map.entry("U32", 4), Map.entry("I16", 2), Map.entry("U16", 2), Map.entry("I8", 1),
+            Map.entry("U8", 1), Map.entry("BOOL", 1), Map.entry("F8_E4M3", 1), Map.entry("F8_E5M2", 1));
 
     /**
      * One tensor's entry in a header, checked against the file: its shape fits its {@code data_offsets}, which lie
      * inside the data section.
      *
      * @param name  the tensor's name
-     * @param dtype the element type, {@code "F32"}
-     * @param shape its dimensions
+     * @param dtype the element type as written, e.g. {@code "F32"}
+     * @param dims  its dimensions as written (may be empty, or hold a 0, for a tensor that is not read)
+     * @param shape its shape, for a floating-point tensor that is read; null for one that is skipped (see "Dtypes")
      * @param begin its first byte, relative to the start of the data section
      * @param end   one past its last byte
      */
-    public record TensorInfo(String name, String dtype, Shape shape, long begin, long end) {
+    public record TensorInfo(String name, String dtype, List<Long> dims, Shape shape, long begin, long end) {
+        /** Copies the dimensions unmodifiably. */
+        public TensorInfo {
+            dims = List.copyOf(dims);
+        }
+
+        /** Whether the tensor is read (a floating-point dtype) rather than skipped. */
+        public boolean isRead() {
+            return shape != null;
+        }
     }
 
     /** Called during a write with the number of bytes written so far; tests use it to fail a write midway. */
@@ -129,7 +173,11 @@ public final class SafeTensors {
             }
             Tensor t = e.getValue();
             long end = offset + 4L * t.size();
-            entries.add(new TensorInfo(name, "F32", t.shape(), offset, end));
+            List<Long> dims = new ArrayList<>();
+            for (int d : t.shape().dims()) {
+                dims.add((long) d);
+            }
+            entries.add(new TensorInfo(name, "F32", dims, t.shape(), offset, end));
             offset = end;
         }
         Map<String, String> sealed = new LinkedHashMap<>(metadata);
@@ -229,8 +277,8 @@ public final class SafeTensors {
         for (TensorInfo e : entries) {
             canonical(crc, number, e.name());
             canonical(crc, number, e.dtype());
-            canonical(crc, number, e.shape().rank());
-            for (int d : e.shape().dims()) {
+            canonical(crc, number, e.dims().size());
+            for (long d : e.dims()) {
                 canonical(crc, number, d);
             }
             canonical(crc, number, e.begin());
@@ -272,19 +320,25 @@ public final class SafeTensors {
     // ---- reading ----------------------------------------------------------------------------------------------
 
     /**
-     * Reads a whole file into new tensors, verifying its checksums if it has them.
+     * Reads a whole file into new tensors, verifying its checksums if it has them. Floating-point tensors (F32, F16,
+     * BF16, F64) are returned as float; others are skipped (see "Dtypes" in the class comment).
      *
-     * @throws FileFormatException if the file is truncated, corrupt, or holds a dtype other than F32
+     * @throws FileFormatException if the file is truncated or corrupt
      * @throws IOException         if it cannot be read
      */
     public static Contents read(Path file) throws IOException {
         try (Reader reader = open(file)) {
             Map<String, Tensor> tensors = new LinkedHashMap<>();
+            Map<String, Skipped> skipped = new LinkedHashMap<>();
             for (TensorInfo e : reader.tensors()) {
-                tensors.put(e.name(), Tensor.zeros(e.shape()));
+                if (e.isRead()) {
+                    tensors.put(e.name(), Tensor.zeros(e.shape()));
+                } else {
+                    skipped.put(e.name(), new Skipped(e.dtype(), e.dims()));
+                }
             }
-            reader.readData(e -> tensors.get(e.name()).data());
-            return new Contents(tensors, reader.metadata());
+            reader.readData(e -> e.isRead() ? tensors.get(e.name()).data() : null);
+            return new Contents(tensors, reader.metadata(), skipped);
         }
     }
 
@@ -455,7 +509,8 @@ public final class SafeTensors {
 
         /**
          * Reads the whole data section in file order, in chunks of a fixed size, into the arrays {@code targets}
-         * gives for each tensor (an array of exactly the tensor's element count, or null to skip the tensor), and
+         * gives for each tensor (an array of exactly the tensor's element count, or null to skip the tensor; always
+         * null for a tensor that is not {@linkplain TensorInfo#isRead() read}), and
          * then verifies the data checksum if the file has one. When this throws, the arrays may hold part of the
          * file's numbers: discard them.
          *
@@ -467,7 +522,7 @@ public final class SafeTensors {
             CRC32C crc = new CRC32C();
             ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
             for (TensorInfo e : tensors) {
-                float[] target = targets.apply(e);
+                float[] target = e.isRead() ? targets.apply(e) : null;
                 // a tensor that is not decoded is still read, a chunk of bytes at a time, for the checksum
                 int width = target == null ? 1 : elementBytes(e.dtype());
                 long count = (e.end() - e.begin()) / width;
@@ -514,25 +569,50 @@ public final class SafeTensors {
 
     // ---- dtypes -----------------------------------------------------------------------------------------------
 
-    /** Bytes per element of a supported dtype; 0 for an unsupported one. */
+    /** Bytes per element of a dtype that is read (F32, F16, BF16, F64). */
     private static int elementBytes(String dtype) {
-        switch (dtype) {
-            case "F32":
-                return 4;
-            default:
-                return 0;
-        }
+        return FLOAT_WIDTHS.get(dtype);
     }
 
     /** Converts {@code n} elements of {@code dtype} from {@code bytes} (little-endian) into target[from..]. */
     private static void decode(String dtype, ByteBuffer bytes, float[] target, int from, int n) {
         switch (dtype) {
-            case "F32":
-                bytes.asFloatBuffer().get(target, from, n);
-                break;
-            default:
-                throw new IllegalStateException("unsupported dtype " + dtype);   // refused when the header was read
+            case "F32" -> bytes.asFloatBuffer().get(target, from, n);
+            case "F16" -> {
+                for (int i = 0; i < n; i++) {
+                    target[from + i] = halfToFloat(bytes.getShort());
+                }
+            }
+            case "BF16" -> {
+                for (int i = 0; i < n; i++) {
+                    target[from + i] = Float.intBitsToFloat((bytes.getShort() & 0xFFFF) << 16);
+                }
+            }
+            case "F64" -> {
+                for (int i = 0; i < n; i++) {
+                    target[from + i] = (float) bytes.getDouble();
+                }
+            }
+            default -> throw new IllegalStateException("dtype " + dtype + " is not read");   // see entry()
         }
+    }
+
+    /**
+     * An IEEE 754 half (1 sign bit, 5 exponent bits with bias 15, 10 fraction bits) as the float of the same value:
+     * normal numbers, subnormals (exponent 0: fraction x 2^-24), zeros, infinities and NaN.
+     */
+    static float halfToFloat(short bits) {
+        int sign = (bits & 0x8000) << 16;
+        int exponent = (bits >> 10) & 0x1F;
+        int fraction = bits & 0x3FF;
+        if (exponent == 0x1F) {
+            return Float.intBitsToFloat(sign | 0x7F800000 | (fraction << 13));
+        }
+        if (exponent == 0) {
+            float magnitude = fraction * 0x1p-24f;   // exact: fraction < 2^10
+            return sign == 0 ? magnitude : -magnitude;
+        }
+        return Float.intBitsToFloat(sign | ((exponent + 127 - 15) << 23) | (fraction << 13));
     }
 
     private static TensorInfo entry(Path file, String name, Object value, long dataLength) throws IOException {
@@ -542,24 +622,26 @@ public final class SafeTensors {
                     + Json.describe(value));
         }
         Map<?, ?> m = (Map<?, ?>) value;
-        Object dtype = m.get("dtype");
-        if (!(dtype instanceof String) || elementBytes((String) dtype) == 0) {
-            throw new FileFormatException(file, where + " has dtype " + (dtype instanceof String ? dtype
-                    : Json.describe(dtype)) + "; only F32 (float32) is supported");
+        if (!(m.get("dtype") instanceof String)) {
+            throw new FileFormatException(file, where + " needs a dtype string, found " + Json.describe(m.get("dtype")));
         }
-        int elementBytes = elementBytes((String) dtype);
+        String dtype = (String) m.get("dtype");
+        boolean read = FLOAT_WIDTHS.containsKey(dtype);
         if (!(m.get("shape") instanceof List) || !(m.get("data_offsets") instanceof List)) {
             throw new FileFormatException(file, where + " needs a shape array and a data_offsets array");
         }
         List<?> dims = (List<?>) m.get("shape");
         int[] shape = new int[dims.size()];
+        List<Long> dimList = new ArrayList<>();
         long count = 1;
         for (int i = 0; i < shape.length; i++) {
             Object d = dims.get(i);
-            if (!(d instanceof Long) || (Long) d < 1 || (Long) d > Integer.MAX_VALUE) {
+            // a skipped tensor may have an empty dimension (PyTorch allows them); a float tensor may not
+            if (!(d instanceof Long) || (Long) d < (read ? 1 : 0) || (Long) d > Integer.MAX_VALUE) {
                 throw new FileFormatException(file, where + " has an invalid dimension " + d + " in shape " + dims);
             }
             shape[i] = (int) (long) (Long) d;
+            dimList.add((Long) d);
             count *= shape[i];
             if (count > Integer.MAX_VALUE) {
                 throw new FileFormatException(file, where + " has shape " + dims + ", more than "
@@ -576,11 +658,12 @@ public final class SafeTensors {
             throw new FileFormatException(file, where + " has data_offsets [" + begin + ", " + end
                     + ") outside the data section of " + dataLength + " bytes (truncated or corrupt file)");
         }
-        if (end - begin != elementBytes * count) {
-            throw new FileFormatException(file, where + " has shape " + dims + " (" + count + " elements of "
-                    + elementBytes + " bytes = " + elementBytes * count + " bytes) but data_offsets [" + begin + ", "
-                    + end + ") span " + (end - begin) + " bytes");
+        Integer width = read ? FLOAT_WIDTHS.get(dtype) : OTHER_WIDTHS.get(dtype);
+        if (width != null && end - begin != width * count) {
+            throw new FileFormatException(file, where + " has dtype " + dtype + " and shape " + dims + " (" + count
+                    + " elements of " + width + " bytes = " + width * count + " bytes) but data_offsets [" + begin
+                    + ", " + end + ") span " + (end - begin) + " bytes");
         }
-        return new TensorInfo(name, (String) dtype, Shape.of(shape), begin, end);
+        return new TensorInfo(name, dtype, dimList, read ? Shape.of(shape) : null, begin, end);
     }
 }

@@ -47,6 +47,7 @@ final class ModelFiles {
         metadata.put("format", "jcnn");
         metadata.put("format_version", Sequential.FORMAT_VERSION);
         metadata.put("architecture", Json.write(LayerCodec.architecture(model)));
+        ModelMetadata.write(model, metadata);
         if (optimizer != null) {
             OptimizerState state = optimizer.state();
             Map<String, Object> description = new LinkedHashMap<>();
@@ -100,7 +101,7 @@ final class ModelFiles {
             }
             // optimizer tensors are read too (through the chunk buffer only), for the checksum
             reader.readData(t -> targets.get(t.name()));
-            return model;
+            return ModelMetadata.read(file, reader.metadata(), model);
         }
     }
 
@@ -108,7 +109,9 @@ final class ModelFiles {
     private static void checkFormat(Path file, SafeTensors.Reader reader) throws FileFormatException {
         Map<String, String> metadata = reader.metadata();
         if (!"jcnn".equals(metadata.get("format"))) {
-            throw new FileFormatException(file, "not a jcnn model file (its metadata has no \"format\": \"jcnn\")");
+            throw new FileFormatException(file, "not a jcnn model file (its metadata has no \"format\": \"jcnn\");"
+                    + " for a plain state_dict such as PyTorch writes, build the model with Sequential.builder(...)"
+                    + " and call model.loadWeights(file)");
         }
         String version = metadata.get("format_version");
         if (version == null || !READABLE_VERSIONS.contains(version)) {
@@ -135,12 +138,12 @@ final class ModelFiles {
             }
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             for (SafeTensors.TensorInfo t : reader.tensors()) {
-                if (t.name().startsWith(OPTIMIZER_PREFIX)) {
+                if (t.name().startsWith(OPTIMIZER_PREFIX) && t.isRead()) {
                     // its size was checked against the file's length
                     tensors.put(t.name().substring(OPTIMIZER_PREFIX.length()), Tensor.zeros(t.shape()));
                 }
             }
-            reader.readData(t -> t.name().startsWith(OPTIMIZER_PREFIX)
+            reader.readData(t -> t.name().startsWith(OPTIMIZER_PREFIX) && t.isRead()
                     ? tensors.get(t.name().substring(OPTIMIZER_PREFIX.length())).data() : null);
             Optimizer optimizer = factory.create(model.parameters());
             try {
