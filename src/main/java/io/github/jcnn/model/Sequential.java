@@ -62,8 +62,10 @@ import java.util.Optional;
  * writes no layer state. Training ({@link #fit}) must not run at the same time as anything else on the same model.
  * Training uses the library's threads ({@code kernels/Parallel}) by splitting each batch into chunks of 16 samples,
  * each run forward and backward through its own replica of the layers ({@link Layer#replica}) and the chunks'
- * gradients added in chunk order; a model with a layer that cannot be replicated (batch normalization) is trained on
- * whole batches, each layer splitting its own work. Either way the result does not depend on the thread count.
+ * gradients added in chunk order; batch normalization's replicas meet at barriers to use the whole batch's
+ * statistics (see {@code DataParallelStep}). A model with a layer that cannot be replicated (a user-defined layer
+ * without {@link Layer#replica}) is trained on whole batches, each layer splitting its own work. Either way the
+ * result does not depend on the thread count.
  *
  * <p><b>Determinism.</b> The builder's seed fixes the initial weights (each layer draws from its own generator derived
  * from the seed and its position), and, unless {@link FitOptions#seed} says otherwise, the shuffles, dropout and
