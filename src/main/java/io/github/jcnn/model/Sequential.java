@@ -232,7 +232,8 @@ public final class Sequential {
      * Inference through the first {@code depth} layers. A batch of more than {@value #INFERENCE_CHUNK} samples is
      * cut into chunks of about that size which the threads share out, each chunk going through all the layers on
      * one thread (its activations stay in that core's cache); a smaller batch goes through the layers whole, each
-     * layer splitting its own work over the threads. Every sample's numbers are the same either way.
+     * layer splitting its own work over the threads. Every sample's numbers are the same either way. The layers run
+     * are {@link Reordering#inferencePlan}'s: each batch norm that follows a convolution is folded into it.
      */
     private Tensor run(Tensor inputs, int depth) {
         Shape shape = inputs.shape();
@@ -240,7 +241,7 @@ public final class Sequential {
             throw new IllegalArgumentException("the model takes a batch of " + inputShape + ", i.e. (N, "
                     + inputShape.toString().substring(1) + ", but got " + shape);
         }
-        List<Layer> plan = Reordering.poolBeforeRelu(layers.subList(0, depth));
+        List<Layer> plan = Reordering.inferencePlan(layers.subList(0, depth));
         int n = shape.dim(0);
         int chunks = (n + INFERENCE_CHUNK - 1) / INFERENCE_CHUNK;
         if (chunks <= 1 || Parallel.threads() == 1) {
