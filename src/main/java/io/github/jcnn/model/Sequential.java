@@ -3,30 +3,20 @@ package io.github.jcnn.model;
 import io.github.jcnn.data.Batches;
 import io.github.jcnn.data.Dataset;
 import io.github.jcnn.io.FileFormatException;
-import io.github.jcnn.io.Json;
-import io.github.jcnn.io.SafeTensors;
 import io.github.jcnn.kernels.Parallel;
-import io.github.jcnn.layers.Conv2D;
 import io.github.jcnn.layers.Layer;
 import io.github.jcnn.layers.Parameter;
-import io.github.jcnn.layers.Softmax;
 import io.github.jcnn.losses.Loss;
 import io.github.jcnn.losses.SoftmaxCrossEntropy;
 import io.github.jcnn.optim.Optimizer;
 import io.github.jcnn.optim.OptimizerFactory;
-import io.github.jcnn.optim.OptimizerState;
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
-import io.github.jcnn.viz.ProgressBar;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * A network that is a chain of layers, each feeding the next: define it, print its table, train it, evaluate it,
@@ -91,10 +81,8 @@ public final class Sequential {
     private final List<Layer> layers;
     private final long seed;
     private final List<Parameter> parameters;
-    /** fit's data-parallel step (made on first use) and the depth it was made for; -1 before. */
-    private Optional<DataParallelStep> dataParallel = Optional.empty();
-    private int dataParallelDepth = -1;
-    private final int[] parameterLayer;
+    /** The training loop (fit, trainBatch) and what only it needs. */
+    private final Trainer trainer;
 
     Sequential(Shape inputShape, List<Layer> layers, long seed) {
         if (layers.isEmpty()) {
@@ -114,15 +102,11 @@ public final class Sequential {
         this.layers = List.copyOf(layers);
         this.seed = seed;
         List<Parameter> params = new ArrayList<>();
-        List<Integer> owner = new ArrayList<>();
-        for (int i = 0; i < layers.size(); i++) {
-            for (Parameter p : layers.get(i).parameters()) {
-                params.add(p);
-                owner.add(i);
-            }
+        for (Layer layer : layers) {
+            params.addAll(layer.parameters());
         }
         this.parameters = List.copyOf(params);
-        this.parameterLayer = owner.stream().mapToInt(Integer::intValue).toArray();
+        this.trainer = new Trainer(this);
     }
 
     /**
@@ -272,21 +256,6 @@ public final class Sequential {
         return y;
     }
 
-    /** Training forward through layers 0..depth-1 of the model itself, keeping each output in {@code outputs}. */
-    private Tensor trainingForward(Tensor x, int depth, Tensor[] outputs) {
-        Tensor y = x;
-        for (int i = 0; i < depth; i++) {
-            y = layers.get(i).forward(y, true);
-            outputs[i] = y;
-        }
-        return y;
-    }
-
-    /** Whether the model ends in softmax and the loss is softmax cross-entropy: train and score on logits. */
-    private boolean fused(Loss loss) {
-        return layers.get(layers.size() - 1) instanceof Softmax && loss instanceof SoftmaxCrossEntropy;
-    }
-
     // ---- evaluation -------------------------------------------------------------------------------------------
 
     /** Loss (softmax cross-entropy), accuracy and confusion matrix on a dataset, in inference mode. */
@@ -300,7 +269,7 @@ public final class Sequential {
             throw new IllegalArgumentException("the dataset's samples are " + data.sampleShape()
                     + " but the model takes " + inputShape);
         }
-        int depth = fused(loss) ? layers.size() - 1 : layers.size();
+        int depth = Trainer.lossDepth(layers, loss);
         ConfusionMatrix confusion = new ConfusionMatrix(data.classNames());
         double lossSum = 0;
         for (Batches.Batch b : new Batches(data, PREDICT_CHUNK).epoch(0)) {
@@ -334,109 +303,7 @@ public final class Sequential {
      * @throws java.io.UncheckedIOException when a checkpoint cannot be written
      */
     public History fit(Dataset train, FitOptions options, Optimizer optimizer) {
-        if (!train.sampleShape().equals(inputShape)) {
-            throw new IllegalArgumentException("the training samples are " + train.sampleShape()
-                    + " but the model takes " + inputShape);
-        }
-        if (!optimizer.parameters().equals(parameters)) {
-            throw new IllegalArgumentException("the optimizer is not over this model's parameters;"
-                    + " create it with factory.create(model.parameters())");
-        }
-        for (Monitor m : monitors(options)) {
-            if (m.needsValidation() && options.validation().isEmpty()) {
-                throw new IllegalArgumentException(m + " needs a validation set: add .validation(data)");
-            }
-        }
-        Loss loss = options.loss().orElseGet(SoftmaxCrossEntropy::new);
-        int depth = fused(loss) ? layers.size() - 1 : layers.size();
-        Batches batches = new Batches(train, options.batchSize(), options.shuffle(),
-                options.seed().orElse(seed), options.transforms());
-        ProgressBar bar = options.progressBar().orElse(null);
-        Tensor[] outputs = new Tensor[depth];
-        History history = new History();
-        double bestCheckpoint = Double.NaN;
-        double bestStopping = Double.NaN;
-        int epochsWithoutImprovement = 0;
-        for (int epoch = options.initialEpoch(); epoch < options.epochs(); epoch++) {
-            long start = System.nanoTime();
-            if (options.schedule().isPresent()) {
-                optimizer.setLearningRate(options.schedule().get()
-                        .learningRate(optimizer.initialLearningRate(), epoch));
-            }
-            for (TrainingListener l : options.listeners()) {
-                l.onEpochStart(epoch, options.epochs());
-            }
-            if (bar != null) {
-                bar.start(String.format(Locale.ROOT, "Epoch %d/%d", epoch + 1, options.epochs()),
-                        batches.batchCount());
-            }
-            double lossSum = 0;
-            long correct = 0;
-            long seen = 0;
-            for (Batches.Batch b : batches.epoch(epoch)) {
-                for (Parameter p : parameters) {
-                    p.zeroGrad();
-                }
-                DataParallelStep.Result r = trainingPass(b.images(), b.labels(), loss, depth, outputs, optimizer,
-                        epoch, b.index());
-                double batchLoss = r.loss();
-                int batchCorrect = r.correct();
-                checkGradients(epoch, b.index(), optimizer);
-                optimizer.step();
-
-                lossSum += batchLoss * b.size();
-                correct += batchCorrect;
-                seen += b.size();
-                if (bar != null) {
-                    bar.update(b.index() + 1, seen, lossSum / seen, (double) correct / seen);
-                }
-                for (TrainingListener l : options.listeners()) {
-                    l.onBatchEnd(epoch, b.index(), batches.batchCount(), batchLoss,
-                            (double) batchCorrect / b.size());
-                }
-            }
-            double valLoss = Double.NaN;
-            double valAccuracy = Double.NaN;
-            if (options.validation().isPresent()) {
-                Evaluation v = evaluate(options.validation().get(), loss);
-                valLoss = v.loss();
-                valAccuracy = v.accuracy();
-            }
-            EpochMetrics metrics = new EpochMetrics(epoch, lossSum / seen, (double) correct / seen, valLoss,
-                    valAccuracy, optimizer.learningRate(), (System.nanoTime() - start) / 1e9);
-            history.add(metrics);
-            if (bar != null) {
-                bar.finish(metrics.hasValidation() ? String.format(Locale.ROOT, "val loss %.4f  val acc %.1f%%",
-                        valLoss, 100 * valAccuracy) : "");
-            }
-            for (TrainingListener l : options.listeners()) {
-                l.onEpochEnd(metrics);
-            }
-            if (options.checkpoint().isPresent()) {
-                FitOptions.Checkpoint c = options.checkpoint().get();
-                double value = c.monitor().value(metrics);
-                if (c.monitor().improves(value, bestCheckpoint, 0)) {
-                    bestCheckpoint = value;
-                    try {
-                        save(c.file());
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException("could not write the checkpoint " + c.file(), e);
-                    }
-                }
-            }
-            if (options.earlyStopping().isPresent()) {
-                EarlyStopping s = options.earlyStopping().get();
-                double value = s.monitor().value(metrics);
-                if (s.monitor().improves(value, bestStopping, s.minDelta())) {
-                    bestStopping = value;
-                    epochsWithoutImprovement = 0;
-                } else if (++epochsWithoutImprovement >= s.patience()) {
-                    history.markStoppedEarly();
-                    break;
-                }
-            }
-        }
-        return history;
+        return trainer.fit(train, options, optimizer);
     }
 
     /**
@@ -463,141 +330,7 @@ public final class Sequential {
      * @return the batch's mean loss before the step
      */
     public double trainBatch(Tensor images, int[] labels, Optimizer optimizer, Loss loss) {
-        Shape shape = images.shape();
-        if (shape.rank() != inputShape.rank() + 1 || !shape.dropFirst().equals(inputShape)) {
-            throw new IllegalArgumentException("the model takes a batch of " + inputShape + ", i.e. (N, "
-                    + inputShape.toString().substring(1) + ", but got " + shape);
-        }
-        if (labels.length != shape.dim(0)) {
-            throw new IllegalArgumentException(shape.dim(0) + " images but " + labels.length + " labels");
-        }
-        if (!optimizer.parameters().equals(parameters)) {
-            throw new IllegalArgumentException("the optimizer is not over this model's parameters;"
-                    + " create it with factory.create(model.parameters())");
-        }
-        int depth = fused(loss) ? layers.size() - 1 : layers.size();
-        for (Parameter p : parameters) {
-            p.zeroGrad();
-        }
-        DataParallelStep.Result r = trainingPass(images, labels, loss, depth, new Tensor[depth], optimizer, 0, 0);
-        checkGradients(0, 0, optimizer);
-        optimizer.step();
-        return r.loss();
-    }
-
-    /**
-     * Forward and backward for one batch, adding dL/dW into the (zeroed) gradients: chunk by chunk over the threads
-     * when every layer can be replicated ({@link DataParallelStep}), else whole, layer by layer.
-     */
-    private DataParallelStep.Result trainingPass(Tensor images, int[] labels, Loss loss, int depth, Tensor[] outputs,
-                                                 Optimizer optimizer, int epoch, int batchIndex) {
-        Optional<DataParallelStep> dataParallel = dataParallel(depth);
-        int n = images.shape().dim(0);
-        if (dataParallel.isPresent()) {
-            DataParallelStep.Result r = dataParallel.get().run(images, labels, loss);
-            if (!Double.isFinite(r.loss())) {
-                // run the batch once more, whole, to find the layer where it went wrong
-                trainingForward(images, depth, outputs);
-                throw diverged(epoch, batchIndex, forwardCulprit(outputs, depth, loss), r.loss(), optimizer);
-            }
-            return r;
-        }
-        Tensor x = trainingForward(images, depth, outputs);
-        Tensor rows = x.reshape(n, x.size() / n);
-        double batchLoss = loss.loss(rows, labels);
-        if (!Double.isFinite(batchLoss)) {
-            throw diverged(epoch, batchIndex, forwardCulprit(outputs, depth, loss), batchLoss, optimizer);
-        }
-        Tensor dy = loss.gradient(rows, labels).reshape(x.shape());
-        for (int i = depth - 1; i > 0; i--) {
-            dy = layers.get(i).backward(dy);
-        }
-        if (depth > 0) {
-            backwardFirst(layers.get(0), dy);
-        }
-        int right = 0;
-        int[] predicted = rows.argMaxRows();
-        for (int i = 0; i < predicted.length; i++) {
-            if (predicted[i] == labels[i]) {
-                right++;
-            }
-        }
-        return new DataParallelStep.Result(batchLoss, right);
-    }
-
-    /** The data-parallel step over layers 0..depth-1, made once per depth; empty if a layer cannot be replicated. */
-    private Optional<DataParallelStep> dataParallel(int depth) {
-        if (dataParallelDepth != depth) {
-            List<Parameter> trained = new ArrayList<>();
-            for (int i = 0; i < depth; i++) {
-                trained.addAll(layers.get(i).parameters());
-            }
-            dataParallel = trained.equals(parameters) ? DataParallelStep.of(layers, depth, parameters)
-                    : Optional.empty();
-            dataParallelDepth = depth;
-        }
-        return dataParallel;
-    }
-
-    /**
-     * Backward through the first layer, whose dL/dx (the gradient for the data) nobody reads: a first Conv2D is told
-     * to skip it (see {@link Conv2D#setInputGradientNeeded(boolean)}) for this call only.
-     */
-    private static void backwardFirst(Layer first, Tensor dy) {
-        if (first instanceof Conv2D conv && conv.isInputGradientNeeded()) {
-            conv.setInputGradientNeeded(false);
-            try {
-                conv.backward(dy);
-            } finally {
-                conv.setInputGradientNeeded(true);
-            }
-        } else {
-            first.backward(dy);
-        }
-    }
-
-    private static List<Monitor> monitors(FitOptions options) {
-        List<Monitor> out = new ArrayList<>();
-        options.earlyStopping().ifPresent(s -> out.add(s.monitor()));
-        options.checkpoint().ifPresent(c -> out.add(c.monitor()));
-        return out;
-    }
-
-    /** Which forward quantity went bad first: a layer's weights, else a layer's output, else the loss itself. */
-    private String forwardCulprit(Tensor[] outputs, int depth, Loss loss) {
-        for (int i = 0; i < depth; i++) {
-            Layer layer = layers.get(i);
-            for (Parameter p : layer.parameters()) {
-                if (!p.value().isFinite()) {
-                    return layer.type() + " #" + i + " " + p.name();
-                }
-            }
-            if (!outputs[i].isFinite()) {
-                return layer.type() + " #" + i + " output";
-            }
-        }
-        return "loss (" + loss.name() + ")";
-    }
-
-    /** Checks every gradient, from the last layer back (the order backward computed them). */
-    private void checkGradients(int epoch, int batch, Optimizer optimizer) {
-        for (int k = parameters.size() - 1; k >= 0; k--) {
-            Parameter p = parameters.get(k);
-            if (!p.grad().isFinite()) {
-                Layer layer = layers.get(parameterLayer[k]);
-                throw diverged(epoch, batch, layer.type() + " #" + parameterLayer[k] + " " + p.name() + " gradient",
-                        Double.NaN, optimizer);
-            }
-        }
-    }
-
-    private static TrainingDivergedException diverged(int epoch, int batch, String quantity, double loss,
-                                                      Optimizer optimizer) {
-        String message = String.format(Locale.ROOT, "training diverged at epoch %d, batch %d: %s became NaN or "
-                        + "infinite%s. The learning rate (%s) is probably too high: try one 10 times smaller, "
-                        + "normalise the inputs, or add batch normalisation.", epoch + 1, batch + 1, quantity,
-                Double.isNaN(loss) ? "" : " (loss " + loss + ")", optimizer.learningRate());
-        return new TrainingDivergedException(epoch, batch, quantity, message);
+        return trainer.trainBatch(images, labels, optimizer, loss);
     }
 
     // ---- files ------------------------------------------------------------------------------------------------
@@ -610,7 +343,7 @@ public final class Sequential {
      * @throws IllegalStateException if a layer has no file description (a user-defined layer)
      */
     public void save(Path file) throws IOException {
-        save(file, null);
+        ModelFiles.save(this, file, null);
     }
 
     /**
@@ -618,30 +351,7 @@ public final class Sequential {
      * restore it with {@link #loadOptimizer(Path, OptimizerFactory)}.
      */
     public void save(Path file, Optimizer optimizer) throws IOException {
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
-        for (int i = 0; i < layers.size(); i++) {
-            for (Parameter p : layers.get(i).parameters()) {
-                tensors.put(i + "." + p.name(), p.value());
-            }
-            for (Parameter b : layers.get(i).buffers()) {
-                tensors.put(i + "." + b.name(), b.value());
-            }
-        }
-        Map<String, String> metadata = new LinkedHashMap<>();
-        metadata.put("format", "jcnn");
-        metadata.put("format_version", FORMAT_VERSION);
-        metadata.put("architecture", Json.write(LayerCodec.architecture(this)));
-        if (optimizer != null) {
-            OptimizerState state = optimizer.state();
-            Map<String, Object> description = new LinkedHashMap<>();
-            description.put("type", state.type());
-            description.put("values", state.values());
-            metadata.put("optimizer", Json.write(description));
-            for (Map.Entry<String, Tensor> e : state.tensors().entrySet()) {
-                tensors.put("optimizer." + e.getKey(), e.getValue());
-            }
-        }
-        SafeTensors.write(file, tensors, metadata);
+        ModelFiles.save(this, file, optimizer);
     }
 
     /**
@@ -653,43 +363,7 @@ public final class Sequential {
      * @throws IOException         if it cannot be read
      */
     public static Sequential load(Path file) throws IOException {
-        SafeTensors.Contents contents = SafeTensors.read(file);
-        Map<String, String> metadata = contents.metadata();
-        if (!"jcnn".equals(metadata.get("format"))) {
-            throw new FileFormatException(file, "not a jcnn model file (its metadata has no \"format\": \"jcnn\")");
-        }
-        String version = metadata.get("format_version");
-        if (!FORMAT_VERSION.equals(version)) {
-            throw new FileFormatException(file, "unknown model format version " + version + "; this jcnn reads "
-                    + "version " + FORMAT_VERSION);
-        }
-        Sequential model = LayerCodec.model(file, metadata.get("architecture"));
-        Map<String, Tensor> tensors = contents.tensors();
-        List<String> expected = new ArrayList<>();
-        for (int i = 0; i < model.layers.size(); i++) {
-            List<Parameter> all = new ArrayList<>(model.layers.get(i).parameters());
-            all.addAll(model.layers.get(i).buffers());
-            for (Parameter p : all) {
-                String name = i + "." + p.name();
-                expected.add(name);
-                Tensor t = tensors.get(name);
-                if (t == null) {
-                    throw new FileFormatException(file, "tensor '" + name + "' of " + model.layers.get(i).type()
-                            + " #" + i + " is missing");
-                }
-                if (!t.shape().equals(p.value().shape())) {
-                    throw new FileFormatException(file, "tensor '" + name + "' has shape " + t.shape() + " but "
-                            + model.layers.get(i).type() + " #" + i + " needs " + p.value().shape());
-                }
-                p.value().copyFromInPlace(t);
-            }
-        }
-        for (String name : tensors.keySet()) {
-            if (!name.startsWith("optimizer.") && !expected.contains(name)) {
-                throw new FileFormatException(file, "tensor '" + name + "' belongs to no layer of the architecture");
-            }
-        }
-        return model;
+        return ModelFiles.load(file);
     }
 
     /**
@@ -699,33 +373,7 @@ public final class Sequential {
      * @throws FileFormatException if the file holds no optimizer state or one that does not fit
      */
     public Optimizer loadOptimizer(Path file, OptimizerFactory factory) throws IOException {
-        SafeTensors.Contents contents = SafeTensors.read(file);
-        String description = contents.metadata().get("optimizer");
-        if (description == null) {
-            throw new FileFormatException(file, "holds no optimizer state; save it with save(path, optimizer)");
-        }
-        Optimizer optimizer = factory.create(parameters);
-        try {
-            Map<String, Object> json = Json.parseObject(description);
-            Map<String, String> values = new LinkedHashMap<>();
-            Object rawValues = json.get("values");
-            if (!(json.get("type") instanceof String) || !(rawValues instanceof Map)) {
-                throw new IllegalArgumentException("the optimizer description needs a type and values");
-            }
-            for (Map.Entry<?, ?> e : ((Map<?, ?>) rawValues).entrySet()) {
-                values.put((String) e.getKey(), String.valueOf(e.getValue()));
-            }
-            Map<String, Tensor> tensors = new LinkedHashMap<>();
-            for (Map.Entry<String, Tensor> e : contents.tensors().entrySet()) {
-                if (e.getKey().startsWith("optimizer.")) {
-                    tensors.put(e.getKey().substring("optimizer.".length()), e.getValue());
-                }
-            }
-            optimizer.restore(new OptimizerState((String) json.get("type"), values, tensors));
-        } catch (IllegalArgumentException e) {
-            throw new FileFormatException(file, "the optimizer state does not fit: " + e.getMessage(), e);
-        }
-        return optimizer;
+        return ModelFiles.loadOptimizer(this, file, factory);
     }
 
     /** The layers as an unmodifiable list (for the codec and the summary). */
