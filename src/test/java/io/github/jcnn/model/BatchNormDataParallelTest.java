@@ -155,6 +155,29 @@ class BatchNormDataParallelTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aDivergingBatchStopsEveryChunkWithoutHanging() {
+        int before = Parallel.threads();
+        try {
+            for (int t = 1; t <= 3; t++) {
+                Parallel.setThreads(t);
+                Sequential model = vggLike(2);
+                SplittableRandom random = new SplittableRandom(1);
+                Tensor x = images(Shape.of(3, 8, 8), 50, random);
+                x.data()[40 * 3 * 64 + 5] = Float.NaN;   // one image of the last chunk
+                SGD sgd = new SGD(model.parameters(), SGD.config(0.05));
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> model.trainBatch(x, labels(50, random), sgd))
+                        .isInstanceOf(TrainingDivergedException.class);
+                // and the model still trains on good data afterwards
+                Tensor good = images(Shape.of(3, 8, 8), 50, random);
+                assertThat(model.trainBatch(good, labels(50, random), sgd)).isFinite();
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    @Test
     void fitTrainsAVggLikeNetworkOnTwoThreads() {
         io.github.jcnn.data.Dataset data = Synthetic.bars(96, 3);
         Sequential model = Sequential.builder(Shape.of(1, 8, 8))
