@@ -10,7 +10,10 @@ import java.util.Map;
 /**
  * The examples' command-line options: {@code --name value} pairs, {@code --flag}s and positional arguments.
  * Every example accepts {@code --out DIR} (where PNG files go; default {@code jcnn-out/<example>}) and
- * {@code --tiny} (a seconds-long run on small or synthetic data, used by the build to smoke-test the examples).
+ * {@code --tiny} (a seconds-long run, used by the build to smoke-test the examples). A {@code --tiny} run uses small
+ * synthetic data sets in the real file formats, whatever is installed in {@code data/} or named by an environment
+ * variable, so that the build behaves the same with and without the real data; a data folder given on the command
+ * line ({@code --data DIR} or the first positional argument) is still used, then on a small subset.
  */
 final class Args {
 
@@ -79,6 +82,22 @@ final class Args {
 
     boolean tiny() {
         return flag("tiny");
+    }
+
+    /**
+     * The data folder an example reads: the first positional argument or {@code --data DIR}, else (not for
+     * {@code --tiny}) {@code environmentValue} when it is set, else {@code defaultDir}. Returns null for a
+     * {@code --tiny} run given no folder: the caller then uses its synthetic data.
+     */
+    Path dataFolder(String environmentValue, Path defaultDir) {
+        String given = positional(0) != null ? positional(0) : string("data", null);
+        if (given != null) {
+            return Path.of(given);
+        }
+        if (tiny()) {
+            return null;
+        }
+        return environmentValue != null && !environmentValue.isBlank() ? Path.of(environmentValue) : defaultDir;
     }
 
     /** The output folder for this example's pictures, created if needed. */

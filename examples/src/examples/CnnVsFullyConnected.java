@@ -23,7 +23,7 @@ import java.util.Locale;
  * </pre>
  * Defaults: 5,000 training images, 2,000 test images, 5 epochs, Adam 1e-3 (a minute or two on two cores); without the
  * data (or with {@code --tiny}) synthetic shapes. Prints a table and writes accuracy.png, the train and test accuracy
- * of both networks per epoch (default folder {@code jcnn-out/cnn-vs-fully-connected}).
+ * of both networks per epoch (default folder {@code jcnn-out/CnnVsFullyConnected}).
  */
 public final class CnnVsFullyConnected {
 
@@ -32,7 +32,7 @@ public final class CnnVsFullyConnected {
 
     public static void main(String[] args) throws Exception {
         Args a = Args.parse(args);
-        Path out = a.outDir("cnn-vs-fully-connected");
+        Path out = a.outDir("CnnVsFullyConnected");
 
         System.out.println("A fully connected layer joins every input to every unit: inputs x units weights + units"
                 + " biases.");

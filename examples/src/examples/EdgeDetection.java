@@ -17,8 +17,9 @@ import java.nio.file.Path;
  * </pre>
  * Prints the 6x6 image of 10s and 0s, the vertical-edge kernel and the 4x4 result whose rows are {@code 0 30 30 0};
  * then the horizontal-edge case; then applies both kernels to the grey version of a CIFAR-10 test image (number
- * {@code --index}; a drawn picture when the data is absent) and writes the original and both edge maps as PNG files
- * into the output folder (default {@code jcnn-out/edge-detection}).
+ * {@code --index}; a drawn picture when the data is absent) and writes the original, its grey version and both edge
+ * maps as PNG files into the output folder (default {@code jcnn-out/EdgeDetection}). Each edge-map picture shows the
+ * grey input, the kernel and the map, with a title and a legend of what black and white mean.
  */
 public final class EdgeDetection {
 
@@ -32,7 +33,7 @@ public final class EdgeDetection {
 
     public static void main(String[] args) throws Exception {
         Args a = Args.parse(args);
-        Path out = a.outDir("edge-detection");
+        Path out = a.outDir("EdgeDetection");
 
         // The lecture's image: 10s in the left three columns, 0s in the right three.
         Tensor image = Tensor.zeros(1, 1, 6, 6);
@@ -94,8 +95,10 @@ public final class EdgeDetection {
 
         Images.writePng(Images.toImage(colour, 0, 1, 8), out.resolve("original.png"));
         Images.writePng(Images.toImage(grey.reshape(h, w), 0, 1, 8), out.resolve("grey.png"));
-        writeSigned(v, out.resolve("vertical-edges.png"));
-        writeSigned(hz, out.resolve("horizontal-edges.png"));
+        writeEdges(grey.reshape(h, w), VERTICAL, v, "Vertical edges in " + what, "left", "right",
+                out.resolve("vertical-edges.png"));
+        writeEdges(grey.reshape(h, w), HORIZONTAL, hz, "Horizontal edges in " + what, "top", "bottom",
+                out.resolve("horizontal-edges.png"));
         System.out.println("wrote original.png, grey.png, vertical-edges.png and horizontal-edges.png to "
                 + out.toAbsolutePath());
         System.out.println("(edge maps: white = bright-to-dark, black = dark-to-bright, mid grey = no edge)");
@@ -108,9 +111,28 @@ public final class EdgeDetection {
         return conv.forward(image, false);
     }
 
-    /** A signed map drawn with 0 as mid grey: -m black, +m white, where m is the largest |value|. */
-    static void writeSigned(Tensor map, Path file) throws java.io.IOException {
+    /**
+     * The grey input, the kernel and the edge map side by side, with a title and a legend. The signed map is drawn
+     * with 0 as mid grey: -m black, +m white, where m is the largest |value|.
+     */
+    static void writeEdges(Tensor grey, float[] kernel, Tensor map, String title, String first, String second,
+            Path file) throws java.io.IOException {
         float m = Math.max(Math.max(map.max(), -map.min()), 1e-6f);
-        Images.writePng(Images.toImage(map, -m, m, 8), file);
+        float[][] k = new float[3][3];
+        for (int i = 0; i < 9; i++) {
+            k[i / 3][i % 3] = kernel[i];
+        }
+        int h = map.shape().dim(0);
+        int w = map.shape().dim(1);
+        Figure.titled(title)
+                .panel(Images.toImage(grey, 0, 1, 8), "input in grey, " + grey.shape().dim(0) + "x"
+                        + grey.shape().dim(1))
+                .panel(Figure.matrix(k, null, 36), "the 3x3 kernel")
+                .panel(Images.toImage(map, -m, m, 8), "input * kernel, " + h + "x" + w)
+                .greyScale("dark " + first + ", bright " + second, "no edge",
+                        "bright " + first + ", dark " + second)
+                .legend(String.format(java.util.Locale.ROOT, "Edge map: mid grey is 0; white and black are the"
+                        + " strongest responses, +%.2f and -%.2f.", m, m))
+                .writePng(file);
     }
 }

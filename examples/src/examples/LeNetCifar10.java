@@ -39,8 +39,8 @@ import java.util.Locale;
  *   examples/run LeNetCifar10                          # data from CIFAR10_DIR or data/cifar-10-batches-bin
  *   examples/run LeNetCifar10 /path/to/cifar-10-batches-bin --epochs 20 --optimizer adam --lr 0.001
  * </pre>
- * Get the data first: in this workplace {@code ../shared/data/unpack data}, elsewhere the "CIFAR-10 binary version"
- * from https://www.cs.toronto.edu/~kriz/cifar.html, unpacked into {@code data/}.
+ * Get the data first: {@code scripts/get-data} puts the "CIFAR-10 binary version" (from
+ * https://www.cs.toronto.edu/~kriz/cifar.html) into {@code data/cifar-10-batches-bin}.
  * <p>Steps: load -> analyze (class counts, channel means, samples.png) -> prepare (normalise with the training set's
  * mean and std, split off 5,000 validation images) -> define (the lecture's table, 62,006 parameters) -> train and
  * evaluate each epoch (progress bar, train/validation loss and accuracy; the best epoch by validation accuracy is

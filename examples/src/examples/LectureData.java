@@ -32,15 +32,7 @@ final class LectureData {
      * is used (the smoke test must not depend on what happens to be installed).
      */
     static Path cifarPath(Args a) {
-        String given = a.positional(0) != null ? a.positional(0) : a.string("data", null);
-        if (given != null) {
-            return Path.of(given);
-        }
-        if (a.tiny()) {
-            return null;
-        }
-        String env = System.getenv("CIFAR10_DIR");
-        return env != null && !env.isBlank() ? Path.of(env) : DEFAULT_DIR;
+        return a.dataFolder(System.getenv("CIFAR10_DIR"), DEFAULT_DIR);
     }
 
     /**
@@ -55,8 +47,8 @@ final class LectureData {
         }
         if (!Files.exists(path)) {
             System.out.println("CIFAR-10 not found at " + path.toAbsolutePath() + ": using " + fallback + ".");
-            System.out.println("  To use the real images, download " + Cifar10.ARCHIVE + " from " + Cifar10.URL
-                    + ", extract it, and pass the folder (or set CIFAR10_DIR).");
+            System.out.println("  To use the real images, run scripts/get-data (or download " + Cifar10.ARCHIVE
+                    + " from " + Cifar10.URL + " and extract it), and pass the folder (or set CIFAR10_DIR).");
             return null;
         }
         return Cifar10.load(path, split);

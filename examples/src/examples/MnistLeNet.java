@@ -29,8 +29,8 @@ import java.util.Locale;
  *   examples/run MnistLeNet                      # data from MNIST_DIR or data/mnist
  *   examples/run MnistLeNet /path/to/mnist --epochs 5
  * </pre>
- * Get the data first: in this workplace {@code ../shared/data/unpack data} (gives data/mnist), elsewhere the four idx
- * files from https://yann.lecun.com/exdb/mnist/ (or a mirror) in one folder.
+ * Get the data first: {@code scripts/get-data} puts the four idx files into data/mnist (or put them, gzip'ed or not,
+ * into any folder and pass it).
  * <p>The network: conv 6@5x5 "same" -> ReLU -> max-pool 2 -> conv 16@5x5 -> ReLU -> max-pool 2 -> dense 120 -> ReLU
  * -> dense 84 -> ReLU -> dense 10 -> softmax (61,706 parameters), trained with Adam (learning rate 0.001, cosine
  * schedule) for 4 epochs on 55,000 images, 5,000 held out for validation.
@@ -53,7 +53,7 @@ public final class MnistLeNet {
         if (args.string("threads", null) != null) {
             Parallel.setThreads(args.integer("threads", 1));
         }
-        Path dataDir = find(args, out);
+        Path dataDir = find(args, out, System.getenv("MNIST_DIR"));
         if (dataDir == null) {
             System.exit(2);
             return;
@@ -114,23 +114,24 @@ public final class MnistLeNet {
         System.out.println("confusion matrix -> " + confusion + ", loss curve -> " + loss + ", model -> " + modelFile);
     }
 
-    /** The first positional argument or --data, else MNIST_DIR, else data/mnist; synthetic idx files for --tiny. */
-    private static Path find(Args args, Path out) throws IOException {
-        String given = args.positional(0) != null ? args.positional(0) : args.string("data", null);
-        String env = System.getenv("MNIST_DIR");
-        Path dir = Path.of(given != null ? given : env != null && !env.isBlank() ? env : "data/mnist");
+    /**
+     * The first positional argument or --data, else MNIST_DIR, else data/mnist; a {@code --tiny} run given no folder
+     * uses synthetic idx files (see {@link Args}).
+     */
+    static Path find(Args args, Path out, String mnistDir) throws IOException {
+        Path dir = args.dataFolder(mnistDir, Path.of("data", Mnist.FOLDER));
+        if (dir == null) {
+            System.out.println("(--tiny: a small synthetic set in the MNIST idx format; pass --data DIR to use a subset"
+                    + " of the real one)");
+            return SyntheticData.mnist(out.resolve("synthetic-data"), 500, 100, 7);
+        }
         if (Files.exists(dir)) {
             return dir;
-        }
-        if (args.tiny()) {
-            System.out.println("(--tiny: no MNIST at " + dir + ", so a small synthetic set in the idx format is used)");
-            return SyntheticData.mnist(out.resolve("synthetic-data"), 500, 100, 7);
         }
         System.err.println("MNIST not found at " + dir.toAbsolutePath() + ".");
         System.err.println("Get the four idx files (train-images-idx3-ubyte, train-labels-idx1-ubyte, "
                 + "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, gzip'ed or not) into one folder:");
-        System.err.println("  in this workplace:  ../shared/data/unpack data     (gives data/mnist)");
-        System.err.println("  elsewhere:          " + Mnist.URL);
+        System.err.println("  scripts/get-data     (gives data/mnist), or download them from " + Mnist.URL);
         System.err.println("Then run again, or pass the folder: examples/run MnistLeNet /path/to/mnist (or set "
                 + "MNIST_DIR).");
         return null;

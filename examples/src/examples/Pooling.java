@@ -5,6 +5,9 @@ import io.github.jcnn.layers.Layer;
 import io.github.jcnn.layers.MaxPool2D;
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * Max and average pooling of the lecture's 6x6 matrix, with a 3x3 window and stride 3 (max {@code 7 9 / 7 7}) and
@@ -13,7 +16,9 @@ import io.github.jcnn.tensor.Tensor;
  * <pre>
  *   Run:  examples/run Pooling
  * </pre>
- * Prints the matrix and each pooled result as grids, with the window sums behind the averages. Writes no pictures.
+ * Prints the matrix and each pooled result as grids, with the window sums behind the averages. Writes
+ * pooling-3x3.png and pooling-2x2.png into the output folder (default {@code jcnn-out/Pooling}): the matrix with each
+ * window in its own colour, beside the max-pooled and the average-pooled output, each number in its window's colour.
  */
 public final class Pooling {
 
@@ -29,8 +34,9 @@ public final class Pooling {
         5, 3, 3, 1, 4, 3,
     };
 
-    public static void main(String[] args) {
-        Args.parse(args);
+    public static void main(String[] args) throws IOException {
+        Args a = Args.parse(args);
+        Path out = a.outDir("Pooling");
         Shape in = Shape.of(1, 6, 6);
         Tensor x = Tensor.of(in.withBatch(1), MATRIX);
         System.out.println("the lecture's 6x6 matrix:");
@@ -53,6 +59,49 @@ public final class Pooling {
         System.out.println("pooling has no parameters: MaxPool2D " + new MaxPool2D(in, 3).parameterCount()
                 + ", AvgPool2D " + new AvgPool2D(in, 3).parameterCount()
                 + "; it works on each channel separately, so C channels in give C channels out.");
+
+        writePicture(x, 3, out.resolve("pooling-3x3.png"));
+        writePicture(x, 2, out.resolve("pooling-2x2.png"));
+        System.out.println("pictures: pooling-3x3.png and pooling-2x2.png in " + out);
+    }
+
+    /** The matrix with its windows tinted, and the max and average outputs tinted the same way. */
+    private static void writePicture(Tensor x, int window, Path file) throws IOException {
+        Shape in = x.shape().dropFirst();
+        float[][] matrix = rows(x.reshape(6, 6));
+        float[][] max = rows(pool(new MaxPool2D(in, window, window), x));
+        float[][] avg = rows(pool(new AvgPool2D(in, window, window), x));
+        int n = max.length;
+        Color[][] tints = new Color[6][6];
+        Color[][] outTints = new Color[n][n];
+        for (int r = 0; r < n * window; r++) {
+            for (int c = 0; c < n * window; c++) {
+                tints[r][c] = Figure.TINTS[(r / window * n + c / window) % Figure.TINTS.length];
+                outTints[r / window][c / window] = tints[r][c];
+            }
+        }
+        Figure.titled(String.format("Pooling the lecture's 6x6 matrix: %dx%d windows, stride %d", window, window,
+                        window))
+                .panel(Figure.matrix(matrix, tints, 34), "input 6x6")
+                .panel(Figure.matrix(max, outTints, 44), "max pooling " + n + "x" + n)
+                .panel(Figure.matrix(avg, outTints, 44), "average pooling " + n + "x" + n)
+                .legend("Each output number comes from the window of its colour: the largest of its "
+                        + window * window + " numbers (max), or their sum / " + window * window + " (average).")
+                .legend(String.format("Output size: floor((6 - %d) / %d) + 1 = %d per side. Pooling has no parameters.",
+                        window, window, n))
+                .writePng(file);
+    }
+
+    private static float[][] rows(Tensor matrix) {
+        int rows = matrix.shape().dim(0);
+        int cols = matrix.shape().dim(1);
+        float[][] out = new float[rows][cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                out[r][c] = matrix.get(r, c);
+            }
+        }
+        return out;
     }
 
     private static Tensor pool(Layer layer, Tensor x) {

@@ -4,6 +4,9 @@ import io.github.jcnn.layers.Conv2D;
 import io.github.jcnn.layers.Padding;
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * Convolution over colour images: a 6x6x3 input with one 3x3x3 filter gives one 4x4 map; with F filters the maps are
@@ -13,8 +16,9 @@ import io.github.jcnn.tensor.Tensor;
  *   Run:  examples/run RgbFilters
  * </pre>
  * Prints the three channels of the input, the filter's three slices, each channel's contribution and their sum (checked
- * against Conv2D), then the stacked output of two filters, then the parameter count with its arithmetic. Writes no
- * pictures.
+ * against Conv2D), then the stacked output of two filters, then the parameter count with its arithmetic. Writes
+ * rgb-filter.png into the output folder (default {@code jcnn-out/RgbFilters}): a row per channel (the channel, the
+ * filter's slice for it, their convolution) and the sum that Conv2D returns.
  */
 public final class RgbFilters {
 
@@ -23,8 +27,12 @@ public final class RgbFilters {
 
     static final String[] CHANNELS = {"red", "green", "blue"};
 
-    public static void main(String[] args) {
-        Args.parse(args);
+    /** Pale tints for the red, green and blue channels' cells. */
+    static final Color[] TINTS = {new Color(0xfcd5d5), new Color(0xd5f0d5), new Color(0xd5e0fc)};
+
+    public static void main(String[] args) throws IOException {
+        Args a = Args.parse(args);
+        Path out = a.outDir("RgbFilters");
         // A 6x6 RGB image: red has a vertical edge (left half 10), green a horizontal edge (top half 10),
         // blue is a constant 5. Stored as (N, C, H, W) = (1, 3, 6, 6).
         Tensor image = Tensor.zeros(1, 3, 6, 6);
@@ -52,16 +60,28 @@ public final class RgbFilters {
         Tensor y = conv.forward(image, false);
         System.out.println("each output number sums 3 x 3 x 3 = 27 products, so the channels' contributions add up:");
         Tensor sum = Tensor.zeros(4, 4);
+        Figure figure = Figure.titled(
+                "One 3x3x3 filter over a 6x6x3 image: a 3x3 slice per channel, the results added");
         for (int ch = 0; ch < 3; ch++) {
-            Tensor part = EdgeDetection.convolve(channel(image, ch).copy().reshape(1, 1, 6, 6),
-                    new float[][] {vertical, horizontal, zero}[ch]).reshape(4, 4);
+            float[] slice = new float[][] {vertical, horizontal, zero}[ch];
+            Tensor part = EdgeDetection.convolve(channel(image, ch).copy().reshape(1, 1, 6, 6), slice).reshape(4, 4);
             sum.addInPlace(part);
             System.out.println(CHANNELS[ch] + " * its slice:");
             System.out.println(Grids.format(part));
+            figure.panel(Figure.matrix(rows(channel(image, ch)), tinted(6, TINTS[ch]), 30), CHANNELS[ch] + " channel")
+                    .panel(Figure.matrix(rows(Tensor.of(Shape.of(3, 3), slice)), tinted(3, TINTS[ch]), 30),
+                            "* the filter's " + CHANNELS[ch] + " slice")
+                    .panel(Figure.matrix(rows(part), null, 34), "= the " + CHANNELS[ch] + " contribution, 4x4")
+                    .nextRow();
         }
         System.out.println("Conv2D output, shape " + y.shape() + " = one 4x4 map (4x4x1):");
         System.out.println(Grids.format(y.reshape(4, 4)));
         System.out.println("equals the sum of the three contributions: " + (y.reshape(4, 4).maxAbsDifference(sum) == 0));
+        figure.panel(Figure.matrix(rows(y.reshape(4, 4)), null, 34), "Conv2D's output: red + green + blue, 4x4x1")
+                .legend("Each output number sums 3 x 3 x 3 = 27 products (plus the bias, 0 here): 9 from each channel.")
+                .legend("A second filter would give a second 4x4 map, stacked behind this one: 4x4x2.")
+                .writePng(out.resolve("rgb-filter.png"));
+        System.out.println("picture: rgb-filter.png in " + out);
         System.out.println();
 
         // Two filters: the one above, and one that looks for vertical edges in every channel.
@@ -85,6 +105,28 @@ public final class RgbFilters {
         System.out.println("  and the same for a 1000x1000x3 input: "
                 + new Conv2D(Shape.of(3, 1000, 1000), 20, 3).parameterCount()
                 + " (the filters are shared over all positions, so the image size does not matter)");
+    }
+
+    /** A size x size grid of one tint. */
+    private static Color[][] tinted(int size, Color tint) {
+        Color[][] tints = new Color[size][size];
+        for (Color[] row : tints) {
+            java.util.Arrays.fill(row, tint);
+        }
+        return tints;
+    }
+
+    /** A 2-D tensor as rows of numbers. */
+    private static float[][] rows(Tensor matrix) {
+        int h = matrix.shape().dim(0);
+        int w = matrix.shape().dim(1);
+        float[][] out = new float[h][w];
+        for (int r = 0; r < h; r++) {
+            for (int c = 0; c < w; c++) {
+                out[r][c] = matrix.get(r, c);
+            }
+        }
+        return out;
     }
 
     /** Channel c of the first image of a (1, C, H, W) tensor as an (H, W) matrix. */

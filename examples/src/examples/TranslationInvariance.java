@@ -29,7 +29,7 @@ import java.util.Locale;
  * {@code --tiny}: synthetic shapes, seconds). Prints, per shift, the cosine similarity of the features to the
  * unshifted ones after the first convolution, after the first pooling and after the second pooling, and the predicted
  * class with its probability. Writes shifted-inputs.png, conv1-maps.png and pool1-maps.png (default folder
- * {@code jcnn-out/translation-invariance}).
+ * {@code jcnn-out/TranslationInvariance}).
  */
 public final class TranslationInvariance {
 
@@ -38,7 +38,7 @@ public final class TranslationInvariance {
 
     public static void main(String[] args) throws Exception {
         Args a = Args.parse(args);
-        Path out = a.outDir("translation-invariance");
+        Path out = a.outDir("TranslationInvariance");
         int maxShift = 4;
 
         ByteImageDataset cifarTest = a.has("model") || !a.tiny()

@@ -7,7 +7,9 @@
  * transforms, images), {@code io} (model files) and {@code viz} (PNG charts and the console progress bar).
  */
 module io.github.jcnn {
-    requires java.desktop;
+    // transitive: BufferedImage appears in the exported API (data.Images, the viz charts), so a module that reads
+    // jcnn reads java.desktop too
+    requires transitive java.desktop;
 
     exports io.github.jcnn.tensor;
     exports io.github.jcnn.layers;

@@ -22,7 +22,8 @@ import java.util.Locale;
  * training images/s at each batch size (a step is {@code Sequential.trainBatch}: SGD with momentum 0.9, softmax
  * cross-entropy) and inference images/s at batch 256 ({@code Sequential.predict}), each the median of
  * {@code --reps} timed runs after 2 untimed ones; then, unless {@code --no-epoch}, one epoch of real CIFAR-10 with
- * {@code Sequential.fit} for LeNet-5 when the data is there ({@code CIFAR10_DIR}).
+ * {@code Sequential.fit} for LeNet-5 when the data is there ({@code CIFAR10_DIR}, else {@code data/}, where
+ * scripts/get-data puts it).
  * <pre>
  *   java -cp target/benchmarks.jar io.github.jcnn.bench.Throughput [--models lenet vgg] [--threads 1 2]
  *        [--batches 32 64 128] [--reps 5] [--no-epoch]
@@ -165,11 +166,7 @@ public final class Throughput {
     /** One epoch of CIFAR-10 with Sequential.fit, batch 64, SGD momentum 0.9, all threads; skipped without data. */
     static void realEpoch() throws Exception {
         String env = System.getenv("CIFAR10_DIR");
-        if (env == null) {
-            System.out.println("real data: CIFAR10_DIR is not set; the CIFAR-10 epoch is skipped");
-            return;
-        }
-        Path dir = Path.of(env);
+        Path dir = env != null ? Path.of(env) : Path.of("data");
         if (Files.isDirectory(dir.resolve(Cifar10.FOLDER))) {
             dir = dir.resolve(Cifar10.FOLDER);
         }

@@ -4,15 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.github.jcnn.viz.ImageGrid;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The loaders on the real files. Opt-in: {@code JCNN_DATA=/path mvn -B verify -Preal-data -Dgroups=real-data}, where
- * the folder holds {@code cifar-10-batches-bin/} and {@code mnist/} (as {@code /work/shared/data/unpack} makes them).
+ * The loaders on the real files. Opt-in: {@code JCNN_DATA=data mvn -B verify -Preal-data -Dgroups=real-data}, where
+ * the folder holds {@code cifar-10-batches-bin/} and {@code mnist/} (as {@code scripts/get-data} makes them).
+ * {@code JCNN_ARCHIVE} may name a {@code cifar-10-binary.tar.gz} to compare with the folder (default: that file in the
+ * {@code JCNN_DATA} folder; skipped when there is none).
  */
 @Tag("real-data")
 class RealDataTest {
@@ -21,7 +25,7 @@ class RealDataTest {
         String env = System.getenv("JCNN_DATA");
         Assumptions.assumeTrue(env != null && Files.isDirectory(Path.of(env)),
                 "JCNN_DATA is not set to a folder holding cifar-10-batches-bin/ and mnist/; skipping the real-data tests"
-                        + " (run /work/shared/data/unpack DEST, then JCNN_DATA=DEST)");
+                        + " (run scripts/get-data DEST, then JCNN_DATA=DEST)");
         return Path.of(env);
     }
 
@@ -51,9 +55,9 @@ class RealDataTest {
 
     @Test
     void cifar10FromTheArchiveEqualsTheFolder() throws Exception {
-        Path archive = Path.of(System.getenv().getOrDefault("JCNN_ARCHIVE",
-                "/work/shared/data/cifar-10-binary.tar.gz"));
         Path dir = data();
+        String given = System.getenv("JCNN_ARCHIVE");
+        Path archive = given != null && !given.isBlank() ? Path.of(given) : dir.resolve(Cifar10.ARCHIVE);
         Assumptions.assumeTrue(Files.isRegularFile(archive), "no archive at " + archive + " (set JCNN_ARCHIVE)");
         long start = System.nanoTime();
         ByteImageDataset fromArchive = Cifar10.load(archive, Split.TRAIN);
@@ -79,10 +83,16 @@ class RealDataTest {
         assertThat(stats.channelMean()[0]).isCloseTo(0.1307, within(0.001));
         assertThat(stats.channelStd()[0]).isCloseTo(0.3081, within(0.001));
         System.out.println("MNIST train\n" + stats);
-        Path gz = Path.of("/work/shared/data/mnist");
-        if (Files.isDirectory(gz)) {
-            assertThat(Mnist.load(gz, Split.TEST).labels(0, 10_000)).isEqualTo(test.labels(0, 10_000));
+        // the same files gzip'ed (as they are published) load to the same data
+        Path gz = Files.createDirectories(Path.of("target", "real-data-gz"));
+        for (String name : new String[] {"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) {
+            try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz.resolve(name + ".gz")))) {
+                Files.copy(dir.resolve(Mnist.FOLDER).resolve(name), out);
+            }
         }
+        ByteImageDataset fromGz = Mnist.load(gz, Split.TEST);
+        assertThat(fromGz.labels(0, 10_000)).isEqualTo(test.labels(0, 10_000));
+        assertThat(fromGz.images(0, 10_000).toArray()).isEqualTo(test.images(0, 10_000).toArray());
         ImageGrid.samplesPerClass(train, 10).writePng(Path.of("target", "real-data-pictures", "mnist.png"));
     }
 }

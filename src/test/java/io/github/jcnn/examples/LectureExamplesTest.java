@@ -65,6 +65,7 @@ class LectureExamplesTest {
         assertThat(s).contains("floor((6 + 0 - 3) / 2) + 1 2 2x2 ok");
         assertThat(s).contains("formula and Conv2D agree on every case");
         assertThat(s).contains("63 81\n153 171\n");
+        assertPngs("padding.png", "stride.png");
     }
 
     @Test
@@ -75,6 +76,7 @@ class LectureExamplesTest {
         assertThat(s).contains("-> output (1, 2, 4, 4)");
         assertThat(s).contains("20 filters: 28 x 20 = 560");
         assertThat(s).contains("parameterCount() = 560");
+        assertPngs("rgb-filter.png");
     }
 
     @Test
@@ -83,6 +85,7 @@ class LectureExamplesTest {
         assertThat(s).contains("max pooling (the largest number of each window):\n7 9\n7 7\n");
         assertThat(s).contains("window sums:\n38 51\n40 35\n");
         assertThat(s).contains("max pooling:\n5 9 8\n7 6 6\n6 7 4\n");
+        assertPngs("pooling-3x3.png", "pooling-2x2.png");
     }
 
     @Test

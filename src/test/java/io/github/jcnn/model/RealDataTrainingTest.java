@@ -28,7 +28,7 @@ class RealDataTrainingTest {
     private static Path data(String folder) {
         String env = System.getenv("JCNN_DATA");
         Assumptions.assumeTrue(env != null && Files.isDirectory(Path.of(env, folder)),
-                "JCNN_DATA is not set to a folder holding " + folder + "/; skipping (run ../shared/data/unpack DEST,"
+                "JCNN_DATA is not set to a folder holding " + folder + "/; skipping (run scripts/get-data DEST,"
                         + " then JCNN_DATA=DEST)");
         return Path.of(env);
     }
