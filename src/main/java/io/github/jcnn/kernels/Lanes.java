@@ -1,8 +1,13 @@
 package io.github.jcnn.kernels;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 
 /**
@@ -71,12 +76,40 @@ public final class Lanes {
     private static final ThreadLocal<Lane> CURRENT = new ThreadLocal<>();
     private static final ThreadLocal<boolean[]> REQUIRED = ThreadLocal.withInitial(() -> new boolean[1]);
     private static final AtomicInteger THREAD_COUNT = new AtomicInteger();
-    /** Lane threads: made as needed, kept for a minute between steps, daemons. */
-    private static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
+    /**
+     * The lane workers: worker i runs lane i + 1 of every run, so a training step finds the same threads (and their
+     * per-thread scratch) each time and creates none. Held by one run at a time; a run that finds them taken (runs
+     * on several models at once) uses threads of {@link #SPARE} instead, so that runs never wait for each other.
+     */
+    private static final ReentrantLock WORKERS_LOCK = new ReentrantLock();
+    private static final List<Worker> WORKERS = new ArrayList<>();
+    /** Threads for runs that find the workers taken: made as needed, kept a minute, daemons. */
+    private static final ExecutorService SPARE = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "jcnn-lane-" + THREAD_COUNT.incrementAndGet());
         t.setDaemon(true);
         return t;
     });
+
+    /** A persistent lane thread taking one task at a time from its queue. */
+    private static final class Worker extends Thread {
+        private final BlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+
+        Worker() {
+            super("jcnn-lane-" + THREAD_COUNT.incrementAndGet());
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                try {
+                    tasks.take().run();
+                } catch (InterruptedException e) {
+                    // a daemon that lives as long as the JVM: keep serving
+                }
+            }
+        }
+    }
 
     /** The lane the current thread is running, or null outside {@link #run}. */
     public static Lane current() {
@@ -120,16 +153,40 @@ public final class Lanes {
             return;
         }
         Group group = new Group(count, Math.min(count, Parallel.threads()));
-        for (int i = 1; i < count; i++) {
-            Lane lane = new Lane(group, i);
-            POOL.execute(() -> runLane(lane, body));
+        boolean own = WORKERS_LOCK.tryLock();
+        if (own && WORKERS_LOCK.getHoldCount() > 1) {   // a run inside a lane 0: the workers are in use
+            WORKERS_LOCK.unlock();
+            own = false;
         }
+        Throwable failure;
         try {
-            runLane(new Lane(group, 0), body);
+            if (own) {
+                while (WORKERS.size() < count - 1) {
+                    Worker w = new Worker();
+                    w.start();
+                    WORKERS.add(w);
+                }
+            }
+            for (int i = 1; i < count; i++) {
+                Lane lane = new Lane(group, i);
+                Runnable task = () -> runLane(lane, body);
+                if (own) {
+                    WORKERS.get(i - 1).tasks.add(task);
+                } else {
+                    SPARE.execute(task);
+                }
+            }
+            try {
+                runLane(new Lane(group, 0), body);
+            } finally {
+                CURRENT.set(previous);
+            }
+            failure = group.awaitFinished();
         } finally {
-            CURRENT.set(previous);
+            if (own) {
+                WORKERS_LOCK.unlock();
+            }
         }
-        Throwable failure = group.awaitFinished();
         if (failure instanceof RuntimeException e) {
             throw e;
         } else if (failure instanceof Error e) {
