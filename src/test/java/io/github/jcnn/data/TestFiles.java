@@ -115,6 +115,73 @@ final class TestFiles {
         return b.array();
     }
 
+    /** A copy of a tar archive whose header at {@code headerOffset} declares {@code size} (octal), checksum fixed. */
+    static byte[] withDeclaredSize(byte[] tar, int headerOffset, long size) {
+        byte[] copy = tar.clone();
+        byte[] h = java.util.Arrays.copyOfRange(copy, headerOffset, headerOffset + 512);
+        put(h, 124, String.format("%011o", size));
+        h[135] = 0;
+        fixChecksum(h);
+        System.arraycopy(h, 0, copy, headerOffset, 512);
+        return copy;
+    }
+
+    /** Recomputes a tar header's checksum after an edit. */
+    static void fixChecksum(byte[] h) {
+        for (int i = 148; i < 156; i++) {
+            h[i] = ' ';
+        }
+        int sum = 0;
+        for (byte b : h) {
+            sum += b & 0xFF;
+        }
+        put(h, 148, String.format("%06o", sum));
+        h[154] = 0;
+        h[155] = ' ';
+    }
+
+    /** The byte offset of the tar header of the entry whose name ends with {@code suffix}, or -1. */
+    static int headerOffset(byte[] tar, String suffix) {
+        for (int at = 0; at + 512 <= tar.length; ) {
+            String name = new String(tar, at, 100, StandardCharsets.US_ASCII).replace("\0", "");
+            if (name.isEmpty()) {
+                return -1;
+            }
+            if (name.endsWith(suffix)) {
+                return at;
+            }
+            long size = Long.parseLong(new String(tar, at + 124, 11, StandardCharsets.US_ASCII), 8);
+            at += 512 + (int) ((size + 511) / 512 * 512);
+        }
+        return -1;
+    }
+
+    /**
+     * A hostile gzip file: a valid gzip member of {@code data} whose trailer's ISIZE is replaced by {@code isize}
+     * (so it "claims" that decompressed length).
+     */
+    static byte[] gzipClaiming(byte[] data, long isize) throws IOException {
+        byte[] gz = gzip(data);
+        java.nio.ByteBuffer.wrap(gz, gz.length - 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt((int) isize);
+        return gz;
+    }
+
+    /**
+     * The bytes this thread has allocated so far (com.sun.management.ThreadMXBean#getThreadAllocatedBytes), called
+     * reflectively because the tests are compiled inside the library's module, which reads no management module.
+     */
+    static long allocatedBytes() {
+        try {
+            Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean")
+                    .invoke(null);
+            Class<?> type = Class.forName("com.sun.management.ThreadMXBean");
+            return (Long) type.getMethod("getThreadAllocatedBytes", long.class).invoke(bean,
+                    Thread.currentThread().getId());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot measure allocation on this JVM", e);
+        }
+    }
+
     static byte[] gzip(byte[] data) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
