@@ -123,13 +123,17 @@ public final class LeNetCifar10 {
                 ? Adam.config(lr).weightDecay(args.string("weight-decay", null) == null ? 0 : weightDecay)
                 : SGD.config(lr).momentum(momentum).weightDecay(weightDecay);
         Path modelFile = out.resolve("lenet5.safetensors");
+        // --validation 0: no validation set, so the checkpoint keeps the epoch with the best training accuracy
+        Monitor keep = validation.size() > 0 ? Monitor.VALIDATION_ACCURACY : Monitor.TRAINING_ACCURACY;
         FitOptions options = FitOptions.defaults()
                 .epochs(epochs)
                 .batchSize(batch)
                 .optimizer(optimizer)
                 .seed(seed)
-                .validation(validation)
-                .checkpoint(modelFile, Monitor.VALIDATION_ACCURACY);
+                .checkpoint(modelFile, keep);
+        if (validation.size() > 0) {
+            options = options.validation(validation);
+        }
         LearningRateSchedule schedule = switch (scheduleName) {
             case "cosine" -> LearningRateSchedule.cosine(epochs, 0.01);
             case "step" -> LearningRateSchedule.stepDecay(Math.max(1, epochs / 3), 0.2);
@@ -166,11 +170,11 @@ public final class LeNetCifar10 {
                     m.trainLoss(), 100 * m.trainAccuracy(), m.validationLoss(), 100 * m.validationAccuracy(),
                     m.learningRate(), m.seconds());
         }
-        EpochMetrics best = history.best(Monitor.VALIDATION_ACCURACY);
-        System.out.printf(Locale.ROOT, "   trained in %.0f s (%.0f images/s); best validation accuracy %.1f%% after "
+        EpochMetrics best = history.best(keep);
+        System.out.printf(Locale.ROOT, "   trained in %.0f s (%.0f images/s); best %s accuracy %.1f%% after "
                         + "epoch %d: that model is kept%n", trainSeconds,
-                (double) train.size() * history.size() / trainSeconds, 100 * best.validationAccuracy(),
-                best.epoch() + 1);
+                (double) train.size() * history.size() / trainSeconds, validation.size() > 0 ? "validation"
+                        : "training", 100 * keep.value(best), best.epoch() + 1);
 
         // ---- 6. summarize -------------------------------------------------------------------------------------
         System.out.println();

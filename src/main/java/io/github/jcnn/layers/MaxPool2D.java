@@ -18,6 +18,9 @@ import java.util.Optional;
  * each output gradient to the one input that won its window (the first one, in row-major order, on ties), so
  * training forward remembers the winner of every window.
  *
+ * <p>NaN propagates as in PyTorch: a window holding a NaN gives NaN, and its last NaN (row-major) is the winner
+ * that backward sends the gradient to. {@code MaxPool2D} on the window {@code [1, NaN, 2, 3]} gives NaN, not 3.
+ *
  * <p>The 2 x 2 window with stride 2 runs a branch-free kernel ({@link Pooling#maxPool2x2}), other windows the plain
  * loop ({@link Pooling#maxPoolReference}); both give the same numbers bit for bit.
  *

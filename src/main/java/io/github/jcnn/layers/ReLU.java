@@ -13,6 +13,8 @@ import java.util.Optional;
  *   input and output  (N, any shape...)
  * </pre>
  * The derivative is 1 for x &gt; 0 and 0 for x &lt; 0; at x = 0 (the kink) this layer uses 0, as PyTorch does.
+ * A NaN passes through unchanged, as in PyTorch (it is not below zero): it must reach the loss, where training's
+ * divergence check catches it, instead of becoming a silent 0.
  */
 public final class ReLU implements Layer {
 

@@ -61,6 +61,12 @@ final class DataParallelStep {
     /** Per chunk: its slice of the batch's images and labels, reused while the sizes stay the same. */
     private final List<float[]> chunkImages = new ArrayList<>();
     private final List<int[]> chunkLabels = new ArrayList<>();
+    /** Per chunk: the output of its last forward (valid until the replica's next forward). */
+    private final List<Tensor> chunkOutputs = new ArrayList<>();
+    /** Between {@link #forward} and {@link #backward}: the chunk count (0 when no backward is due), loss and N. */
+    private int pendingChunks;
+    private Loss pendingLoss;
+    private int pendingBatch;
     /** Whether a replica asked for {@link Lanes} (its replicas meet at barriers). */
     private boolean lanes;
 
@@ -117,6 +123,7 @@ final class DataParallelStep {
         chunkParameters.add(params);
         chunkImages.add(new float[0]);
         chunkLabels.add(new int[0]);
+        chunkOutputs.add(null);
         return true;
     }
 
@@ -130,6 +137,44 @@ final class DataParallelStep {
      * @return the mean loss (not finite if the step diverged) and the number of right predictions
      */
     Result run(Tensor images, int[] labels, Loss loss) {
+        return pass(images, labels, loss, true);
+    }
+
+    /**
+     * The first half of {@link #run}: forward and loss of every chunk, each replica keeping what its backward needs
+     * until the next forward. Finish with {@link #backward}.
+     */
+    Result forward(Tensor images, int[] labels, Loss loss) {
+        return pass(images, labels, loss, false);
+    }
+
+    /**
+     * The second half of {@link #run}, after {@link #forward}: every chunk's backward, then the chunks' gradients
+     * added into the model's, exactly as run does.
+     *
+     * @param inputGradient where to write dL/d(images), (N, inputShape...), or null when nobody reads it (the first
+     *                      layer then skips computing it)
+     */
+    void backward(Tensor inputGradient) {
+        int chunks = pendingChunks;
+        if (chunks == 0) {
+            throw new IllegalStateException("backward needs a forward first, and runs once per forward");
+        }
+        pendingChunks = 0;
+        if (lanes) {
+            Lanes.run(chunks, c -> backwardChunk(c, inputGradient));
+        } else {
+            AtomicInteger next = new AtomicInteger();
+            Parallel.forRange(Parallel.parts(chunks), (part, p0, p1) -> {
+                for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+                    backwardChunk(c, inputGradient);
+                }
+            });
+        }
+        addChunkGradients(chunks);
+    }
+
+    private Result pass(Tensor images, int[] labels, Loss loss, boolean withBackward) {
         int n = images.shape().dim(0);
         int chunks = (n + CHUNK - 1) / CHUNK;
         while (replicas.size() < chunks) {
@@ -137,18 +182,35 @@ final class DataParallelStep {
         }
         double[] losses = new double[chunks];
         int[] correct = new int[chunks];
+        pendingLoss = loss;
+        pendingBatch = n;
+        pendingChunks = 0;
         // each thread takes the next chunk not yet taken: a thread slowed down (by another process on its core)
         // does fewer chunks. Who computes a chunk never changes what it computes.
         if (lanes) {
-            Lanes.run(chunks, c -> runChunk(c, images, labels, Parallel.start(n, chunks, c),
-                    Parallel.start(n, chunks, c + 1), n, loss, losses, correct));
+            Lanes.run(chunks, c -> {
+                forwardChunk(c, images, labels, Parallel.start(n, chunks, c), Parallel.start(n, chunks, c + 1), loss,
+                        losses, correct);
+                if (withBackward) {
+                    Lanes.current().await();   // every chunk's loss is in: all go on to the backward pass, or none
+                    for (double l : losses) {
+                        if (!Double.isFinite(l)) {
+                            return;   // the caller reports the divergence
+                        }
+                    }
+                    backwardChunk(c, null);
+                }
+            });
         } else {
             AtomicInteger next = new AtomicInteger();
             Parallel.forRange(Parallel.parts(chunks), (part, p0, p1) -> {
                 for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
                     int from = Parallel.start(n, chunks, c);
                     int to = Parallel.start(n, chunks, c + 1);
-                    runChunk(c, images, labels, from, to, n, loss, losses, correct);
+                    forwardChunk(c, images, labels, from, to, loss, losses, correct);
+                    if (withBackward && Double.isFinite(losses[c])) {
+                        backwardChunk(c, null);   // a non-finite loss: the caller reports the divergence
+                    }
                 }
             });
         }
@@ -158,13 +220,17 @@ final class DataParallelStep {
             lossSum += losses[c];
             right += correct[c];
         }
-        addChunkGradients(chunks);
+        if (withBackward) {
+            addChunkGradients(chunks);
+        } else {
+            pendingChunks = chunks;
+        }
         return new Result(lossSum / n, right);
     }
 
-    /** Chunk c: samples from..to-1 forward, loss, backward, into replica c's gradients. */
-    private void runChunk(int c, Tensor images, int[] labels, int from, int to, int batch, Loss loss,
-                          double[] losses, int[] correct) {
+    /** Chunk c: samples from..to-1 forward and loss, through replica c. */
+    private void forwardChunk(int c, Tensor images, int[] labels, int from, int to, Loss loss,
+                              double[] losses, int[] correct) {
         int count = to - from;
         int sampleSize = layers.get(0).inputShape().size();
         float[] x = chunkImages.get(c);
@@ -187,6 +253,7 @@ final class DataParallelStep {
         for (Layer layer : net) {
             out = layer.forward(out, true);
         }
+        chunkOutputs.set(c, out);
         Tensor rows = out.reshape(count, out.size() / count);
         double chunkLoss = loss.loss(rows, y);
         losses[c] = chunkLoss * count;
@@ -198,21 +265,41 @@ final class DataParallelStep {
             }
         }
         correct[c] = right;
-        if (lanes) {
-            Lanes.current().await();   // every chunk's loss is in: all go on to the backward pass, or none
-            for (double l : losses) {
-                if (!Double.isFinite(l)) {
-                    return;
-                }
-            }
-        }
-        if (!Double.isFinite(chunkLoss)) {
-            return;   // the caller reports the divergence; no gradient is needed
-        }
-        Tensor dy = loss.gradient(rows, y).scaleInPlace((float) count / batch).reshape(out.shape());
-        for (int i = net.length - 1; i >= 0; i--) {
+    }
+
+    /** Chunk c's backward into replica c's gradients (after its forward); dL/dx into inputGradient unless null. */
+    private void backwardChunk(int c, Tensor inputGradient) {
+        Tensor out = chunkOutputs.get(c);
+        int[] y = chunkLabels.get(c);
+        int count = y.length;
+        Tensor rows = out.reshape(count, out.size() / count);
+        Tensor dy = pendingLoss.gradient(rows, y).scaleInPlace((float) count / pendingBatch).reshape(out.shape());
+        Layer[] net = replicas.get(c);
+        for (int i = net.length - 1; i > 0; i--) {
             dy = net[i].backward(dy);
         }
+        if (inputGradient == null) {
+            if (net.length > 0) {
+                net[0].backward(dy);   // a first Conv2D skips dL/dx (see addReplica)
+            }
+            return;
+        }
+        Tensor dx;
+        if (net.length == 0) {
+            dx = dy;
+        } else if (net[0] instanceof Conv2D conv) {
+            conv.setInputGradientNeeded(true);
+            try {
+                dx = conv.backward(dy);
+            } finally {
+                conv.setInputGradientNeeded(false);
+            }
+        } else {
+            dx = net[0].backward(dy);
+        }
+        int n = pendingBatch;
+        int from = Parallel.start(n, (n + CHUNK - 1) / CHUNK, c);
+        System.arraycopy(dx.data(), 0, inputGradient.data(), from * (dx.size() / count), dx.size());
     }
 
     /** model grad += sum over chunks, in chunk order, of the chunk's grad; the elements are split over threads. */

@@ -26,9 +26,17 @@ import java.util.Optional;
  *           .checkpoint(Path.of("best.safetensors"), Monitor.VALIDATION_ACCURACY);
  * </pre>
  * Defaults: 10 epochs, batch size 32, Adam with learning rate 0.001, softmax cross-entropy, shuffled with the model's
- * seed, a console progress bar, no validation, no transforms, no schedule, no early stopping, no checkpoint.
+ * seed, a console progress bar, no validation, no transforms, no schedule, no early stopping, no checkpoint, and a
+ * divergence bound of {@value #DEFAULT_MAX_LOSS} on the batch loss.
  */
 public final class FitOptions {
+
+    /**
+     * The default bound on a batch's mean loss above which training counts as diverged: 10,000, over 4,000 times the
+     * loss of an untrained 10-class softmax (ln 10 = 2.3). A run that gets there is not learning, it is blowing up
+     * (Adam with learning rate 1e6 reaches 6e37 while staying finite); see {@link #maxLoss(double)}.
+     */
+    public static final double DEFAULT_MAX_LOSS = 1e4;
 
     /**
      * Where and on what figure to save the best model.
@@ -58,6 +66,7 @@ public final class FitOptions {
     private Checkpoint checkpoint;
     private ProgressBar progressBar = ProgressBar.console();
     private int initialEpoch;
+    private double maxLoss = DEFAULT_MAX_LOSS;
 
     private FitOptions() {
     }
@@ -78,6 +87,7 @@ public final class FitOptions {
         c.checkpoint = checkpoint;
         c.progressBar = progressBar;
         c.initialEpoch = initialEpoch;
+        c.maxLoss = maxLoss;
         return c;
     }
 
@@ -137,7 +147,10 @@ public final class FitOptions {
         return c;
     }
 
-    /** With a validation set, measured after every epoch (never transformed). */
+    /**
+     * With a validation set, measured after every epoch (never transformed). An empty one means no validation (as if
+     * none were given).
+     */
     public FitOptions validation(Dataset validation) {
         FitOptions c = copy();
         c.validation = Objects.requireNonNull(validation, "validation");
@@ -202,6 +215,27 @@ public final class FitOptions {
         FitOptions c = copy();
         c.initialEpoch = initialEpoch;
         return c;
+    }
+
+    /**
+     * With the divergence bound: training stops with {@link TrainingDivergedException} when a batch's mean loss is
+     * above {@code maxLoss} (as it does, whatever the bound, when the loss or a gradient is NaN or infinite).
+     * {@code Double.POSITIVE_INFINITY} keeps only the NaN and infinity checks.
+     *
+     * @param maxLoss greater than 0; default {@value #DEFAULT_MAX_LOSS}
+     */
+    public FitOptions maxLoss(double maxLoss) {
+        if (!(maxLoss > 0)) {
+            throw new IllegalArgumentException("maxLoss must be greater than 0, got " + maxLoss);
+        }
+        FitOptions c = copy();
+        c.maxLoss = maxLoss;
+        return c;
+    }
+
+    /** The divergence bound on a batch's mean loss. */
+    public double maxLoss() {
+        return maxLoss;
     }
 
     /** The total number of epochs. */

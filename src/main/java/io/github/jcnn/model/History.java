@@ -17,6 +17,7 @@ public final class History {
 
     private final List<EpochMetrics> epochs = new ArrayList<>();
     private boolean stoppedEarly;
+    private boolean stoppedByListener;
 
     /** An empty history; training adds to it. */
     public History() {
@@ -35,6 +36,19 @@ public final class History {
     /** Whether early stopping ended the run before the planned number of epochs. */
     public boolean stoppedEarly() {
         return stoppedEarly;
+    }
+
+    /** Marks that a listener asked to stop ({@link TrainingListener#stopRequested()}). */
+    void markStoppedByListener() {
+        stoppedByListener = true;
+    }
+
+    /**
+     * Whether a listener ended the run ({@link TrainingListener#stopRequested()}); the last epoch then covers only
+     * the batches done before the request.
+     */
+    public boolean stoppedByListener() {
+        return stoppedByListener;
     }
 
     /** The epochs in order (unmodifiable). */
@@ -113,6 +127,9 @@ public final class History {
         }
         if (stoppedEarly) {
             s.append("stopped early\n");
+        }
+        if (stoppedByListener) {
+            s.append("stopped by a listener\n");
         }
         return s.toString();
     }

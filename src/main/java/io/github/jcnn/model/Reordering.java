@@ -19,7 +19,8 @@ import java.util.List;
  * </pre>
  * and the same gradients, bit for bit: when the window's largest number m is positive, both orders send dL/dy to
  * the first input equal to m (relu changes no positive number, so it creates no new ties among them); when m &lt;= 0,
- * both send nothing (relu's slope there is 0). Only for finite inputs: a NaN in a window can pick a different winner.
+ * both send nothing (relu's slope there is 0). A window holding a NaN gives that NaN either way (both relu and max
+ * pooling let a NaN through, and the pool's winner is the window's last NaN in both orders).
  * The lecture's LeNet-5 has two such pairs (conv, relu, pool): in training its first ReLU then touches 6 x 14 x 14
  * numbers per image instead of 6 x 28 x 28.
  *

@@ -6,6 +6,7 @@ import io.github.jcnn.io.FileFormatException;
 import io.github.jcnn.kernels.Parallel;
 import io.github.jcnn.layers.Layer;
 import io.github.jcnn.layers.Parameter;
+import io.github.jcnn.layers.Softmax;
 import io.github.jcnn.losses.Loss;
 import io.github.jcnn.losses.SoftmaxCrossEntropy;
 import io.github.jcnn.optim.Optimizer;
@@ -17,6 +18,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A network that is a chain of layers, each feeding the next: define it, print its table, train it, evaluate it,
@@ -38,6 +41,7 @@ import java.util.List;
  *   List&lt;Layer&gt; layers = model.layers();      // each with parameters(): name(), value(), grad()
  *
  *   History history = model.fit(train, FitOptions.defaults().epochs(10).validation(test));
+ *   TrainingStep step = model.forwardLoss(images, labels);   // a custom loop: then step.backward(), optimizer.step()
  *   Evaluation result = model.evaluate(test);       // loss, accuracy, confusion matrix
  *   model.save(Path.of("lenet5.safetensors"));
  *   Sequential again = Sequential.load(Path.of("lenet5.safetensors"));
@@ -47,9 +51,18 @@ import java.util.List;
  * training feeds the loss the logits (the input of the softmax), so the fused, numerically stable loss is used and
  * softmax is not applied twice; {@link #predict} returns probabilities.
  *
- * <p><b>Threads.</b> {@link #predict}, {@link #predictClasses} and {@link #evaluate} may be called from several threads
- * at once: they use only inference mode ({@code forward(x, false)}: no dropout, batch-norm running statistics), which
- * writes no layer state. Training ({@link #fit}) must not run at the same time as anything else on the same model.
+ * <p><b>Threads.</b> {@link #predict}, {@link #predictClasses}, {@link #activations} and {@link #evaluate} may be called
+ * from several threads at once: they use only inference mode ({@code forward(x, false)}: no dropout, batch-norm running
+ * statistics), which writes no layer state. They may also run while {@link #fit} or {@link #trainBatch} trains the
+ * model on another thread (a service that serves a model while it is fine-tuned): each inference call then sees the
+ * weights after some whole number of training steps, the same for every sample of its batch, never a step half
+ * applied. A read-write lock gives that: inference holds the read lock for the whole call, a training step the write
+ * lock while the optimizer changes the weights (and, for a model with batch normalization, for the whole step, whose
+ * forward pass updates the running statistics). A long inference call therefore delays the next training step and
+ * not the other way round for longer than one optimizer step. Training calls ({@code fit}, {@code trainBatch},
+ * {@link #forwardLoss}, {@link TrainingStep#backward()}) refuse to run while another one runs on the same model:
+ * {@link IllegalStateException}. A custom loop's own {@code optimizer.step()} is outside the lock: a loop that must
+ * serve predictions meanwhile synchronises them itself.
  * Training uses the library's threads ({@code kernels/Parallel}) by splitting each batch into chunks of 16 samples,
  * each run forward and backward through its own replica of the layers ({@link Layer#replica}) and the chunks'
  * gradients added in chunk order; batch normalization's replicas meet at barriers to use the whole batch's
@@ -83,6 +96,11 @@ public final class Sequential {
     private final List<Parameter> parameters;
     /** The training loop (fit, trainBatch) and what only it needs. */
     private final Trainer trainer;
+    /**
+     * Inference holds the read lock, a training step the write lock while it changes what inference reads: predict
+     * sees the weights between two whole steps, never a step half applied.
+     */
+    private final ReentrantReadWriteLock weightsLock = new ReentrantReadWriteLock();
 
     Sequential(Shape inputShape, List<Layer> layers, long seed) {
         if (layers.isEmpty()) {
@@ -97,6 +115,11 @@ public final class Sequential {
                         + " outputs ") + shape);
             }
             shape = layer.outputShape();
+            if (layer instanceof Softmax && i != layers.size() - 1) {
+                throw new IllegalArgumentException("Softmax #" + i + " is not the last layer (the last is "
+                        + layers.get(layers.size() - 1).type() + " #" + (layers.size() - 1) + "): softmax may only end "
+                        + "a model, where it turns the logits into probabilities; remove it or move it to the end");
+            }
         }
         this.inputShape = inputShape;
         this.layers = List.copyOf(layers);
@@ -183,6 +206,8 @@ public final class Sequential {
      *
      * @param inputs (N, inputShape...), e.g. (N, 3, 32, 32)
      * @return (N, outputShape...), e.g. (N, 10)
+     * @throws IllegalArgumentException if the shape is wrong or a sample holds NaN or infinity (the first such sample
+     *                                  is named: a network would turn it into finite-looking nonsense)
      */
     public Tensor predict(Tensor inputs) {
         return run(inputs, layers.size());
@@ -225,6 +250,19 @@ public final class Sequential {
             throw new IllegalArgumentException("the model takes a batch of " + inputShape + ", i.e. (N, "
                     + inputShape.toString().substring(1) + ", but got " + shape);
         }
+        InputChecks.requireFinite(inputs, depth == layers.size() ? "predict" : "activations");
+        Lock read = weightsLock.readLock();
+        read.lock();
+        try {
+            return compute(inputs, depth);
+        } finally {
+            read.unlock();
+        }
+    }
+
+    /** {@link #run} after the checks, under the read lock. */
+    private Tensor compute(Tensor inputs, int depth) {
+        Shape shape = inputs.shape();
         List<Layer> plan = Reordering.inferencePlan(layers.subList(0, depth));
         int n = shape.dim(0);
         int chunks = (n + INFERENCE_CHUNK - 1) / INFERENCE_CHUNK;
@@ -269,14 +307,25 @@ public final class Sequential {
             throw new IllegalArgumentException("the dataset's samples are " + data.sampleShape()
                     + " but the model takes " + inputShape);
         }
+        if (data.size() == 0) {
+            throw new IllegalArgumentException("evaluate: the dataset is empty");
+        }
+        InputChecks.requireLabels(data, outputShape().size(), "the evaluated dataset");
+        InputChecks.requireFinite(data, "the evaluated dataset");
         int depth = Trainer.lossDepth(layers, loss);
         ConfusionMatrix confusion = new ConfusionMatrix(data.classNames());
         double lossSum = 0;
-        for (Batches.Batch b : new Batches(data, PREDICT_CHUNK).epoch(0)) {
-            Tensor out = run(b.images(), depth);
-            Tensor rows = out.reshape(b.size(), out.size() / b.size());
-            lossSum += loss.loss(rows, b.labels()) * b.size();
-            confusion.addAll(b.labels(), rows.argMaxRows());
+        Lock read = weightsLock.readLock();
+        read.lock();   // the whole evaluation sees one set of weights, even while another thread trains
+        try {
+            for (Batches.Batch b : new Batches(data, PREDICT_CHUNK).epoch(0)) {
+                Tensor out = compute(b.images(), depth);
+                Tensor rows = out.reshape(b.size(), out.size() / b.size());
+                lossSum += loss.loss(rows, b.labels()) * b.size();
+                confusion.addAll(b.labels(), rows.argMaxRows());
+            }
+        } finally {
+            read.unlock();
         }
         return new Evaluation(lossSum / data.size(), confusion);
     }
@@ -299,7 +348,14 @@ public final class Sequential {
      * metrics. Each batch is one {@link #trainBatch} step (see "Threads" in the class comment for how it is split).
      *
      * @return the per-epoch metrics
-     * @throws TrainingDivergedException when the loss, an output or a gradient becomes NaN or infinite
+     * <p>Before the first step, fit checks the data once: the training and validation sets must have no more classes
+     * than the model has outputs, every label must be one of them, and no sample may hold a NaN or infinity (the
+     * message names the first bad sample's index). An empty validation set means no validation.
+     *
+     * @throws TrainingDivergedException when the loss, an output or a gradient becomes NaN or infinite, or a batch's
+     *                                   loss is above {@link FitOptions#maxLoss()}
+     * @throws IllegalArgumentException  when the data does not fit the model (shapes, classes, labels, NaN inputs)
+     * @throws IllegalStateException     when another training call is running on this model
      * @throws java.io.UncheckedIOException when a checkpoint cannot be written
      */
     public History fit(Dataset train, FitOptions options, Optimizer optimizer) {
@@ -316,7 +372,10 @@ public final class Sequential {
      * @param labels    N class labels
      * @param optimizer an optimizer over this model's {@link #parameters()}
      * @return the batch's mean loss before the step
-     * @throws TrainingDivergedException if the loss or a gradient is not finite (the step is not taken)
+     * @throws TrainingDivergedException if the loss or a gradient is not finite, or the loss is above
+     *                                   {@link FitOptions#DEFAULT_MAX_LOSS} (the step is not taken)
+     * @throws IllegalArgumentException  if a label is not one of the model's outputs or an image holds NaN/infinity
+     * @throws IllegalStateException     if another training call is running on this model
      */
     public double trainBatch(Tensor images, int[] labels, Optimizer optimizer) {
         return trainBatch(images, labels, optimizer, new SoftmaxCrossEntropy());
@@ -331,6 +390,53 @@ public final class Sequential {
      */
     public double trainBatch(Tensor images, int[] labels, Optimizer optimizer, Loss loss) {
         return trainer.trainBatch(images, labels, optimizer, loss);
+    }
+
+    // ---- custom training loops --------------------------------------------------------------------------------
+
+    /**
+     * The forward half of a training step with softmax cross-entropy: see {@link #forwardLoss(Tensor, int[], Loss)}.
+     */
+    public TrainingStep forwardLoss(Tensor images, int[] labels) {
+        return forwardLoss(images, labels, new SoftmaxCrossEntropy());
+    }
+
+    /**
+     * A training forward pass on one batch and its loss, for a custom training loop (PyTorch's {@code loss =
+     * criterion(model(x), y)} in training mode): dropout on, batch statistics for batch normalization, each layer
+     * remembering what backward needs. The returned step's {@link TrainingStep#backward()} adds dL/dW into every
+     * parameter's gradient; then step the optimizer:
+     * <pre>
+     *   optimizer.zeroGrad();
+     *   TrainingStep step = model.forwardLoss(images, labels, loss);
+     *   step.backward();
+     *   Gradients.clipNorm(model.parameters(), 5.0);   // optional: anything between backward and step
+     *   optimizer.step();
+     * </pre>
+     * Used that way (without clipping) it gives the same bits as {@link #trainBatch(Tensor, int[], Optimizer, Loss)}:
+     * the batch is split into the same chunks over the threads. Reading gradients needs no optimizer at all:
+     * {@link #zeroGrad()}, forwardLoss, backward, then read {@code parameters().get(k).grad()}.
+     *
+     * @param images (N, inputShape...), finite
+     * @param labels N labels, 0 to outputs - 1
+     * @param loss   the loss (softmax cross-entropy is applied to the logits when the model ends in Softmax)
+     * @throws TrainingDivergedException if the loss is NaN or infinite (naming the first layer whose output is)
+     * @throws IllegalStateException     if another training call is running on this model
+     */
+    public TrainingStep forwardLoss(Tensor images, int[] labels, Loss loss) {
+        return trainer.forwardLoss(images, labels, loss);
+    }
+
+    /** Sets every parameter's gradient to zero (what {@code optimizer.zeroGrad()} does, without an optimizer). */
+    public void zeroGrad() {
+        for (Parameter p : parameters) {
+            p.zeroGrad();
+        }
+    }
+
+    /** The lock between inference (read) and training steps (write); see "Threads" in the class comment. */
+    ReentrantReadWriteLock weightsLock() {
+        return weightsLock;
     }
 
     // ---- files ------------------------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Lock;
 
 /**
  * The training loop of one {@link Sequential} model: {@link Sequential#fit} and {@link Sequential#trainBatch} are
@@ -26,6 +28,10 @@ import java.util.Optional;
  *
  * <p>One batch, in order: zero the gradients, forward and loss, backward (each layer adds its dL/dW), check every
  * gradient is finite, one optimizer step. The model itself keeps the layers, inference and files.
+ *
+ * <p>Custom training loops use the same machinery in two halves ({@link #forwardLoss}, {@link #backward}), which
+ * give the same bits as {@link #trainBatch}. One training call runs at a time on a model (a flag refuses a second
+ * one), and a step takes the model's write lock while it changes what inference reads (see {@link Sequential}).
  */
 final class Trainer {
 
@@ -37,6 +43,17 @@ final class Trainer {
     /** The data-parallel step (made on first use) and the depth it was made for; -1 before. */
     private Optional<DataParallelStep> dataParallel = Optional.empty();
     private int dataParallelDepth = -1;
+    /** Whether the model has non-trainable buffers that a training forward writes (batch-norm statistics). */
+    private final boolean writesBuffers;
+    /** Set while fit, trainBatch, forwardLoss or backward runs: a second one at the same time is refused. */
+    private final AtomicBoolean busy = new AtomicBoolean();
+    /** Counts forwardLoss calls: only the newest {@link TrainingStep} may run backward. */
+    private long generation;
+    /** The pending custom-loop step on the whole-batch path: the loss's input and the labels. */
+    private Tensor pendingOutput;
+    private int[] pendingLabels;
+    private Loss pendingLoss;
+    private int pendingDepth;
 
     Trainer(Sequential model) {
         this.model = model;
@@ -49,6 +66,7 @@ final class Trainer {
                 parameterLayer[k++] = i;
             }
         }
+        this.writesBuffers = model.nonTrainableCount() > 0;
     }
 
     /**
@@ -62,25 +80,49 @@ final class Trainer {
 
     /** See {@link Sequential#fit(Dataset, FitOptions, Optimizer)}. */
     History fit(Dataset train, FitOptions options, Optimizer optimizer) {
+        enter("fit");
+        try {
+            return runFit(train, options, optimizer);
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    private History runFit(Dataset train, FitOptions options, Optimizer optimizer) {
+        if (train.size() == 0) {
+            throw new IllegalArgumentException("fit: the training set is empty");
+        }
         if (!train.sampleShape().equals(model.inputShape())) {
             throw new IllegalArgumentException("the training samples are " + train.sampleShape()
                     + " but the model takes " + model.inputShape());
         }
-        if (!optimizer.parameters().equals(parameters)) {
-            throw new IllegalArgumentException("the optimizer is not over this model's parameters;"
-                    + " create it with factory.create(model.parameters())");
-        }
+        requireOwnOptimizer(optimizer);
+        Optional<Dataset> validation = options.validation().filter(v -> v.size() > 0);   // empty: no validation
         for (Monitor m : monitors(options)) {
-            if (m.needsValidation() && options.validation().isEmpty()) {
-                throw new IllegalArgumentException(m + " needs a validation set: add .validation(data)");
+            if (m.needsValidation() && validation.isEmpty()) {
+                throw new IllegalArgumentException(m + " needs a validation set: add .validation(data)"
+                        + (options.validation().isPresent() ? " with at least one sample (the one given is empty)"
+                        : ""));
             }
+        }
+        int outputs = model.outputShape().size();
+        InputChecks.requireLabels(train, outputs, "the training set");
+        InputChecks.requireFinite(train, "the training set");
+        if (validation.isPresent()) {
+            Dataset v = validation.get();
+            if (!v.sampleShape().equals(model.inputShape())) {
+                throw new IllegalArgumentException("the validation samples are " + v.sampleShape()
+                        + " but the model takes " + model.inputShape());
+            }
+            InputChecks.requireLabels(v, outputs, "the validation set");
+            InputChecks.requireFinite(v, "the validation set");
         }
         Loss loss = options.loss().orElseGet(SoftmaxCrossEntropy::new);
         int depth = lossDepth(layers, loss);
         Batches batches = new Batches(train, options.batchSize(), options.shuffle(),
                 options.seed().orElse(model.seed()), options.transforms());
         ProgressBar bar = options.progressBar().orElse(null);
-        Tensor[] outputs = new Tensor[depth];
+        Tensor[] outputsKept = new Tensor[depth];
         History history = new History();
         double bestCheckpoint = Double.NaN;
         double bestStopping = Double.NaN;
@@ -101,17 +143,12 @@ final class Trainer {
             double lossSum = 0;
             long correct = 0;
             long seen = 0;
+            boolean stop = false;
             for (Batches.Batch b : batches.epoch(epoch)) {
-                for (Parameter p : parameters) {
-                    p.zeroGrad();
-                }
-                DataParallelStep.Result r = trainingPass(b.images(), b.labels(), loss, depth, outputs, optimizer,
-                        epoch, b.index());
+                DataParallelStep.Result r = step(b.images(), b.labels(), loss, depth, outputsKept, optimizer,
+                        options.maxLoss(), epoch, b.index());
                 double batchLoss = r.loss();
                 int batchCorrect = r.correct();
-                checkGradients(epoch, b.index(), optimizer);
-                optimizer.step();
-
                 lossSum += batchLoss * b.size();
                 correct += batchCorrect;
                 seen += b.size();
@@ -122,11 +159,15 @@ final class Trainer {
                     l.onBatchEnd(epoch, b.index(), batches.batchCount(), batchLoss,
                             (double) batchCorrect / b.size());
                 }
+                if (stopRequested(options)) {
+                    stop = true;
+                    break;   // the epoch ends here: its figures are over the batches done
+                }
             }
             double valLoss = Double.NaN;
             double valAccuracy = Double.NaN;
-            if (options.validation().isPresent()) {
-                Evaluation v = model.evaluate(options.validation().get(), loss);
+            if (validation.isPresent()) {
+                Evaluation v = model.evaluate(validation.get(), loss);
                 valLoss = v.loss();
                 valAccuracy = v.accuracy();
             }
@@ -152,6 +193,10 @@ final class Trainer {
                     }
                 }
             }
+            if (stop || stopRequested(options)) {
+                history.markStoppedByListener();
+                break;
+            }
             if (options.earlyStopping().isPresent()) {
                 EarlyStopping s = options.earlyStopping().get();
                 double value = s.monitor().value(metrics);
@@ -167,8 +212,185 @@ final class Trainer {
         return history;
     }
 
+    private static boolean stopRequested(FitOptions options) {
+        for (TrainingListener l : options.listeners()) {
+            if (l.stopRequested()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** See {@link Sequential#trainBatch(Tensor, int[], Optimizer, Loss)}. */
     double trainBatch(Tensor images, int[] labels, Optimizer optimizer, Loss loss) {
+        enter("trainBatch");
+        try {
+            requireBatch(images, labels);
+            requireOwnOptimizer(optimizer);
+            int depth = lossDepth(layers, loss);
+            return step(images, labels, loss, depth, new Tensor[depth], optimizer, FitOptions.DEFAULT_MAX_LOSS, 0, 0)
+                    .loss();
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    /**
+     * One step of fit or trainBatch: zero the gradients, forward and backward, check the loss and the gradients, one
+     * optimizer step. The step holds the model's write lock (see {@link Sequential#predict}) while it changes what
+     * predict reads: the weights (the optimizer step), and the batch-norm statistics (the whole pass) when the model has
+     * them.
+     */
+    private DataParallelStep.Result step(Tensor images, int[] labels, Loss loss, int depth, Tensor[] outputs,
+                                         Optimizer optimizer, double maxLoss, int epoch, int batchIndex) {
+        generation++;   // the layers' saved state is this step's now: a custom loop's pending step is stale
+        pendingOutput = null;
+        Lock write = model.weightsLock().writeLock();
+        if (writesBuffers) {
+            write.lock();
+        }
+        try {
+            for (Parameter p : parameters) {
+                p.zeroGrad();
+            }
+            DataParallelStep.Result r = trainingPass(images, labels, loss, depth, outputs, optimizer, epoch,
+                    batchIndex);
+            if (r.loss() > maxLoss) {
+                throw new TrainingDivergedException(epoch, batchIndex, "loss", String.format(Locale.ROOT,
+                        "training diverged at epoch %d, batch %d: the loss (%s) is above the bound %s "
+                                + "(FitOptions.maxLoss). The learning rate (%s) is probably too high: try one 10 "
+                                + "times smaller, normalise the inputs, or add batch normalisation.",
+                        epoch + 1, batchIndex + 1, (float) r.loss(), maxLoss, optimizer.learningRate()));
+            }
+            checkGradients(epoch, batchIndex, optimizer);
+            if (!writesBuffers) {
+                write.lock();
+            }
+            try {
+                optimizer.step();
+            } finally {
+                if (!writesBuffers) {
+                    write.unlock();
+                }
+            }
+            return r;
+        } finally {
+            if (writesBuffers) {
+                write.unlock();
+            }
+        }
+    }
+
+    // ---- custom training loops --------------------------------------------------------------------------------
+
+    /** See {@link Sequential#forwardLoss(Tensor, int[], Loss)}. */
+    TrainingStep forwardLoss(Tensor images, int[] labels, Loss loss) {
+        enter("forwardLoss");
+        try {
+            requireBatch(images, labels);
+            int depth = lossDepth(layers, loss);
+            int n = images.shape().dim(0);
+            Lock write = model.weightsLock().writeLock();
+            if (writesBuffers) {
+                write.lock();
+            }
+            try {
+                generation++;
+                pendingOutput = null;
+                Tensor[] outputs = new Tensor[depth];
+                Optional<DataParallelStep> dp = dataParallel(depth);
+                DataParallelStep.Result r;
+                if (dp.isPresent()) {
+                    r = dp.get().forward(images, labels, loss);
+                    if (!Double.isFinite(r.loss())) {
+                        trainingForward(images, depth, outputs);
+                        throw divergedOutsideFit("in forwardLoss", forwardCulprit(outputs, depth, loss), r.loss());
+                    }
+                } else {
+                    Tensor x = trainingForward(images, depth, outputs);
+                    Tensor rows = x.reshape(n, x.size() / n);
+                    double batchLoss = loss.loss(rows, labels);
+                    if (!Double.isFinite(batchLoss)) {
+                        throw divergedOutsideFit("in forwardLoss", forwardCulprit(outputs, depth, loss), batchLoss);
+                    }
+                    r = new DataParallelStep.Result(batchLoss, correct(rows, labels));
+                    pendingOutput = x;
+                    pendingLabels = labels.clone();
+                    pendingLoss = loss;
+                    pendingDepth = depth;
+                }
+                return new TrainingStep(this, generation, r.loss(), r.correct(), n, images.shape());
+            } finally {
+                if (writesBuffers) {
+                    write.unlock();
+                }
+            }
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    /** See {@link TrainingStep#backward()}; returns dL/dx when {@code inputGradient}, else null. */
+    Tensor backward(TrainingStep step, boolean inputGradient) {
+        enter("backward");
+        try {
+            if (step.generation() != generation) {
+                throw new IllegalStateException("this step's forward is no longer the model's latest: forwardLoss "
+                        + "ran again since, and backward can only follow the latest one");
+            }
+            generation++;   // a step runs backward once
+            Tensor dx = inputGradient ? Tensor.zeros(step.inputShape()) : null;
+            if (pendingOutput == null) {
+                dataParallel(dataParallelDepth).orElseThrow().backward(dx);
+            } else {
+                int depth = pendingDepth;
+                Tensor x = pendingOutput;
+                pendingOutput = null;
+                int n = step.size();
+                Tensor dy = pendingLoss.gradient(x.reshape(n, x.size() / n), pendingLabels).reshape(x.shape());
+                for (int i = depth - 1; i > 0; i--) {
+                    dy = layers.get(i).backward(dy);
+                }
+                if (depth > 0 && !inputGradient) {
+                    backwardFirst(layers.get(0), dy);
+                } else if (depth > 0) {
+                    dy = layers.get(0).backward(dy);
+                }
+                if (inputGradient) {
+                    dx.copyFromInPlace(dy);
+                }
+            }
+            for (int k = parameters.size() - 1; k >= 0; k--) {
+                Parameter p = parameters.get(k);
+                if (!p.grad().isFinite()) {
+                    throw divergedOutsideFit("in backward", layers.get(parameterLayer[k]).type() + " #"
+                            + parameterLayer[k] + " " + p.name() + " gradient", Double.NaN);
+                }
+            }
+            return dx;
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    // ---- shared -----------------------------------------------------------------------------------------------
+
+    /** Marks the model busy with {@code what}, refusing if another training call is running on it. */
+    private void enter(String what) {
+        if (!busy.compareAndSet(false, true)) {
+            throw new IllegalStateException(what + ": the model is already training (fit, trainBatch, forwardLoss or "
+                    + "backward is running on another thread); one model trains on one thread at a time");
+        }
+    }
+
+    private void requireOwnOptimizer(Optimizer optimizer) {
+        if (!optimizer.parameters().equals(parameters)) {
+            throw new IllegalArgumentException("the optimizer is not over this model's parameters;"
+                    + " create it with factory.create(model.parameters())");
+        }
+    }
+
+    private void requireBatch(Tensor images, int[] labels) {
         Shape shape = images.shape();
         Shape inputShape = model.inputShape();
         if (shape.rank() != inputShape.rank() + 1 || !shape.dropFirst().equals(inputShape)) {
@@ -178,18 +400,19 @@ final class Trainer {
         if (labels.length != shape.dim(0)) {
             throw new IllegalArgumentException(shape.dim(0) + " images but " + labels.length + " labels");
         }
-        if (!optimizer.parameters().equals(parameters)) {
-            throw new IllegalArgumentException("the optimizer is not over this model's parameters;"
-                    + " create it with factory.create(model.parameters())");
+        InputChecks.requireLabels(labels, model.outputShape().size(), "the batch");
+        InputChecks.requireFinite(images, "the batch");
+    }
+
+    private static int correct(Tensor rows, int[] labels) {
+        int right = 0;
+        int[] predicted = rows.argMaxRows();
+        for (int i = 0; i < predicted.length; i++) {
+            if (predicted[i] == labels[i]) {
+                right++;
+            }
         }
-        int depth = lossDepth(layers, loss);
-        for (Parameter p : parameters) {
-            p.zeroGrad();
-        }
-        DataParallelStep.Result r = trainingPass(images, labels, loss, depth, new Tensor[depth], optimizer, 0, 0);
-        checkGradients(0, 0, optimizer);
-        optimizer.step();
-        return r.loss();
+        return right;
     }
 
     /**
@@ -222,14 +445,7 @@ final class Trainer {
         if (depth > 0) {
             backwardFirst(layers.get(0), dy);
         }
-        int right = 0;
-        int[] predicted = rows.argMaxRows();
-        for (int i = 0; i < predicted.length; i++) {
-            if (predicted[i] == labels[i]) {
-                right++;
-            }
-        }
-        return new DataParallelStep.Result(batchLoss, right);
+        return new DataParallelStep.Result(batchLoss, correct(rows, labels));
     }
 
     /** The data-parallel step over layers 0..depth-1, made once per depth; empty if a layer cannot be replicated. */
@@ -305,6 +521,14 @@ final class Trainer {
                         + "normalise the inputs, or add batch normalisation.", epoch + 1, batch + 1, quantity,
                 Double.isNaN(loss) ? "" : " (loss " + loss + ")", optimizer.learningRate());
         return new TrainingDivergedException(epoch, batch, quantity, message);
+    }
+
+    /** The same outside fit (a custom loop, {@code where} e.g. "in backward"), without a learning rate to name. */
+    private static TrainingDivergedException divergedOutsideFit(String where, String quantity, double loss) {
+        String message = String.format(Locale.ROOT, "training diverged %s: %s became NaN or infinite%s. The learning "
+                        + "rate is probably too high: try one 10 times smaller, normalise the inputs, or add batch "
+                        + "normalisation.", where, quantity, Double.isNaN(loss) ? "" : " (loss " + loss + ")");
+        return new TrainingDivergedException(-1, -1, quantity, message);
     }
 
     /** Training forward through layers 0..depth-1 of the model itself, keeping each output in {@code outputs}. */

@@ -1,7 +1,8 @@
 package io.github.jcnn.model;
 
 /**
- * Training produced a NaN or infinite number: the loss, a layer's output or a gradient. The message names the step
+ * Training produced a NaN or infinite number (the loss, a layer's output or a gradient), or a loss above the bound
+ * {@link FitOptions#maxLoss(double)}. The message names the step
  * (epoch and batch, from 1), the layer (type and position) and the quantity, and suggests a fix, e.g.
  * <pre>
  *   training diverged at epoch 1, batch 3: Conv2D #0 weight gradient is NaN. The learning rate (1.0E8) is probably
@@ -18,8 +19,8 @@ public class TrainingDivergedException extends RuntimeException {
     private final String quantity;
 
     /**
-     * @param epoch    the epoch, from 0
-     * @param batch    the batch within the epoch, from 0
+     * @param epoch    the epoch, from 0 (-1 outside fit and trainBatch: in a custom loop's forwardLoss or backward)
+     * @param batch    the batch within the epoch, from 0 (-1 outside fit and trainBatch)
      * @param quantity what became non-finite, e.g. {@code "Conv2D #0 weight gradient"} or {@code "loss"}
      * @param message  the full message
      */
@@ -30,12 +31,12 @@ public class TrainingDivergedException extends RuntimeException {
         this.quantity = quantity;
     }
 
-    /** The epoch, from 0. */
+    /** The epoch, from 0; -1 when the step was not fit's or trainBatch's (a custom loop). */
     public int epoch() {
         return epoch;
     }
 
-    /** The batch within the epoch, from 0. */
+    /** The batch within the epoch, from 0; -1 when the step was not fit's or trainBatch's. */
     public int batch() {
         return batch;
     }

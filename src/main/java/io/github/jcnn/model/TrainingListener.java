@@ -8,7 +8,17 @@ package io.github.jcnn.model;
  *       public void onEpochEnd(EpochMetrics m) { System.out.println(m); }
  *   };
  * </pre>
- * Listeners run on the training thread, between steps.
+ * Listeners run on the training thread, between steps. A listener ends the run by answering
+ * {@link #stopRequested()} with true:
+ * <pre>
+ *   TrainingListener goodEnough = new TrainingListener() {
+ *       boolean stop;
+ *       public void onBatchEnd(int epoch, int batch, int batches, double loss, double accuracy) {
+ *           stop = loss &lt; 0.05;
+ *       }
+ *       public boolean stopRequested() { return stop; }
+ *   };
+ * </pre>
  */
 public interface TrainingListener {
 
@@ -30,5 +40,15 @@ public interface TrainingListener {
 
     /** After the epoch and its validation. */
     default void onEpochEnd(EpochMetrics metrics) {
+    }
+
+    /**
+     * Whether training should stop now; asked after every batch (after {@link #onBatchEnd}) and every epoch (after
+     * {@link #onEpochEnd}). When it is true after a batch, the epoch ends there: it is validated, recorded (over the
+     * batches done), told to {@link #onEpochEnd} and checkpointed as usual, and then fit returns, with
+     * {@link History#stoppedByListener()} true. By default never.
+     */
+    default boolean stopRequested() {
+        return false;
     }
 }

@@ -16,6 +16,16 @@ public interface Optimizer {
     /** Applies one update to every parameter from its current gradient. */
     void step();
 
+    /**
+     * Sets the gradient of every parameter of this optimizer to zero, before the backward pass of the next step
+     * (backward passes add into the gradients).
+     */
+    default void zeroGrad() {
+        for (Parameter p : parameters()) {
+            p.zeroGrad();
+        }
+    }
+
     /** The learning rate of the next step. */
     double learningRate();
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import examples.LeNetCifar10;
 import examples.MnistLeNet;
 import examples.PredictImage;
+import examples.Saliency;
 import examples.VisualizeFilters;
 import io.github.jcnn.model.Sequential;
 import java.io.ByteArrayOutputStream;
@@ -73,6 +74,32 @@ class TrainingExamplesTest {
         }
         Sequential model = Sequential.load(out.resolve("lenet5.safetensors"));
         assertThat(model.parameterCount()).isEqualTo(62_006);
+    }
+
+    @Test
+    void leNetCifar10WithoutValidationTrainsAndKeepsTheBestTrainingEpoch() throws Exception {
+        String printed = run(LeNetCifar10::main, "--tiny", "--validation", "0", "--out", out.toString());
+
+        assertThat(printed).contains("300 images to train on, 0 for validation")
+                .contains("Epoch 2/2")
+                .contains("best training accuracy")
+                .contains("6. Summarize: test accuracy");
+        assertThat(out.resolve("lenet5.safetensors")).exists();
+    }
+
+    @Test
+    void saliencyDrawsTheInputGradientOfTestImages() throws Exception {
+        String printed = run(Saliency::main, "--tiny", "--images", "3", "--out", out.toString());
+
+        assertThat(printed).contains("Model ")
+                .containsPattern("test image 0 \\(\\w+\\): predicted \\w+; largest \\|dL/dx\\| \\d")
+                .contains("test image 2 (")
+                .contains("the loss of the predicted classes");
+        for (String png : new String[] {"saliency-0.png", "saliency-1.png", "saliency-2.png", "saliency.png"}) {
+            assertPng(out.resolve(png));
+        }
+        java.awt.image.BufferedImage pair = javax.imageio.ImageIO.read(out.resolve("saliency-0.png").toFile());
+        assertThat(pair.getWidth()).isGreaterThan(2 * 32 * 8);   // the image and its map side by side, 8x
     }
 
     @Test

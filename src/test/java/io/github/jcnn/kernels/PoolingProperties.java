@@ -124,16 +124,46 @@ class PoolingProperties {
     }
 
     @Test
-    void theFirstMaximumWinsAndKeepsItsSign() {
+    void theFirstMaximumWinsAndKeepsItsSignAndAnyNanWinsAsInPyTorch() {
         float[] x = {-0f, 0f, 0f, -1f,    1f, 1f, 1f, 1f,    -3f, -2f, -1f, -1f,    Float.NaN, 5f, 6f, 7f,
-            1f, Float.NaN, 2f, 0f};
-        float[] y = new float[5];
-        int[] where = new int[5];
-        Pooling.maxPool2x2(x, y, where, 0, 5, 2, 2);
-        assertThat(where).containsExactly(0, 4, 10, 12, 18);
-        assertThat(Float.floatToRawIntBits(y[0])).isEqualTo(Float.floatToRawIntBits(-0f));
-        assertThat(y[3]).isNaN();
-        assertThat(y[4]).isEqualTo(2f);   // a NaN after the first element never wins
+            1f, Float.NaN, 2f, 3f,    NEGATIVE_NAN, 1f, Float.NaN, 9f,    Float.POSITIVE_INFINITY, PAYLOAD_NAN, 0f, 0f};
+        int windows = 7;
+        for (boolean fast : new boolean[] {true, false}) {
+            float[] y = new float[windows];
+            int[] where = new int[windows];
+            if (fast) {
+                Pooling.maxPool2x2(x, y, where, 0, windows, 2, 2);
+            } else {
+                Pooling.maxPoolReference(x, y, where, 0, windows, 2, 2, 2, 2);
+            }
+            // PyTorch's indices (max_pool2d with return_indices): the last NaN of a window wins
+            assertThat(where).containsExactly(0, 4, 10, 12, 17, 22, 25);
+            assertThat(Float.floatToRawIntBits(y[0])).isEqualTo(Float.floatToRawIntBits(-0f));
+            assertThat(y[3]).isNaN();
+            assertThat(y[4]).isNaN();   // [1, NaN, 2, 3] gives NaN, not 3
+            assertThat(Float.floatToRawIntBits(y[5])).isEqualTo(Float.floatToRawIntBits(Float.NaN));
+            assertThat(Float.floatToRawIntBits(y[6])).isEqualTo(Float.floatToRawIntBits(PAYLOAD_NAN));
+            float[] inference = new float[windows];
+            if (fast) {
+                Pooling.maxPool2x2(x, inference, null, 0, windows, 2, 2);
+                assertSameBits(inference, y, "y without argmax");
+            }
+        }
+    }
+
+    @Test
+    void overlappingWindowsPropagateNanLikePyTorch() {
+        // PyTorch: max_pool2d([[1, NaN, 2], [3, NaN, 0]], 2, stride=1) = [NaN, NaN] with indices [4, 4]
+        float[] x = {1f, Float.NaN, 2f, 3f, Float.NaN, 0f};
+        float[] y = new float[2];
+        int[] where = new int[2];
+        Pooling.maxPoolReference(x, y, where, 0, 1, 2, 3, 2, 1);
+        assertThat(y[0]).isNaN();
+        assertThat(y[1]).isNaN();
+        assertThat(where).containsExactly(4, 4);
+        float[] dx = new float[6];
+        Pooling.maxPoolBackwardReference(new float[] {1f, 2f}, where, dx, 0, 2);
+        assertThat(dx).containsExactly(0f, 0f, 0f, 0f, 3f, 0f);
     }
 
     private static void assertSameBits(float[] actual, float[] expected, String what) {

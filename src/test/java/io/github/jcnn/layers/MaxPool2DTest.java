@@ -35,6 +35,32 @@ class MaxPool2DTest {
     }
 
     @Test
+    void aNanAnywhereInAWindowPropagatesAndTakesTheGradientAsInPyTorch() {
+        float nan = Float.NaN;
+        for (int[] window : new int[][] {{2, 2}, {3, 3}}) {   // the fast 2 x 2 kernel and the plain loop
+            int k = window[0];
+            MaxPool2D pool = new MaxPool2D(Shape.of(1, 2 * k, k), k);
+            // window 0 is [1, NaN, 2, 3, ...]: PyTorch gives NaN (jcnn gave 3 before); window 1 has two NaNs
+            float[] data = new float[2 * k * k];
+            for (int i = 0; i < data.length; i++) {
+                data[i] = i % 7;
+            }
+            data[1] = nan;
+            data[k * k + 1] = nan;
+            data[2 * k * k - 1] = nan;
+            Tensor x = Tensor.of(Shape.of(1, 1, 2 * k, k), data);
+            assertThat(pool.forward(x, false).toArray()).containsExactly(nan, nan);
+            Tensor y = pool.forward(x, true);
+            assertThat(y.toArray()).containsExactly(nan, nan);
+            float[] dx = pool.backward(Tensor.of(Shape.of(1, 1, 2, 1), 10, 20)).toArray();
+            float[] expected = new float[data.length];
+            expected[1] = 10;                  // the only NaN of window 0
+            expected[2 * k * k - 1] = 20;      // the last NaN of window 1 (PyTorch's index)
+            assertThat(dx).containsExactly(expected);
+        }
+    }
+
+    @Test
     void fourByFourTwoByTwoRoutesTheGradientToEachMaximum() {
         MaxPool2D pool = new MaxPool2D(Shape.of(1, 4, 4), 2);
         Tensor x = Tensor.of(Shape.of(1, 1, 4, 4),

@@ -23,6 +23,15 @@ class ReLUTest {
     }
 
     @Test
+    void aNanPassesThroughAsInPyTorch() {
+        Tensor x = Tensor.of(Shape.of(1, 3), Float.NaN, -1, 2);
+        ReLU layer = new ReLU(Shape.of(3));
+        assertThat(layer.forward(x, false).toArray()).containsExactly(Float.NaN, 0, 2);
+        assertThat(layer.forward(x, true).toArray()).containsExactly(Float.NaN, 0, 2);
+        assertThat(layer.backward(Tensor.of(Shape.of(1, 3), 1, 1, 1)).toArray()).containsExactly(0, 0, 1);
+    }
+
+    @Test
     void errorsNameTheShapes() {
         Layer layer = new ReLU(Shape.of(2, 3, 3));
         assertThatThrownBy(() -> layer.forward(Tensor.zeros(4, 2, 3, 4), false))
