@@ -62,7 +62,7 @@ public final class Throughput {
         int[] labels = LeNet.labels(4096, 7);
         for (String name : models) {
             if (Models.build(name, 1).isEmpty()) {
-                System.out.printf(Locale.ROOT, "%8s: not built in this version (needs the residual block layer); "
+                System.out.printf(Locale.ROOT, "%8s: not built in this version; "
                         + "skipped%n", name);
                 continue;
             }

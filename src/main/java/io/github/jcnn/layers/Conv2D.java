@@ -27,7 +27,7 @@ import java.util.random.RandomGenerator;
  * As in PyTorch's {@code Conv2d} (and the lecture) this is a cross-correlation: the kernel is not flipped. P is the
  * {@link Padding}: {@link Padding#VALID} (0), {@link Padding#SAME} ((K - 1) / 2, worked out per axis) or
  * {@link Padding#of(int)}. Weights start at zero until {@link #initialize} draws them with fanIn = C*KH*KW and
- * fanOut = F*KH*KW; biases start at zero.
+ * fanOut = F*KH*KW; biases start at zero (and stay so, except with {@link WeightInit#PYTORCH}).
  *
  * <p>Computation: the fast path of {@code kernels/}. Per image, {@link Im2Col} lays the C*KH*KW numbers under each
  * of the OH*OW kernel positions out as the columns of a matrix, and the whole convolution becomes one product,
@@ -260,13 +260,16 @@ public final class Conv2D implements Layer {
         return Collections.unmodifiableList(list);
     }
 
-    /** Draws the weights with fanIn = C*KH*KW and fanOut = F*KH*KW; sets the biases to zero. */
+    /**
+     * Draws the weights with fanIn = C*KH*KW and fanOut = F*KH*KW; sets the biases as {@code init} says (zero, or
+     * uniform in &plusmn;1/&radic;fanIn for {@link WeightInit#PYTORCH}).
+     */
     @Override
     public void initialize(WeightInit init, RandomGenerator random) {
         int area = kernelHeight * kernelWidth;
         init.fill(weight.value(), inChannels * area, filters * area, random);
         if (bias != null) {
-            bias.value().fill(0f);
+            init.fillBias(bias.value(), inChannels * area, random);
         }
     }
 

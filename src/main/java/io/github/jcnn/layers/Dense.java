@@ -19,7 +19,8 @@ import java.util.random.RandomGenerator;
  *   output  y  (N, units)
  * </pre>
  * The input must be flat: put a {@link Flatten} before a dense layer that follows a convolution or a pooling layer.
- * {@link #initialize} draws W with fanIn = in and fanOut = units and sets b to zero; until then both are zero.
+ * {@link #initialize} draws W with fanIn = in and fanOut = units and b as the scheme says (zero except for
+ * {@link WeightInit#PYTORCH}); until then both are zero.
  * Parameters: "weight" and "bias" (no bias when built with {@code bias = false}).
  */
 public final class Dense implements Layer {
@@ -117,12 +118,15 @@ public final class Dense implements Layer {
         return bias == null ? List.of(weight) : List.of(weight, bias);
     }
 
-    /** Draws the weights with {@code init} (fanIn = in, fanOut = units) and sets the bias to zero. */
+    /**
+     * Draws the weights with {@code init} (fanIn = in, fanOut = units) and sets the bias as {@code init} says (zero,
+     * or uniform in &plusmn;1/&radic;fanIn for {@link WeightInit#PYTORCH}).
+     */
     @Override
     public void initialize(WeightInit init, RandomGenerator random) {
         init.fill(weight.value(), inFeatures, units, random);
         if (bias != null) {
-            bias.value().fill(0f);
+            init.fillBias(bias.value(), inFeatures, random);
         }
     }
 

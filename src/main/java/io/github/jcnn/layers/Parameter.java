@@ -45,8 +45,8 @@ public final class Parameter {
 
     /**
      * This parameter under another name, sharing its value and its gradient (a change to one is a change to the
-     * other): how a layer made of layers lists its inner layers' parameters under unique names such as
-     * {@code "body.0.weight"}.
+     * other): how a layer made of layers ({@link Residual}) lists its inner layers' parameters under unique names
+     * such as {@code "body.0.weight"}.
      */
     public Parameter named(String newName) {
         return new Parameter(newName, value, gradient);

@@ -20,16 +20,52 @@ import io.github.jcnn.tensor.Tensor;
  * when p is tiny). The last layer of the network should therefore output raw scores, not probabilities.
  *
  * <p>Example: K equal logits give p = 1/K for every class and a loss of ln K (ln 10 &asymp; 2.303 for CIFAR-10).
+ *
+ * <p><b>Label smoothing</b> ({@link #withLabelSmoothing(double)}, PyTorch's {@code cross_entropy(...,
+ * label_smoothing=eps)}): the target is no longer the one-hot vector but
+ * <pre>
+ *   t[n, k] = (1 - eps) * onehot(y_n)[k] + eps / K
+ *   L       = (1/N) sum over n, k of  -t[n, k] ln p[n, k]
+ *           = (1/N) sum over n of  ( logsumexp(z[n]) - (1 - eps) z[n, y_n] - (eps / K) sum over k of z[n, k] )
+ *   dL/dz[n, k] = ( p[n, k] - t[n, k] ) / N
+ * </pre>
+ * so the network is never pushed to make one logit infinitely larger than the others: the best it can do is
+ * p = t, which keeps the logits (and the weights) bounded. With eps = 0.1 and K = 10 the right class's target is
+ * 0.91 and each other class's 0.01.
  */
 public final class SoftmaxCrossEntropy implements Loss {
 
-    /** The loss; it has no settings. */
+    private final double smoothing;
+
+    /** The plain loss (no label smoothing). */
     public SoftmaxCrossEntropy() {
+        this(0);
+    }
+
+    private SoftmaxCrossEntropy(double smoothing) {
+        if (!(smoothing >= 0 && smoothing <= 1)) {
+            throw new IllegalArgumentException("label smoothing must be in [0, 1], got " + smoothing);
+        }
+        this.smoothing = smoothing;
+    }
+
+    /**
+     * The loss with label smoothing {@code eps} in [0, 1] (0.1 is usual): targets (1 - eps) onehot + eps / K, as
+     * PyTorch's {@code label_smoothing}.
+     */
+    public static SoftmaxCrossEntropy withLabelSmoothing(double eps) {
+        return new SoftmaxCrossEntropy(eps);
+    }
+
+    /** The label smoothing eps (0 for the plain loss). */
+    public double labelSmoothing() {
+        return smoothing;
     }
 
     @Override
     public String name() {
-        return "softmax cross-entropy";
+        return smoothing == 0 ? "softmax cross-entropy"
+                : "softmax cross-entropy (label smoothing " + smoothing + ")";
     }
 
     /**
@@ -64,7 +100,7 @@ public final class SoftmaxCrossEntropy implements Loss {
         return out;
     }
 
-    /** L = (1/N) sum over n of (logsumexp(z[n]) - z[n, y_n]), in double. */
+    /** L = (1/N) sum over n of (logsumexp(z[n]) - (1 - eps) z[n, y_n] - (eps / K) sum of z[n]), in double. */
     @Override
     public double loss(Tensor predictions, int[] labels) {
         check(name(), predictions, labels);
@@ -79,15 +115,18 @@ public final class SoftmaxCrossEntropy implements Loss {
                 max = Math.max(max, z[row + k]);
             }
             double sum = 0;
+            double logits = 0;
             for (int k = 0; k < classes; k++) {
                 sum += Math.exp(z[row + k] - max);
+                logits += z[row + k];
             }
-            total += max + Math.log(sum) - z[row + labels[n]];
+            total += max + Math.log(sum) - (1 - smoothing) * z[row + labels[n]]
+                    - (smoothing == 0 ? 0 : smoothing / classes * logits);
         }
         return total / batch;
     }
 
-    /** dL/dz = (softmax(z) - onehot(y)) / N. */
+    /** dL/dz = (softmax(z) - t) / N with t = (1 - eps) onehot(y) + eps / K. */
     @Override
     public Tensor gradient(Tensor predictions, int[] labels) {
         check(name(), predictions, labels);
@@ -95,8 +134,14 @@ public final class SoftmaxCrossEntropy implements Loss {
         int classes = predictions.shape().dim(1);
         Tensor grad = softmax(predictions);
         float[] g = grad.data();
+        float spread = (float) (smoothing / classes);
         for (int n = 0; n < batch; n++) {
-            g[n * classes + labels[n]] -= 1f;
+            if (smoothing != 0) {
+                for (int k = 0; k < classes; k++) {
+                    g[n * classes + k] -= spread;
+                }
+            }
+            g[n * classes + labels[n]] -= (float) (1 - smoothing);
         }
         return grad.scaleInPlace(1f / batch);
     }

@@ -171,7 +171,10 @@ public final class FitOptions {
         return c;
     }
 
-    /** With a learning-rate schedule, applied to the optimizer's initial rate at the start of each epoch. */
+    /**
+     * With a learning-rate schedule, applied to the optimizer's initial rate at the start of each epoch, or before
+     * every step for a per-step schedule ({@code LearningRateSchedule.oneCycle}, {@code cosineSteps}).
+     */
     public FitOptions schedule(LearningRateSchedule schedule) {
         FitOptions c = copy();
         c.schedule = Objects.requireNonNull(schedule, "schedule");

@@ -8,11 +8,13 @@ import io.github.jcnn.layers.Conv2D;
 import io.github.jcnn.layers.Dense;
 import io.github.jcnn.layers.Dropout;
 import io.github.jcnn.layers.Flatten;
+import io.github.jcnn.layers.GlobalAvgPool2D;
 import io.github.jcnn.layers.Layer;
 import io.github.jcnn.layers.LeakyReLU;
 import io.github.jcnn.layers.MaxPool2D;
 import io.github.jcnn.layers.Padding;
 import io.github.jcnn.layers.ReLU;
+import io.github.jcnn.layers.Residual;
 import io.github.jcnn.layers.Sigmoid;
 import io.github.jcnn.layers.Softmax;
 import io.github.jcnn.layers.Tanh;
@@ -31,6 +33,9 @@ import java.util.SplittableRandom;
  *       {"type": "Conv2D", "filters": 6, "kernel": [5, 5], "stride": 1, "padding": "valid", "bias": true},
  *       {"type": "ReLU"}, {"type": "MaxPool2D", "size": 2, "stride": 2}, ...]}
  * </pre>
+ * Format version 2 adds {@code {"type": "GlobalAvgPool2D"}} and residual blocks,
+ * {@code {"type": "Residual", "body": [layers...], "shortcut": [layers...]}} (an empty shortcut is the identity),
+ * whose tensors are named {@code "i.body.j.weight"}, {@code "i.shortcut.j.weight"}.
  */
 final class LayerCodec {
 
@@ -76,12 +81,25 @@ final class LayerCodec {
             BatchNorm b = (BatchNorm) layer;
             m.put("momentum", b.momentum());
             m.put("epsilon", b.epsilon());
-        } else if (!(layer instanceof Flatten || layer instanceof ReLU || layer instanceof Sigmoid
+        } else if (layer instanceof Residual) {
+            Residual r = (Residual) layer;
+            m.put("body", encodeAll(r.body(), index));
+            m.put("shortcut", encodeAll(r.shortcut(), index));
+        } else if (!(layer instanceof Flatten || layer instanceof GlobalAvgPool2D || layer instanceof ReLU || layer instanceof Sigmoid
                 || layer instanceof Tanh || layer instanceof Softmax)) {
             throw new IllegalStateException(layer.type() + " #" + index + " (" + layer.getClass().getName()
                     + ") cannot be saved: only jcnn's own layers have a description in the model file");
         }
         return m;
+    }
+
+    /** The layers of a residual block's path; an error names the block's position in the model. */
+    private static List<Object> encodeAll(List<Layer> layers, int index) {
+        List<Object> out = new ArrayList<>();
+        for (Layer layer : layers) {
+            out.add(encode(layer, index));
+        }
+        return out;
     }
 
     /** The model described by the architecture JSON, with initial weights (overwritten by the loader). */
@@ -138,6 +156,11 @@ final class LayerCodec {
                 return new AvgPool2D(in, integer(m.get("size"), "size"), integer(m.get("stride"), "stride"));
             case "Flatten":
                 return new Flatten(in);
+            case "GlobalAvgPool2D":
+                return new GlobalAvgPool2D(in);
+            case "Residual":
+                return new Residual(in, decodeAll(in, m.get("body"), "body"), decodeAll(in, m.get("shortcut"),
+                        "shortcut"));
             case "Dense":
                 return new Dense(in, integer(m.get("units"), "units"), bool(m.get("bias"), "bias"));
             case "ReLU":
@@ -157,6 +180,33 @@ final class LayerCodec {
             default:
                 throw new IllegalArgumentException("unknown layer type \"" + type + "\"");
         }
+    }
+
+    /** A residual block's path: an array of layer objects, the first taking {@code in}. */
+    private static List<Layer> decodeAll(Shape in, Object o, String what) {
+        if (!(o instanceof List)) {
+            throw new IllegalArgumentException("the Residual's \"" + what + "\" must be an array of layers, found "
+                    + Json.describe(o));
+        }
+        List<Layer> layers = new ArrayList<>();
+        Shape shape = in;
+        int i = 0;
+        for (Object item : (List<?>) o) {
+            if (!(item instanceof Map)) {
+                throw new IllegalArgumentException("the Residual's " + what + " layer " + i + " must be an object, "
+                        + "found " + Json.describe(item));
+            }
+            try {
+                Layer layer = decode(shape, (Map<?, ?>) item);
+                layers.add(layer);
+                shape = layer.outputShape();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("in the Residual's " + what + " layer " + i + ": "
+                        + e.getMessage(), e);
+            }
+            i++;
+        }
+        return layers;
     }
 
     private static Padding padding(String s) {

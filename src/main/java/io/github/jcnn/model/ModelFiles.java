@@ -62,9 +62,9 @@ final class ModelFiles {
             throw new FileFormatException(file, "not a jcnn model file (its metadata has no \"format\": \"jcnn\")");
         }
         String version = metadata.get("format_version");
-        if (!Sequential.FORMAT_VERSION.equals(version)) {
+        if (!Sequential.FORMAT_VERSION.equals(version) && !"1".equals(version)) {
             throw new FileFormatException(file, "unknown model format version " + version + "; this jcnn reads "
-                    + "version " + Sequential.FORMAT_VERSION);
+                    + "versions 1 and " + Sequential.FORMAT_VERSION);
         }
         Sequential model = LayerCodec.model(file, metadata.get("architecture"));
         List<Layer> layers = model.layers();

@@ -5,6 +5,7 @@ import io.github.jcnn.layers.Conv2D;
 import io.github.jcnn.layers.Layer;
 import io.github.jcnn.layers.MaxPool2D;
 import io.github.jcnn.layers.ReLU;
+import io.github.jcnn.layers.Residual;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -62,12 +63,22 @@ final class Reordering {
     }
 
     /**
-     * The layers with each (ReLU, MaxPool2D) pair replaced by (MaxPool2D, ReLU) of the matching shapes. The list
+     * The layers with each (ReLU, MaxPool2D) pair replaced (inside residual blocks too: a block with a pair in a
+     * path becomes a new block over the same other layers) by (MaxPool2D, ReLU) of the matching shapes. The list
      * and the layers not in a pair are returned as they are; a swapped pair is two new layers (they have no
      * parameters).
      */
     static List<Layer> poolBeforeRelu(List<Layer> layers) {
         List<Layer> out = new ArrayList<>(layers);
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i) instanceof Residual block) {
+                List<Layer> body = poolBeforeRelu(block.body());
+                List<Layer> shortcut = poolBeforeRelu(block.shortcut());
+                if (!same(body, block.body()) || !same(shortcut, block.shortcut())) {
+                    out.set(i, new Residual(block.inputShape(), body, shortcut));   // over the same inner layers
+                }
+            }
+        }
         for (int i = 0; i + 1 < out.size(); i++) {
             if (out.get(i) instanceof ReLU && out.get(i + 1) instanceof MaxPool2D pool) {
                 out.set(i, new MaxPool2D(pool.inputShape(), pool.poolSize(), pool.stride()));
@@ -76,5 +87,18 @@ final class Reordering {
             }
         }
         return out;
+    }
+
+    /** Whether two lists hold the very same layer objects. */
+    private static boolean same(List<Layer> a, List<Layer> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i) != b.get(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

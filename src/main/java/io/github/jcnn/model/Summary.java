@@ -6,11 +6,13 @@ import io.github.jcnn.layers.Conv2D;
 import io.github.jcnn.layers.Dense;
 import io.github.jcnn.layers.Dropout;
 import io.github.jcnn.layers.Flatten;
+import io.github.jcnn.layers.GlobalAvgPool2D;
 import io.github.jcnn.layers.Layer;
 import io.github.jcnn.layers.LeakyReLU;
 import io.github.jcnn.layers.MaxPool2D;
 import io.github.jcnn.layers.Parameter;
 import io.github.jcnn.layers.ReLU;
+import io.github.jcnn.layers.Residual;
 import io.github.jcnn.layers.Sigmoid;
 import io.github.jcnn.layers.Softmax;
 import io.github.jcnn.layers.Tanh;
@@ -38,6 +40,20 @@ import java.util.Locale;
  * after it, and a dense layer followed by softmax is the "Softmax" output row. Rows are numbered like the lecture:
  * CONV and FC by how many weighted layers (convolutions and dense layers) have been seen, POOL by the convolution
  * it follows. {@link #rows()} gives the same figures for programs and tests.
+ *
+ * <p>A residual block is one row "RES k" (with the activation that follows it folded in) whose parameter count is
+ * the block's, followed by its layers' rows indented by two spaces, the shortcut's marked "shortcut:" (so the
+ * indented rows are a breakdown of the block's row: add only the unindented rows to get the total). For a basic
+ * block of torch_cnn_speed.py's ResNet-8:
+ * <pre>
+ *   RES 2       Residual block, projection shortcut + ReLU                    (16, 16, 64)   57,728  body 55,552 + shortcut 2,176
+ *     CONV 4    Conv2D (f=3, s=2, same)                     3 x 3 x 32 x 64   (16, 16, 64)   18,432  3 x 3 x 32 x 64
+ *     BN        BatchNorm + ReLU                                              (16, 16, 64)      128  2 x 64 (+ 2 x 64 running statistics)
+ *     CONV 5    Conv2D (f=3, s=1, same)                     3 x 3 x 64 x 64   (16, 16, 64)   36,864  3 x 3 x 64 x 64
+ *     BN        BatchNorm                                                     (16, 16, 64)      128  2 x 64 (+ 2 x 64 running statistics)
+ *     CONV 6    shortcut: Conv2D (f=1, s=2, valid)          1 x 1 x 32 x 64   (16, 16, 64)    2,048  1 x 1 x 32 x 64
+ *     BN        shortcut: BatchNorm                                           (16, 16, 64)      128  2 x 64 (+ 2 x 64 running statistics)
+ * </pre>
  */
 public final class Summary {
 
@@ -50,8 +66,9 @@ public final class Summary {
      * @param outputShape the row's output as the lecture writes it, e.g. {@code "(28, 28, 6)"} or {@code "(120, 1)"}
      * @param parameters  the learnable numbers of the row
      * @param arithmetic  how the parameter count comes about, e.g. {@code "(5 x 5 x 3 + 1) x 6"}
-     * @param firstLayer  the index of the row's first layer in {@link Sequential#layers()} (-1 for the input row)
-     * @param lastLayer   the index of the row's last layer (-1 for the input row)
+     * @param firstLayer  the index of the row's first layer in {@link Sequential#layers()} (-1 for the input row; the
+     *                    block's index for the indented rows of a residual block's layers)
+     * @param lastLayer   the index of the row's last layer (-1 for the input row; the block's for its inner rows)
      */
     public record Row(String name, String type, String kernel, String outputShape, long parameters,
                       String arithmetic, int firstLayer, int lastLayer) {
@@ -69,10 +86,21 @@ public final class Summary {
 
     /** The summary of a model. */
     public static Summary of(Sequential model) {
-        List<Layer> layers = model.layers();
         List<Row> rows = new ArrayList<>();
         rows.add(new Row("Input", "", "", Shapes.lecture(model.inputShape()), 0, "", -1, -1));
-        int weighted = 0;
+        addRows(model.layers(), new int[2], "", "", -1, rows);
+        return new Summary(rows, model.parameterCount(), model.nonTrainableCount());
+    }
+
+    /**
+     * Adds the rows of {@code layers}: the model's (indent "", block -1) or a residual block's path (indented, every
+     * row pointing at the block's index).
+     *
+     * @param counters [weighted layers seen so far, residual blocks seen so far]
+     * @param label    put before each row's type, e.g. "shortcut: "
+     */
+    private static void addRows(List<Layer> layers, int[] counters, String indent, String label, int block,
+                                List<Row> rows) {
         int i = 0;
         while (i < layers.size()) {
             int first = i;
@@ -88,10 +116,26 @@ public final class Summary {
             String kernel = "";
             String arithmetic = "";
             Shape in = layer.inputShape();
-            if (layer instanceof Conv2D) {
+            List<Row> inner = List.of();
+            if (layer instanceof Residual) {
+                Residual r = (Residual) layer;
+                counters[1]++;
+                name = "RES " + counters[1];
+                type = "Residual block, " + (r.shortcut().isEmpty() ? "identity shortcut" : "projection shortcut");
+                long bodyCount = 0;
+                for (Layer l : r.body()) {
+                    bodyCount += l.parameterCount();
+                }
+                arithmetic = "body " + number(bodyCount) + " + shortcut " + number(r.parameterCount() - bodyCount);
+                List<Row> blockRows = new ArrayList<>();
+                int index = block >= 0 ? block : i;
+                addRows(r.body(), counters, indent + "  ", "", index, blockRows);
+                addRows(r.shortcut(), counters, indent + "  ", "shortcut: ", index, blockRows);
+                inner = blockRows;
+            } else if (layer instanceof Conv2D) {
                 Conv2D c = (Conv2D) layer;
-                weighted++;
-                name = "CONV " + weighted;
+                counters[0]++;
+                name = "CONV " + counters[0];
                 String f = c.kernelHeight() == c.kernelWidth() ? Integer.toString(c.kernelHeight())
                         : c.kernelHeight() + "x" + c.kernelWidth();
                 type = "Conv2D (f=" + f + ", s=" + c.stride() + ", " + c.padding() + ")";
@@ -100,9 +144,9 @@ public final class Summary {
                 arithmetic = c.hasBias() ? "(" + k + " + 1) x " + c.filters() : kernel;
             } else if (layer instanceof Dense) {
                 Dense d = (Dense) layer;
-                weighted++;
+                counters[0]++;
                 boolean softmaxNext = i + 1 < layers.size() && layers.get(i + 1) instanceof Softmax;
-                name = softmaxNext ? "Softmax" : "FC " + weighted;
+                name = softmaxNext ? "Softmax" : "FC " + counters[0];
                 type = prefix + "Dense";
                 kernel = Integer.toString(d.units());
                 arithmetic = d.hasBias() ? "(" + d.inFeatures() + " + 1) x " + d.units()
@@ -111,9 +155,13 @@ public final class Summary {
                 boolean max = layer instanceof MaxPool2D;
                 int size = max ? ((MaxPool2D) layer).poolSize() : ((AvgPool2D) layer).poolSize();
                 int stride = max ? ((MaxPool2D) layer).stride() : ((AvgPool2D) layer).stride();
-                name = "POOL " + weighted;
+                name = "POOL " + counters[0];
                 type = layer.type() + " (f=" + size + ", s=" + stride + ")";
                 kernel = size + " x " + size;
+            } else if (layer instanceof GlobalAvgPool2D) {
+                name = "POOL " + counters[0];
+                type = "GlobalAvgPool2D";
+                kernel = in.dim(1) + " x " + in.dim(2);
             } else if (layer instanceof BatchNorm) {
                 name = "BN";
                 type = "BatchNorm";
@@ -138,15 +186,16 @@ public final class Summary {
             for (int j = first; j <= i; j++) {
                 params += layers.get(j).parameterCount();
             }
-            rows.add(new Row(name, type, kernel, Shapes.lecture(layers.get(i).outputShape()), params, arithmetic,
-                    first, i));
+            rows.add(new Row(indent + name, label + type, kernel, Shapes.lecture(layers.get(i).outputShape()), params,
+                    arithmetic, block >= 0 ? block : first, block >= 0 ? block : i));
+            rows.addAll(inner);
             i++;
         }
-        return new Summary(rows, model.parameterCount(), model.nonTrainableCount());
     }
 
     private static boolean folds(Layer row, Layer next) {
-        boolean weightedRow = row instanceof Conv2D || row instanceof Dense || row instanceof BatchNorm;
+        boolean weightedRow = row instanceof Conv2D || row instanceof Dense || row instanceof BatchNorm
+                || row instanceof Residual;
         boolean activation = next instanceof ReLU || next instanceof LeakyReLU || next instanceof Sigmoid
                 || next instanceof Tanh;
         return weightedRow && (activation || (row instanceof Dense && next instanceof Softmax));

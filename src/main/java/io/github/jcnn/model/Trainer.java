@@ -145,6 +145,10 @@ final class Trainer {
             long seen = 0;
             boolean stop = false;
             for (Batches.Batch b : batches.epoch(epoch)) {
+                if (options.schedule().isPresent() && options.schedule().get().perStep()) {
+                    optimizer.setLearningRate(optimizer.initialLearningRate()
+                            * options.schedule().get().factor(epoch, b.index(), batches.batchCount()));
+                }
                 DataParallelStep.Result r = step(b.images(), b.labels(), loss, depth, outputsKept, optimizer,
                         options.maxLoss(), epoch, b.index());
                 double batchLoss = r.loss();

@@ -7,14 +7,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Stochastic gradient descent with optional momentum, Nesterov momentum and L2 weight decay, as PyTorch's
+ * Stochastic gradient descent with optional momentum, Nesterov momentum and weight decay, as PyTorch's
  * {@code torch.optim.SGD} (dampening 0). For each parameter w with gradient g, one step is:
  * <pre>
- *   g = g + weightDecay * w                  (L2 penalty weightDecay/2 * |w|^2)
+ *   g = g + weightDecay * w                  (coupled L2, PyTorch SGD's weight_decay: penalty weightDecay/2 |w|^2)
+ *   w = w - learningRate * decoupledWeightDecay * w     (decoupled, "SGDW": only when decoupledWeightDecay &gt; 0)
  *   v = momentum * v + g                     (v starts at 0, so the first v is g)
  *   d = nesterov ? g + momentum * v : v      (plain SGD when momentum = 0: d = g)
  *   w = w - learningRate * d
  * </pre>
+ * Which is which: {@link Config#weightDecay} is exactly PyTorch's {@code SGD(weight_decay=...)} (the decay goes
+ * through the momentum buffer, so it is amplified by 1 / (1 - momentum) like the gradient);
+ * {@link Config#decoupledWeightDecay} shrinks the weights directly, proportionally to the learning rate, outside the
+ * momentum (Loshchilov and Hutter's decoupled weight decay, as AdamW does for Adam). With
+ * {@link Config#decayVectors(boolean) decayVectors(false)} neither applies to parameters of rank 1, which are the
+ * biases and batch norm's &gamma; and &beta; (the usual "no decay on BN and biases" parameter group): decaying
+ * &gamma; only fights the normalisation, and biases do not make a network more complex.
+ * <p>
  * Example: minimising w^2/2 (g = w) from w = 1 with learning rate 0.1 and momentum 0.9 gives w = 0.9, 0.72, 0.486.
  * <pre>
  *   Optimizer sgd = SGD.config(0.01).momentum(0.9).nesterov(true).weightDecay(5e-4).create(model.parameters());
@@ -28,10 +37,12 @@ public final class SGD implements Optimizer {
      * @param learningRate the step size, positive
      * @param momentum     0 (none) to below 1
      * @param nesterov     whether to use Nesterov momentum (needs momentum &gt; 0)
-     * @param weightDecay  the L2 coefficient, 0 or more
+     * @param weightDecay  the coupled L2 coefficient (PyTorch SGD's weight_decay), 0 or more
+     * @param decoupledWeightDecay the decoupled coefficient, 0 or more
+     * @param decayVectors whether weight decay also applies to rank-1 parameters (biases, batch norm's gamma, beta)
      */
-    public record Config(double learningRate, double momentum, boolean nesterov, double weightDecay)
-            implements OptimizerFactory {
+    public record Config(double learningRate, double momentum, boolean nesterov, double weightDecay,
+                         double decoupledWeightDecay, boolean decayVectors) implements OptimizerFactory {
 
         /** Checks the ranges. */
         public Config {
@@ -44,24 +55,38 @@ public final class SGD implements Optimizer {
             if (nesterov && momentum == 0) {
                 throw new IllegalArgumentException("Nesterov momentum needs a momentum above 0");
             }
-            if (!(weightDecay >= 0)) {
-                throw new IllegalArgumentException("weight decay must be 0 or more, got " + weightDecay);
+            if (!(weightDecay >= 0) || !(decoupledWeightDecay >= 0)) {
+                throw new IllegalArgumentException("weight decays must be 0 or more, got " + weightDecay + " and "
+                        + decoupledWeightDecay);
             }
         }
 
         /** This config with another momentum in [0, 1). */
         public Config momentum(double momentum) {
-            return new Config(learningRate, momentum, nesterov, weightDecay);
+            return new Config(learningRate, momentum, nesterov, weightDecay, decoupledWeightDecay, decayVectors);
         }
 
         /** This config with Nesterov momentum on or off. */
         public Config nesterov(boolean nesterov) {
-            return new Config(learningRate, momentum, nesterov, weightDecay);
+            return new Config(learningRate, momentum, nesterov, weightDecay, decoupledWeightDecay, decayVectors);
         }
 
-        /** This config with another L2 weight decay (0 or more). */
+        /** This config with decoupled weight decay (0 or more): w -= learningRate * decay * w each step. */
+        public Config decoupledWeightDecay(double decoupledWeightDecay) {
+            return new Config(learningRate, momentum, nesterov, weightDecay, decoupledWeightDecay, decayVectors);
+        }
+
+        /**
+         * This config with weight decay (coupled and decoupled) on rank-1 parameters (biases, batch norm's gamma and
+         * beta) or not; default true, as PyTorch with one parameter group.
+         */
+        public Config decayVectors(boolean decayVectors) {
+            return new Config(learningRate, momentum, nesterov, weightDecay, decoupledWeightDecay, decayVectors);
+        }
+
+        /** This config with another coupled L2 weight decay (0 or more), PyTorch SGD's {@code weight_decay}. */
         public Config weightDecay(double weightDecay) {
-            return new Config(learningRate, momentum, nesterov, weightDecay);
+            return new Config(learningRate, momentum, nesterov, weightDecay, decoupledWeightDecay, decayVectors);
         }
 
         @Override
@@ -77,7 +102,7 @@ public final class SGD implements Optimizer {
 
     /** Plain SGD settings: the given learning rate, no momentum, no weight decay. */
     public static Config config(double learningRate) {
-        return new Config(learningRate, 0, false, 0);
+        return new Config(learningRate, 0, false, 0, 0, true);
     }
 
     /** Plain SGD (no momentum, no weight decay) over {@code parameters}. */
@@ -102,14 +127,19 @@ public final class SGD implements Optimizer {
     public void step() {
         float lr = (float) learningRate;
         float mu = (float) config.momentum();
-        float decay = (float) config.weightDecay();
         boolean nesterov = config.nesterov();
         for (int p = 0; p < parameters.size(); p++) {
+            boolean decays = config.decayVectors() || parameters.get(p).value().shape().rank() > 1;
+            float decay = decays ? (float) config.weightDecay() : 0f;
+            float shrink = decays ? (float) (1 - learningRate * config.decoupledWeightDecay()) : 1f;
             float[] w = parameters.get(p).value().data();
             float[] g = parameters.get(p).grad().data();
             float[] v = mu > 0 ? velocity.get(p).data() : null;
             for (int i = 0; i < w.length; i++) {
                 float grad = g[i] + decay * w[i];
+                if (shrink != 1f) {
+                    w[i] *= shrink;
+                }
                 float direction = grad;
                 if (v != null) {
                     v[i] = mu * v[i] + grad;
@@ -150,6 +180,8 @@ public final class SGD implements Optimizer {
         values.put("momentum", Double.toString(config.momentum()));
         values.put("nesterov", Boolean.toString(config.nesterov()));
         values.put("weight_decay", Double.toString(config.weightDecay()));
+        values.put("decoupled_weight_decay", Double.toString(config.decoupledWeightDecay()));
+        values.put("decay_vectors", Boolean.toString(config.decayVectors()));
         Map<String, Tensor> tensors = new HashMap<>();
         StateBuffers.save("momentum_buffer", velocity, tensors);
         return new OptimizerState("SGD", values, tensors);
@@ -166,6 +198,8 @@ public final class SGD implements Optimizer {
     @Override
     public String toString() {
         return "SGD(lr " + learningRate + ", momentum " + config.momentum() + (config.nesterov() ? ", Nesterov" : "")
-                + ", weight decay " + config.weightDecay() + ")";
+                + ", weight decay " + config.weightDecay()
+                + (config.decoupledWeightDecay() > 0 ? ", decoupled weight decay " + config.decoupledWeightDecay() : "")
+                + (config.decayVectors() ? "" : ", no decay on biases and batch norm") + ")";
     }
 }

@@ -25,11 +25,16 @@ import java.util.Locale;
  *       .series("validation", history.validationLoss())
  *       .writePng(Path.of("loss.png"));
  * </pre>
- * Value i of a series is drawn at x = i + 1. NaN values leave a gap. Immutable: every setting returns a new chart.
+ * Value i of a series is drawn at x = i + 1 (the epoch), or at its own x with {@link #series(String, double[],
+ * double[])} (e.g. minutes). NaN values leave a gap. Immutable: every setting returns a new chart.
  */
 public final class LineChart {
 
-    private record Series(String name, double[] values) {
+    /** A named series; {@code xs} null means value i at x = i + 1. */
+    private record Series(String name, double[] values, double[] xs) {
+        double x(int i) {
+            return xs == null ? i + 1 : xs[i];
+        }
     }
 
     private final String title;
@@ -66,7 +71,28 @@ public final class LineChart {
     /** This chart with one more series (values copied); value i is drawn at epoch i + 1. */
     public LineChart series(String name, double[] values) {
         List<Series> more = new ArrayList<>(series);
-        more.add(new Series(name, values.clone()));
+        more.add(new Series(name, values.clone(), null));
+        return new LineChart(title, xLabel, yLabel, List.copyOf(more), width, height);
+    }
+
+    /**
+     * This chart with one more series whose value i is drawn at {@code x[i]} (both copied), e.g. accuracy against
+     * minutes.
+     *
+     * @throws IllegalArgumentException if the arrays differ in length or an x is not finite
+     */
+    public LineChart series(String name, double[] x, double[] values) {
+        if (x.length != values.length) {
+            throw new IllegalArgumentException("series '" + name + "': " + x.length + " x values but "
+                    + values.length + " values");
+        }
+        for (double v : x) {
+            if (!Double.isFinite(v)) {
+                throw new IllegalArgumentException("series '" + name + "': x value " + v + " is not finite");
+            }
+        }
+        List<Series> more = new ArrayList<>(series);
+        more.add(new Series(name, values.clone(), x.clone()));
         return new LineChart(title, xLabel, yLabel, List.copyOf(more), width, height);
     }
 
@@ -110,7 +136,25 @@ public final class LineChart {
         double yMax = Math.max(hi, yTicks[yTicks.length - 1]);
         double xMin = 1;
         double xMax = Math.max(2, points);
-        double[] xTicks = ticks(xMin, xMax, 10, 1);
+        boolean ownX = false;
+        for (Series s : series) {
+            ownX |= s.xs != null;
+        }
+        if (ownX) {                                  // from the smallest to the largest x of any series
+            xMin = Double.POSITIVE_INFINITY;
+            xMax = Double.NEGATIVE_INFINITY;
+            for (Series s : series) {
+                for (int i = 0; i < s.values.length; i++) {
+                    xMin = Math.min(xMin, s.x(i));
+                    xMax = Math.max(xMax, s.x(i));
+                }
+            }
+            xMin = Math.min(xMin, 0);
+            if (xMax - xMin < 1e-12) {
+                xMax = xMin + 1;
+            }
+        }
+        double[] xTicks = ticks(xMin, xMax, 10, ownX ? 0 : 1);
 
         Font tickFont = Canvas.font(12, false);
         Font labelFont = Canvas.font(14, false);
@@ -185,7 +229,7 @@ public final class LineChart {
                     pen = false;
                     continue;
                 }
-                double x = left + (i + 1 - xMin) / (xMax - xMin) * (right - left);
+                double x = left + (s.x(i) - xMin) / (xMax - xMin) * (right - left);
                 double y = bottom - (v - yMin) / (yMax - yMin) * (bottom - top);
                 if (pen) {
                     line.lineTo(x, y);
@@ -226,7 +270,8 @@ public final class LineChart {
                         if (!Double.isFinite(v)) {
                             continue;
                         }
-                        double x = left + (i + 1 + 0.5 * half - xMin) / (xMax - xMin) * (right - left);
+                        double at = half == 0 ? s.x(i) : (s.x(i) + s.x(i + 1)) / 2;
+                        double x = left + (at - xMin) / (xMax - xMin) * (right - left);
                         double y = bottom - (v - yMin) / (yMax - yMin) * (bottom - top);
                         if (x >= corner[0] - 4 && x <= corner[0] + legendWidth + 4 && y >= corner[1] - 4
                                 && y <= corner[1] + legendHeight + 4) {

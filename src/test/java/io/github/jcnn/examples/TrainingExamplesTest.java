@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import examples.LeNetCifar10;
 import examples.MnistLeNet;
+import examples.ModernCifar10;
 import examples.PredictImage;
 import examples.Saliency;
 import examples.VisualizeFilters;
@@ -100,6 +101,18 @@ class TrainingExamplesTest {
         }
         java.awt.image.BufferedImage pair = javax.imageio.ImageIO.read(out.resolve("saliency-0.png").toFile());
         assertThat(pair.getWidth()).isGreaterThan(2 * 32 * 8);   // the image and its map side by side, 8x
+    }
+
+    @Test
+    void modernCifar10TrainsAResidualNetwork() throws Exception {
+        String printed = run(ModernCifar10::main, "--tiny", "--tta", "--out", out.toString());
+        assertThat(printed)
+                .contains("RES 1", "Residual block, identity shortcut", "projection shortcut", "GlobalAvgPool2D")
+                .contains("epoch   1  train loss", "test acc", "elapsed")
+                .contains("6. Summarize: test accuracy", "test accuracy with flip TTA")
+                .contains("8. Predict test image");
+        assertPng(out.resolve("accuracy.png"));
+        assertThat(Sequential.load(out.resolve("resnet.safetensors")).layers()).hasSize(11);
     }
 
     @Test

@@ -54,7 +54,7 @@ class SaveLoadTest {
         assertThat(c.tensors().keySet()).containsExactly("0.weight", "0.bias", "3.weight", "3.bias", "7.weight",
                 "7.bias", "9.weight", "9.bias", "11.weight", "11.bias");
         assertThat(c.tensors().get("7.weight").shape()).isEqualTo(Shape.of(120, 400));
-        assertThat(c.metadata()).containsEntry("format", "jcnn").containsEntry("format_version", "1");
+        assertThat(c.metadata()).containsEntry("format", "jcnn").containsEntry("format_version", "2");
         assertThat(Json.parseObject(c.metadata().get("architecture")).get("input"))
                 .isEqualTo(java.util.List.of(3L, 32L, 32L));
     }

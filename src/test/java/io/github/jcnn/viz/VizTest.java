@@ -102,6 +102,30 @@ class VizTest {
     }
 
     @Test
+    void lineChartAgainstItsOwnXValues() throws Exception {
+        double[] minutes = {2.1, 4.0, 6.3, 8.2};
+        double[] accuracy = {55, 68, 74, 79};
+        Path png = out("minutes.png");
+        LineChart chart = LineChart.titled("Accuracy against time").xLabel("minutes").series("jcnn", minutes, accuracy)
+                .series("other", new double[] {1.5, 3.0}, new double[] {60, 70});
+        chart.writePng(png);
+        check(png, 800, 500);
+        // the curve moves with its x values: the same values drawn against epochs give another picture
+        BufferedImage byEpoch = LineChart.titled("Accuracy against time").xLabel("minutes")
+                .series("jcnn", accuracy).series("other", new double[] {60, 70}).render();
+        BufferedImage byMinutes = chart.render();
+        boolean differs = false;
+        for (int y = 0; y < 500 && !differs; y++) {
+            for (int x = 0; x < 800 && !differs; x++) {
+                differs = byEpoch.getRGB(x, y) != byMinutes.getRGB(x, y);
+            }
+        }
+        assertThat(differs).isTrue();
+        assertThatThrownBy(() -> LineChart.titled("t").series("a", new double[] {1, 2}, new double[] {1}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 x values but 1 values");
+    }
+
+    @Test
     void confusionMatrixHeatMap() throws Exception {
         List<String> names = List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship",
                 "truck");
