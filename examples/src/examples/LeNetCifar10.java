@@ -7,6 +7,7 @@ import io.github.jcnn.data.DatasetStats;
 import io.github.jcnn.data.Datasets;
 import io.github.jcnn.data.Images;
 import io.github.jcnn.data.Normalization;
+import io.github.jcnn.data.Preprocessing;
 import io.github.jcnn.data.RandomCrop;
 import io.github.jcnn.data.RandomHorizontalFlip;
 import io.github.jcnn.data.Split;
@@ -19,6 +20,7 @@ import io.github.jcnn.model.Evaluation;
 import io.github.jcnn.model.FitOptions;
 import io.github.jcnn.model.History;
 import io.github.jcnn.model.Monitor;
+import io.github.jcnn.model.Prediction;
 import io.github.jcnn.model.Sequential;
 import io.github.jcnn.model.SequentialBuilder;
 import io.github.jcnn.optim.Adam;
@@ -45,15 +47,15 @@ import java.util.Locale;
  * Get the data first: {@code scripts/get-data} puts the "CIFAR-10 binary version" (from
  * https://www.cs.toronto.edu/~kriz/cifar.html) into {@code data/cifar-10-batches-bin}.
  * <p>Steps: load -> analyze (class counts, channel means, samples.png) -> prepare (normalise with the training set's
- * mean and std, split off 5,000 validation images) -> define (the lecture's table, 62,006 parameters) -> train and
- * evaluate each epoch (progress bar, train/validation loss and accuracy; the best epoch by validation accuracy is
- * kept) -> summarize (test accuracy, per-class accuracy, confusion matrix, loss and accuracy curves) -> save the model
+ * mean and std; by default all 50,000 images are trained on, {@code --validation 5000} splits off a validation
+ * set) -> define (the lecture's table, 62,006 parameters) -> train and evaluate each epoch (progress bar, train (and
+ * validation) loss and accuracy; the best epoch by validation accuracy, else by training accuracy, is kept) -> summarize (test accuracy, per-class accuracy, confusion matrix, loss and accuracy curves) -> save the model
  * -> predict a new image (a test image written as PNG and read back as a new picture would be).
  * <p>Options: {@code --epochs 20 --batch 64 --optimizer sgd|adam --lr 0.02 --momentum 0.9 --weight-decay 5e-4
  * --schedule cosine|step|onecycle|cosine-steps|none (--warmup E for onecycle) --init pytorch|he (default pytorch:
- * weights and biases uniform in +-1/sqrt(fan-in), 71% against He's 66.5% in the issue's measurement) --tta (also
- * report the test accuracy with flip averaging) --augment flip|crop+flip|none --validation 5000 --subset N (train on the first N images, for
- * quick experiments) --threads N --seed 42 --out jcnn-out/LeNetCifar10 --tiny}.
+ * weights and biases uniform in +-1/sqrt(fan-in), 71% against He's 66.5% in the issue's measurement) --tta true|false
+ * (default true: also report the test accuracy with flip averaging) --augment flip|crop+flip|none --validation 0
+ * (images held out for validation; default 0) --subset N (train on the first N images, for quick experiments) --threads N --seed 42 --out jcnn-out/LeNetCifar10 --tiny}.
  * Writes into the output folder: samples.png, loss.png, accuracy.png, confusion.png, new-image.png (and
  * new-image-x8.png, enlarged), lenet5.safetensors.
  */
@@ -74,9 +76,9 @@ public final class LeNetCifar10 {
         double weightDecay = args.number("weight-decay", 5e-4);
         String scheduleName = args.string("schedule", "cosine");
         String init = args.string("init", "pytorch").toLowerCase(Locale.ROOT);
-        boolean tta = args.flag("tta");
+        boolean tta = !"false".equals(args.string("tta", "true"));   // --tta false: no flip averaging
         String augment = args.string("augment", "crop+flip").toLowerCase(Locale.ROOT);
-        int validationCount = args.integer("validation", tiny ? 100 : 5000);
+        int validationCount = args.integer("validation", tiny ? 100 : 0);  // default: train on all 50,000
         int subset = args.integer("subset", tiny ? 400 : 0);      // --tiny on real data: 400 images
         long seed = args.integer("seed", 42);
         if (args.string("threads", null) != null) {
@@ -181,9 +183,10 @@ public final class LeNetCifar10 {
         System.out.println();
         System.out.println("   epoch  train loss  train acc  val loss  val acc       lr   seconds");
         for (EpochMetrics m : history.epochs()) {
-            System.out.printf(Locale.ROOT, "   %5d  %10.4f  %8.1f%%  %8.4f  %6.1f%%  %7.5f  %8.1f%n", m.epoch() + 1,
-                    m.trainLoss(), 100 * m.trainAccuracy(), m.validationLoss(), 100 * m.validationAccuracy(),
-                    m.learningRate(), m.seconds());
+            String val = m.hasValidation() ? String.format(Locale.ROOT, "%8.4f  %6.1f%%", m.validationLoss(),
+                    100 * m.validationAccuracy()) : "       -        -";
+            System.out.printf(Locale.ROOT, "   %5d  %10.4f  %8.1f%%  %s  %7.5f  %8.1f%n", m.epoch() + 1,
+                    m.trainLoss(), 100 * m.trainAccuracy(), val, m.learningRate(), m.seconds());
         }
         EpochMetrics best = history.best(keep);
         System.out.printf(Locale.ROOT, "   trained in %.0f s (%.0f images/s); best %s accuracy %.1f%% after "
@@ -222,7 +225,7 @@ public final class LeNetCifar10 {
 
         // ---- 7. save ------------------------------------------------------------------------------------------
         System.out.println();
-        ModelFiles.save(kept, modelFile, test.classNames(), norm);
+        kept.withPreprocessing(Preprocessing.normalized(norm)).withClassNames(test.classNames()).save(modelFile);
         System.out.printf(Locale.ROOT, "7. Save: the model, the class names and the normalisation -> %s (%,d bytes)%n",
                 modelFile, Files.size(modelFile));
 
@@ -233,13 +236,12 @@ public final class LeNetCifar10 {
         Path newImage = out.resolve("new-image.png");
         Images.writePng(Images.toImage(picture, 0f, 1f, 1), newImage);
         Images.writePng(Images.toImage(picture, 0f, 1f, 8), out.resolve("new-image-x8.png"));    // to look at
-        Sequential loaded = Sequential.load(modelFile);
-        Tensor x = Images.toTensor(newImage, loaded.inputShape(), ModelFiles.normalization(modelFile));
-        Tensor probabilities = loaded.predict(x.reshape(x.shape().withBatch(1)));
+        Sequential loaded = Sequential.load(modelFile);       // with its normalisation and class names
+        List<Prediction> top = loaded.classify(Images.read(newImage), 3);
         System.out.printf("8. Predict a new image: %s (test image %d, a %s; enlarged in new-image-x8.png), read "
                         + "back from the PNG as any new picture would be; top 3:%n",
                 newImage, index, test.classNames().get(test.label(index)));
-        System.out.print(TopClasses.format(probabilities, ModelFiles.classNames(modelFile), 3));
+        System.out.print(TopClasses.format(top));
         System.out.println();
         System.out.println("Try your own picture: examples/run PredictImage my-photo.jpg --model " + modelFile);
     }

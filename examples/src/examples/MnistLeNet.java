@@ -5,6 +5,7 @@ import io.github.jcnn.data.Dataset;
 import io.github.jcnn.data.Datasets;
 import io.github.jcnn.data.Mnist;
 import io.github.jcnn.data.Normalization;
+import io.github.jcnn.data.Preprocessing;
 import io.github.jcnn.data.Split;
 import io.github.jcnn.kernels.Parallel;
 import io.github.jcnn.layers.Padding;
@@ -110,7 +111,7 @@ public final class MnistLeNet {
                 .series("train", history.trainLoss()).series("validation", history.validationLoss())
                 .writePng(loss);
         Path modelFile = out.resolve("mnist-lenet.safetensors");
-        ModelFiles.save(model, modelFile, test.classNames(), norm);
+        model.withPreprocessing(Preprocessing.normalized(norm)).withClassNames(test.classNames()).save(modelFile);
         System.out.println("confusion matrix -> " + confusion + ", loss curve -> " + loss + ", model -> " + modelFile);
     }
 

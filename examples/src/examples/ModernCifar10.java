@@ -7,6 +7,7 @@ import io.github.jcnn.data.DatasetStats;
 import io.github.jcnn.data.Datasets;
 import io.github.jcnn.data.Images;
 import io.github.jcnn.data.Normalization;
+import io.github.jcnn.data.Preprocessing;
 import io.github.jcnn.data.RandomCrop;
 import io.github.jcnn.data.RandomHorizontalFlip;
 import io.github.jcnn.data.Split;
@@ -179,8 +180,9 @@ public final class ModernCifar10 {
         // ---- 7. save ------------------------------------------------------------------------------------------
         System.out.println();
         Path modelFile = out.resolve("resnet.safetensors");
-        ModelFiles.save(model, modelFile, test.classNames(), norm);
-        System.out.printf(Locale.ROOT, "7. Save: -> %s (%,d bytes)%n", modelFile, Files.size(modelFile));
+        model.withPreprocessing(Preprocessing.normalized(norm)).withClassNames(test.classNames()).save(modelFile);
+        System.out.printf(Locale.ROOT, "7. Save: the model, the class names and the normalisation -> %s (%,d bytes)%n",
+                modelFile, Files.size(modelFile));
 
         // ---- 8. predict ---------------------------------------------------------------------------------------
         System.out.println();
@@ -188,11 +190,12 @@ public final class ModernCifar10 {
         Tensor picture = test.images(index, index + 1).reshape(test.sampleShape());
         Sequential loaded = Sequential.load(modelFile);
         Tensor x = picture.copy().reshape(picture.shape().withBatch(1));
-        norm.applyInPlace(x.data(), 0, test.sampleShape());
+        loaded.preprocessing().flatMap(Preprocessing::normalization).orElseThrow()
+                .applyInPlace(x.data(), 0, test.sampleShape());         // the normalisation stored in the file
         Tensor probabilities = tta ? loaded.predictWithFlip(x) : loaded.predict(x);
         System.out.printf("8. Predict test image %d (a %s) with the saved model%s; top 3:%n", index,
                 test.classNames().get(test.label(index)), tta ? " and flip averaging" : "");
-        System.out.print(TopClasses.format(softmaxIfLogits(probabilities), ModelFiles.classNames(modelFile), 3));
+        System.out.print(TopClasses.format(softmaxIfLogits(probabilities), loaded.classNames(), 3));
     }
 
     /**

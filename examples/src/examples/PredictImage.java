@@ -1,9 +1,9 @@
 package examples;
 
+import io.github.jcnn.data.Cifar10;
 import io.github.jcnn.data.Images;
-import io.github.jcnn.data.Normalization;
+import io.github.jcnn.data.Preprocessing;
 import io.github.jcnn.model.Sequential;
-import io.github.jcnn.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +18,8 @@ import java.util.Locale;
  *   examples/run PredictImage photo.jpg --model jcnn-out/LeNetCifar10/lenet5.safetensors --classes cat,dog,...
  * </pre>
  * The model defaults to the one {@code LeNetCifar10} saves. That file also holds the class names and the training
- * set's normalisation (see {@link ModelFiles}); for a model file without them, the names are CIFAR-10's (or
+ * set's normalisation ({@code model.withPreprocessing(...).withClassNames(...)} before saving), so classifying is
+ * {@code Sequential.load(file).classify(image, 3)}; for a model file without them, the names are CIFAR-10's (or
  * {@code --classes a,b,...}) and the pixels are only scaled to [0, 1]. Each picture is resized to the model's input
  * size (32 x 32 for LeNet-5), as the model only ever saw such small images. With {@code --tiny} and no picture given,
  * a model is trained on synthetic data first (the build's smoke test).
@@ -57,26 +58,22 @@ public final class PredictImage {
             return;
         }
         Sequential model = Sequential.load(modelFile);
-        List<String> classes = ModelFiles.classNames(modelFile);
         if (args.string("classes", null) != null) {
-            classes = List.of(args.string("classes", null).split(","));
-        } else if (classes == null) {
-            classes = io.github.jcnn.data.Cifar10.CLASS_NAMES;
+            model = model.withClassNames(List.of(args.string("classes", null).split(",")));
+        } else if (model.classNames().isEmpty()) {
+            model = model.withClassNames(Cifar10.CLASS_NAMES);
         }
-        int outputs = model.outputShape().size();
-        if (classes.size() != outputs) {
-            throw new IllegalArgumentException("the model has " + outputs + " outputs but " + classes.size()
-                    + " class names were given: " + classes);
+        String stored = model.preprocessing().map(p -> ", pixels scaled to 0.." + p.pixelRange().max()
+                + p.normalization().map(n -> ", normalisation " + n).orElse(", no normalisation"))
+                .orElse(", no preprocessing stored: pixels scaled to [0, 1], no normalisation");
+        if (model.preprocessing().isEmpty()) {
+            model = model.withPreprocessing(Preprocessing.unit());
         }
-        Normalization norm = ModelFiles.normalization(modelFile);
         System.out.println("Model " + modelFile + String.format(Locale.ROOT, " (%,d parameters, input %s)",
-                model.parameterCount(), model.inputShape()) + (norm == null ? ", no normalisation stored: pixels scaled to [0, 1]"
-                : ", normalisation " + norm));
+                model.parameterCount(), model.inputShape()) + stored);
         for (Path picture : pictures) {
-            Tensor x = Images.toTensor(picture, model.inputShape(), norm);
-            Tensor probabilities = model.predict(x.reshape(x.shape().withBatch(1)));
             System.out.println(picture + ":");
-            System.out.print(TopClasses.format(probabilities, classes, 3));
+            System.out.print(TopClasses.format(model.classify(Images.read(picture), 3)));
         }
     }
 }

@@ -3,6 +3,7 @@ package examples;
 import io.github.jcnn.data.ByteImageDataset;
 import io.github.jcnn.data.Cifar10;
 import io.github.jcnn.data.Normalization;
+import io.github.jcnn.data.Preprocessing;
 import io.github.jcnn.data.Split;
 import io.github.jcnn.model.Sequential;
 import io.github.jcnn.model.TrainingStep;
@@ -67,7 +68,7 @@ public final class Saliency {
             return;
         }
         Sequential model = Sequential.load(modelFile);
-        Normalization norm = ModelFiles.normalization(modelFile);
+        Normalization norm = model.preprocessing().flatMap(Preprocessing::normalization).orElse(null);
         System.out.println("Model " + modelFile);
 
         Path dataDir = CifarData.find(args, args.tiny() ? lenetOut : out);

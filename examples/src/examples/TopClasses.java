@@ -1,41 +1,40 @@
 package examples;
 
+import io.github.jcnn.model.Prediction;
 import io.github.jcnn.tensor.Tensor;
 import java.util.List;
 import java.util.Locale;
 
-/** The k most probable classes of one prediction, as readable lines. */
+/** The most probable classes of one classification, as readable lines. */
 final class TopClasses {
 
     private TopClasses() {
     }
 
-    /** The indices of the k largest values of row 0 of {@code probabilities} (1, K), largest first. */
-    static int[] top(Tensor probabilities, int k) {
+    /** The k largest outputs of one prediction (outputs...) or (1, outputs...), as lines like {@link #format(List)}. */
+    static String format(Tensor probabilities, List<String> classNames, int k) {
         float[] p = probabilities.data();
-        int classes = probabilities.size() / probabilities.shape().dim(0);
-        int[] best = new int[Math.min(k, classes)];
-        boolean[] taken = new boolean[classes];
-        for (int r = 0; r < best.length; r++) {
-            int arg = -1;
-            for (int c = 0; c < classes; c++) {
-                if (!taken[c] && (arg < 0 || p[c] > p[arg])) {
-                    arg = c;
+        boolean[] taken = new boolean[p.length];
+        StringBuilder s = new StringBuilder();
+        for (int r = 0; r < Math.min(k, p.length); r++) {
+            int best = -1;
+            for (int c = 0; c < p.length; c++) {
+                if (!taken[c] && (best < 0 || p[c] > p[best])) {
+                    best = c;
                 }
             }
-            taken[arg] = true;
-            best[r] = arg;
+            taken[best] = true;
+            s.append(String.format(Locale.ROOT, "  %d. %-12s %5.1f%%%n", r + 1, classNames.get(best), 100 * p[best]));
         }
-        return best;
+        return s.toString();
     }
 
-    /** E.g. {@code "  1. cat         71.3%"}, one line per class. */
-    static String format(Tensor probabilities, List<String> classNames, int k) {
+    /** E.g. {@code "  1. cat         71.3%"}, one line per class, as {@code model.classify(image, k)} ranks them. */
+    static String format(List<Prediction> top) {
         StringBuilder s = new StringBuilder();
-        int[] top = top(probabilities, k);
-        for (int r = 0; r < top.length; r++) {
-            s.append(String.format(Locale.ROOT, "  %d. %-12s %5.1f%%%n", r + 1, classNames.get(top[r]),
-                    100 * probabilities.data()[top[r]]));
+        for (int r = 0; r < top.size(); r++) {
+            s.append(String.format(Locale.ROOT, "  %d. %-12s %5.1f%%%n", r + 1, top.get(r).name(),
+                    100 * top.get(r).probability()));
         }
         return s.toString();
     }

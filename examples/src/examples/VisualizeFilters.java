@@ -4,6 +4,7 @@ import io.github.jcnn.data.ByteImageDataset;
 import io.github.jcnn.data.Cifar10;
 import io.github.jcnn.data.Images;
 import io.github.jcnn.data.Normalization;
+import io.github.jcnn.data.Preprocessing;
 import io.github.jcnn.data.Split;
 import io.github.jcnn.layers.Conv2D;
 import io.github.jcnn.layers.Layer;
@@ -50,7 +51,7 @@ public final class VisualizeFilters {
             return;
         }
         Sequential model = Sequential.load(modelFile);
-        Normalization norm = ModelFiles.normalization(modelFile);
+        Normalization norm = model.preprocessing().flatMap(Preprocessing::normalization).orElse(null);
         System.out.println("Model " + modelFile);
 
         // the image: a file, or a CIFAR-10 test image

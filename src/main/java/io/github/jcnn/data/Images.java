@@ -25,8 +25,9 @@ import javax.imageio.ImageIO;
  * [0, 1] and normalised with the training set's {@link Normalization}:
  * <pre>
  *   Tensor x = Images.toTensor(Path.of("my-cat.jpg"), Shape.of(3, 32, 32), norm);   // (3, 32, 32)
- *   Tensor batch = x.reshape(x.shape().withBatch(1));                                // (1, 3, 32, 32) for predict
+ *   Tensor p = model.predict(x);                                                     // one sample: (10)
  * </pre>
+ * A model that carries its {@link Preprocessing} does this itself: {@code model.classify(image, 3)}.
  * Transparent pixels are put on white. Note that MNIST digits are white on black: a scan of a dark digit on white
  * paper must be inverted (x becomes 1 - x before normalising) to look like the training data.
  */
@@ -70,6 +71,11 @@ public final class Images {
      * @throws IllegalArgumentException if the shape is not (1 or 3, H, W) or the normalisation's channels differ
      */
     public static Tensor toTensor(BufferedImage image, Shape sampleShape, Normalization norm) {
+        return toTensor(image, sampleShape, norm, 255f);
+    }
+
+    /** As {@link #toTensor(BufferedImage, Shape, Normalization)} with bytes divided by {@code divisor} (255 or 1). */
+    static Tensor toTensor(BufferedImage image, Shape sampleShape, Normalization norm, float divisor) {
         if (sampleShape.rank() != 3 || (sampleShape.dim(0) != 1 && sampleShape.dim(0) != 3)) {
             throw new IllegalArgumentException("the sample shape must be (1 or 3, H, W), got " + sampleShape);
         }
@@ -87,11 +93,11 @@ public final class Images {
                 int b = rgb & 0xFF;
                 int i = y * width + x;
                 if (channels == 3) {
-                    data[i] = r / 255f;
-                    data[plane + i] = g / 255f;
-                    data[2 * plane + i] = b / 255f;
+                    data[i] = r / divisor;
+                    data[plane + i] = g / divisor;
+                    data[2 * plane + i] = b / divisor;
                 } else {
-                    data[i] = (0.299f * r + 0.587f * g + 0.114f * b) / 255f;
+                    data[i] = (0.299f * r + 0.587f * g + 0.114f * b) / divisor;
                 }
             }
         }

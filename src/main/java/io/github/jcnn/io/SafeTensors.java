@@ -23,15 +23,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads and writes the <a href="https://github.com/huggingface/safetensors">safetensors</a> file layout with float32
- * tensors, the format PyTorch users know:
+ * Reads and writes the <a href="https://github.com/huggingface/safetensors">safetensors</a> file layout, the format
+ * PyTorch users know (jcnn writes float32 tensors; see "Dtypes" for what is read):
  * <pre>
  *   bytes 0..7          N, the header length, unsigned 64-bit little-endian
  *   bytes 8..8+N-1      the header: UTF-8 JSON, padded with spaces to a multiple of 8 bytes
  *                       { "0.weight": {"dtype": "F32", "shape": [6, 3, 5, 5], "data_offsets": [0, 1800]},
  *                         ...,
  *                         "__metadata__": {"key": "string value", ...} }
- *   bytes 8+N..end      the data section: each tensor's float32 numbers, little-endian, row-major, at
+ *   bytes 8+N..end      the data section: each tensor's numbers, little-endian, row-major, at
  *                       [begin, end) relative to the start of the data section, with no gaps and no overlaps
  * </pre>
  *
@@ -40,7 +40,14 @@ import java.util.Map;
  *
  * <p>Reading trusts nothing: every length and offset is checked against the file's size before anything is allocated,
  * and a truncated or corrupt file throws {@link FileFormatException} naming the file, the problem and the byte
- * offset. Only dtype {@code F32} is supported.
+ * offset.
+ *
+ * <p><b>Dtypes.</b> jcnn writes {@code F32}. Reading accepts what PyTorch writes: {@code F32}, and {@code F16}
+ * (IEEE half) and {@code BF16} (bfloat16), which are converted to float exactly (every F16 and BF16 value is a
+ * float); {@code F64} is rounded to the nearest float. Integer and boolean tensors ({@code I64}, {@code I32},
+ * {@code I16}, {@code I8}, {@code U8}, ..., {@code BOOL}), such as PyTorch's {@code num_batches_tracked} counters,
+ * and dtypes this reader does not know are not read: their data is skipped (its extent is still checked) and they
+ * are listed in {@link Contents#skipped()} with their dtype and shape.
  */
 public final class SafeTensors {
 
@@ -53,16 +60,43 @@ public final class SafeTensors {
     /**
      * What a file holds.
      *
-     * @param tensors  the tensors by name, in the order of their data in the file
+     * @param tensors  the floating-point tensors by name (as float), in the order of their data in the file
      * @param metadata the {@code __metadata__} map (empty when absent)
+     * @param skipped  the tensors that were not read (integer, boolean or unknown dtypes), by name, in file order
      */
-    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
+    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata, Map<String, Skipped> skipped) {
         /** Wraps the maps unmodifiably. */
         public Contents {
             tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
             metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+            skipped = Collections.unmodifiableMap(new LinkedHashMap<>(skipped));
+        }
+
+        /** Contents with no skipped tensors. */
+        public Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
+            this(tensors, metadata, Map.of());
         }
     }
+
+    /**
+     * A tensor whose data was not read, e.g. PyTorch's {@code num_batches_tracked} (dtype I64, shape []).
+     *
+     * @param dtype the dtype as written in the file, e.g. "I64"
+     * @param shape its dimensions as written (may be empty: a scalar)
+     */
+    public record Skipped(String dtype, List<Long> shape) {
+        /** Copies the shape unmodifiably. */
+        public Skipped {
+            shape = List.copyOf(shape);
+        }
+    }
+
+    /** The bytes per element of the float dtypes that are read. */
+    private static final Map<String, Integer> FLOAT_WIDTHS = Map.of("F32", 4, "F16", 2, "BF16", 2, "F64", 8);
+    /** The bytes per element of the dtypes that are skipped but whose extent is checked. */
+    private static final Map<String, Integer> OTHER_WIDTHS = Map.ofEntries(Map.entry("I64", 8), Map.entry("U64", 8),
+            Map.entry("I32", 4), Map.entry("U32", 4), Map.entry("I16", 2), Map.entry("U16", 2), Map.entry("I8", 1),
+            Map.entry("U8", 1), Map.entry("BOOL", 1), Map.entry("F8_E4M3", 1), Map.entry("F8_E5M2", 1));
 
     /** Called during a write with the number of bytes written so far; tests use it to fail a write midway. */
     @FunctionalInterface
@@ -172,7 +206,10 @@ public final class SafeTensors {
     /**
      * Reads a whole file.
      *
-     * @throws FileFormatException if the file is truncated, corrupt, or holds a dtype other than F32
+     * Floating-point tensors (F32, F16, BF16, F64) are returned as float; others are skipped (see the class
+     * comment).
+     *
+     * @throws FileFormatException if the file is truncated or corrupt
      * @throws IOException         if it cannot be read
      */
     public static Contents read(Path file) throws IOException {
@@ -180,12 +217,17 @@ public final class SafeTensors {
             long size = in.size();
             Header header = readHeader(file, in, size);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
+            Map<String, Skipped> skipped = new LinkedHashMap<>();
             for (Entry e : header.entries) {
-                float[] data = new float[Math.toIntExact((e.end - e.begin) / 4)];
-                readFloats(file, in, header.dataStart + e.begin, data);
+                if (e.shape == null) {
+                    skipped.put(e.name, new Skipped(e.dtype, e.dims));
+                    continue;
+                }
+                float[] data = new float[e.shape.size()];
+                readFloats(file, in, header.dataStart + e.begin, e.dtype, data);
                 tensors.put(e.name, Tensor.wrap(e.shape, data));
             }
-            return new Contents(tensors, header.metadata);
+            return new Contents(tensors, header.metadata, skipped);
         }
     }
 
@@ -200,7 +242,8 @@ public final class SafeTensors {
         }
     }
 
-    private record Entry(String name, Shape shape, long begin, long end) {
+    /** One header entry; {@code shape} is null for a tensor that is skipped. */
+    private record Entry(String name, String dtype, List<Long> dims, Shape shape, long begin, long end) {
     }
 
     private record Header(long dataStart, List<Entry> entries, Map<String, String> metadata) {
@@ -286,23 +329,26 @@ public final class SafeTensors {
                     + Json.describe(value));
         }
         Map<?, ?> m = (Map<?, ?>) value;
-        Object dtype = m.get("dtype");
-        if (!"F32".equals(dtype)) {
-            throw new FileFormatException(file, where + " has dtype " + (dtype instanceof String ? dtype
-                    : Json.describe(dtype)) + "; only F32 (float32) is supported");
+        if (!(m.get("dtype") instanceof String)) {
+            throw new FileFormatException(file, where + " needs a dtype string, found " + Json.describe(m.get("dtype")));
         }
+        String dtype = (String) m.get("dtype");
+        boolean read = FLOAT_WIDTHS.containsKey(dtype);
         if (!(m.get("shape") instanceof List) || !(m.get("data_offsets") instanceof List)) {
             throw new FileFormatException(file, where + " needs a shape array and a data_offsets array");
         }
         List<?> dims = (List<?>) m.get("shape");
         int[] shape = new int[dims.size()];
+        List<Long> dimList = new ArrayList<>();
         long count = 1;
         for (int i = 0; i < shape.length; i++) {
             Object d = dims.get(i);
-            if (!(d instanceof Long) || (Long) d < 1 || (Long) d > Integer.MAX_VALUE) {
+            // a skipped tensor may have an empty dimension (PyTorch allows them); a float tensor may not
+            if (!(d instanceof Long) || (Long) d < (read ? 1 : 0) || (Long) d > Integer.MAX_VALUE) {
                 throw new FileFormatException(file, where + " has an invalid dimension " + d + " in shape " + dims);
             }
             shape[i] = (int) (long) (Long) d;
+            dimList.add((Long) d);
             count *= shape[i];
             if (count > Integer.MAX_VALUE) {
                 throw new FileFormatException(file, where + " has shape " + dims + ", more than "
@@ -319,23 +365,65 @@ public final class SafeTensors {
             throw new FileFormatException(file, where + " has data_offsets [" + begin + ", " + end
                     + ") outside the data section of " + dataLength + " bytes (truncated or corrupt file)");
         }
-        if (end - begin != 4 * count) {
-            throw new FileFormatException(file, where + " has shape " + dims + " (" + count + " floats = "
-                    + 4 * count + " bytes) but data_offsets [" + begin + ", " + end + ") span " + (end - begin)
-                    + " bytes");
+        Integer width = read ? FLOAT_WIDTHS.get(dtype) : OTHER_WIDTHS.get(dtype);
+        if (width != null && end - begin != width * count) {
+            throw new FileFormatException(file, where + " has dtype " + dtype + " and shape " + dims + " (" + count
+                    + " elements of " + width + " bytes = " + width * count + " bytes) but data_offsets [" + begin
+                    + ", " + end + ") span " + (end - begin) + " bytes");
         }
-        return new Entry(name, Shape.of(shape), begin, end);
+        return new Entry(name, dtype, dimList, read ? Shape.of(shape) : null, begin, end);
     }
 
-    private static void readFloats(Path file, FileChannel in, long position, float[] target) throws IOException {
-        ByteBuffer chunk = ByteBuffer.allocate(CHUNK_FLOATS * 4).order(ByteOrder.LITTLE_ENDIAN);
+    /** Reads {@code target.length} numbers of {@code dtype} (F32, F16, BF16 or F64) as floats. */
+    private static void readFloats(Path file, FileChannel in, long position, String dtype, float[] target)
+            throws IOException {
+        int width = FLOAT_WIDTHS.get(dtype);
+        ByteBuffer chunk = ByteBuffer.allocate(CHUNK_FLOATS * width).order(ByteOrder.LITTLE_ENDIAN);
         for (int from = 0; from < target.length; from += CHUNK_FLOATS) {
             int n = Math.min(CHUNK_FLOATS, target.length - from);
-            chunk.clear().limit(n * 4);
-            readFully(file, in, position + from * 4L, chunk);
-            FloatBuffer floats = chunk.flip().asFloatBuffer();
-            floats.get(target, from, n);
+            chunk.clear().limit(n * width);
+            readFully(file, in, position + (long) from * width, chunk);
+            chunk.flip();
+            switch (dtype) {
+                case "F32" -> {
+                    FloatBuffer floats = chunk.asFloatBuffer();
+                    floats.get(target, from, n);
+                }
+                case "F16" -> {
+                    for (int i = 0; i < n; i++) {
+                        target[from + i] = halfToFloat(chunk.getShort());
+                    }
+                }
+                case "BF16" -> {
+                    for (int i = 0; i < n; i++) {
+                        target[from + i] = Float.intBitsToFloat((chunk.getShort() & 0xFFFF) << 16);
+                    }
+                }
+                default -> {
+                    for (int i = 0; i < n; i++) {
+                        target[from + i] = (float) chunk.getDouble();
+                    }
+                }
+            }
         }
+    }
+
+    /**
+     * An IEEE 754 half (1 sign bit, 5 exponent bits with bias 15, 10 fraction bits) as the float of the same value:
+     * normal numbers, subnormals (exponent 0: fraction x 2^-24), zeros, infinities and NaN.
+     */
+    static float halfToFloat(short bits) {
+        int sign = (bits & 0x8000) << 16;
+        int exponent = (bits >> 10) & 0x1F;
+        int fraction = bits & 0x3FF;
+        if (exponent == 0x1F) {
+            return Float.intBitsToFloat(sign | 0x7F800000 | (fraction << 13));
+        }
+        if (exponent == 0) {
+            float magnitude = fraction * 0x1p-24f;   // exact: fraction < 2^10
+            return sign == 0 ? magnitude : -magnitude;
+        }
+        return Float.intBitsToFloat(sign | ((exponent + 127 - 15) << 23) | (fraction << 13));
     }
 
     private static void readFully(Path file, FileChannel in, long position, ByteBuffer buffer) throws IOException {

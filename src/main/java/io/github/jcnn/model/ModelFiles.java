@@ -41,6 +41,7 @@ final class ModelFiles {
         metadata.put("format", "jcnn");
         metadata.put("format_version", Sequential.FORMAT_VERSION);
         metadata.put("architecture", Json.write(LayerCodec.architecture(model)));
+        ModelMetadata.write(model, metadata);
         if (optimizer != null) {
             OptimizerState state = optimizer.state();
             Map<String, Object> description = new LinkedHashMap<>();
@@ -59,7 +60,9 @@ final class ModelFiles {
         SafeTensors.Contents contents = SafeTensors.read(file);
         Map<String, String> metadata = contents.metadata();
         if (!"jcnn".equals(metadata.get("format"))) {
-            throw new FileFormatException(file, "not a jcnn model file (its metadata has no \"format\": \"jcnn\")");
+            throw new FileFormatException(file, "not a jcnn model file (its metadata has no \"format\": \"jcnn\");"
+                    + " for a plain state_dict such as PyTorch writes, build the model with Sequential.builder(...)"
+                    + " and call model.loadWeights(file)");
         }
         String version = metadata.get("format_version");
         if (!Sequential.FORMAT_VERSION.equals(version) && !"1".equals(version)) {
@@ -93,7 +96,7 @@ final class ModelFiles {
                 throw new FileFormatException(file, "tensor '" + name + "' belongs to no layer of the architecture");
             }
         }
-        return model;
+        return ModelMetadata.read(file, metadata, model);
     }
 
     /** See {@link Sequential#loadOptimizer(Path, OptimizerFactory)}. */

@@ -2,6 +2,7 @@ package io.github.jcnn.model;
 
 import io.github.jcnn.data.Batches;
 import io.github.jcnn.data.Dataset;
+import io.github.jcnn.data.Preprocessing;
 import io.github.jcnn.io.FileFormatException;
 import io.github.jcnn.kernels.Parallel;
 import io.github.jcnn.layers.Layer;
@@ -13,11 +14,15 @@ import io.github.jcnn.optim.Optimizer;
 import io.github.jcnn.optim.OptimizerFactory;
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -76,13 +81,19 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p><b>Files.</b> {@link #save(Path)} writes the safetensors layout described in {@code docs/model-format.md}: tensor
  * names {@code "{layerIndex}.weight"} as in PyTorch's {@code nn.Sequential}, the architecture as JSON in the
- * metadata.
+ * metadata, and, when attached with {@link #withPreprocessing} and {@link #withClassNames}, how a picture becomes an
+ * input and the class names, so that an application needs the file alone:
+ * <pre>
+ *   Sequential model = Sequential.load(Path.of("lenet5.safetensors"));
+ *   List&lt;Prediction&gt; top = model.classify(ImageIO.read(new File("cat.png")), 3);
+ * </pre>
+ * {@link #loadWeights(Path)} loads a PyTorch state_dict into a model built with the builder.
  */
 public final class Sequential {
 
     /**
      * The version of the model file format this code writes; it reads this one and "1" (version 2 added residual
-     * blocks and global average pooling, see docs/model-format.md).
+     * blocks, global average pooling, and the preprocessing and class names, see docs/model-format.md).
      */
     public static final String FORMAT_VERSION = "2";
 
@@ -103,7 +114,11 @@ public final class Sequential {
      * Inference holds the read lock, a training step the write lock while it changes what inference reads: predict
      * sees the weights between two whole steps, never a step half applied.
      */
-    private final ReentrantReadWriteLock weightsLock = new ReentrantReadWriteLock();
+    private final ReentrantReadWriteLock weightsLock;   // shared by the models withPreprocessing/withClassNames make
+    /** How pictures become inputs, or null when not given (see {@link #withPreprocessing}). */
+    private final Preprocessing preprocessing;
+    /** One name per output class, or empty when not given (see {@link #withClassNames}). */
+    private final List<String> classNames;
 
     Sequential(Shape inputShape, List<Layer> layers, long seed) {
         if (layers.isEmpty()) {
@@ -132,6 +147,21 @@ public final class Sequential {
             params.addAll(layer.parameters());
         }
         this.parameters = List.copyOf(params);
+        this.weightsLock = new ReentrantReadWriteLock();
+        this.trainer = new Trainer(this);
+        this.preprocessing = null;
+        this.classNames = List.of();
+    }
+
+    /** The same layers (shared) with other preprocessing and class names. */
+    private Sequential(Sequential model, Preprocessing preprocessing, List<String> classNames) {
+        this.inputShape = model.inputShape;
+        this.layers = model.layers;
+        this.seed = model.seed;
+        this.parameters = model.parameters;
+        this.preprocessing = preprocessing;
+        this.classNames = classNames;
+        this.weightsLock = model.weightsLock;   // the same weights: the same lock
         this.trainer = new Trainer(this);
     }
 
@@ -190,6 +220,49 @@ public final class Sequential {
         return n;
     }
 
+    /**
+     * How a picture becomes this model's input (stored in the model file), if it was given with
+     * {@link #withPreprocessing}.
+     */
+    public Optional<Preprocessing> preprocessing() {
+        return Optional.ofNullable(preprocessing);
+    }
+
+    /** The names of the output classes (stored in the model file), or an empty list if none were given. */
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    /**
+     * This model with the preprocessing that turns a picture into its input; {@link #save} stores it,
+     * {@link #load} restores it, and {@link #predict(BufferedImage)} and {@link #classify} apply it. For a model
+     * trained on jcnn's datasets normalised with {@code norm}: {@code model.withPreprocessing(Preprocessing
+     * .normalized(norm))}. The returned model shares this model's layers and weights (training one trains both).
+     *
+     * @throws IllegalArgumentException if the model does not take (1 or 3, H, W) pictures or the normalisation has
+     *                                  another number of channels
+     */
+    public Sequential withPreprocessing(Preprocessing preprocessing) {
+        preprocessing.checkFits(inputShape);
+        return new Sequential(this, preprocessing, classNames);
+    }
+
+    /**
+     * This model with one name per output class, e.g. {@code train.classNames()}; {@link #save} stores them,
+     * {@link #load} restores them and {@link #classify} reports them. The returned model shares this model's layers
+     * and weights (training one trains both).
+     *
+     * @throws IllegalArgumentException if the number of names is not the number of outputs, or a name is null
+     */
+    public Sequential withClassNames(List<String> classNames) {
+        List<String> names = List.copyOf(classNames);
+        if (names.size() != outputShape().size()) {
+            throw new IllegalArgumentException("the model has " + outputShape().size() + " outputs " + outputShape()
+                    + " but " + names.size() + " class names were given: " + names);
+        }
+        return new Sequential(this, preprocessing, names);
+    }
+
     /** The lecture-style table of layers, shapes and parameter counts; print it or read its {@code rows()}. */
     public Summary summary() {
         return Summary.of(this);
@@ -205,10 +278,11 @@ public final class Sequential {
     /**
      * The model's outputs for a batch, in inference mode (probabilities when the last layer is softmax). Safe to call
      * from several threads at once; a batch of more than 16 samples is cut into chunks that the library's threads
-     * share out.
+     * share out. A single sample (inputShape...) without the batch dimension is accepted too, and gives one output
+     * without the batch dimension.
      *
-     * @param inputs (N, inputShape...), e.g. (N, 3, 32, 32)
-     * @return (N, outputShape...), e.g. (N, 10)
+     * @param inputs (N, inputShape...), e.g. (N, 3, 32, 32); or one sample (inputShape...), e.g. (3, 32, 32)
+     * @return (N, outputShape...), e.g. (N, 10); for one sample (outputShape...), e.g. (10)
      * @throws IllegalArgumentException if the shape is wrong or a sample holds NaN or infinity (the first such sample
      *                                  is named: a network would turn it into finite-looking nonsense)
      */
@@ -222,8 +296,8 @@ public final class Sequential {
      * as PyTorch's {@code model(x).softmax(1) + model(x.flip(3)).softmax(1)}. A network trained with random flips
      * has seen both; averaging the two views usually gains a little accuracy for twice the inference work.
      *
-     * @param inputs (N, C, H, W)
-     * @return (N, outputShape...)
+     * @param inputs (N, C, H, W), or one image (C, H, W)
+     * @return (N, outputShape...), or (outputShape...) for one image
      */
     public Tensor predictWithFlip(Tensor inputs) {
         requireImages(true);
@@ -240,7 +314,7 @@ public final class Sequential {
     /** The batch with each image mirrored left to right: x'[n, c, i, j] = x[n, c, i, W - 1 - j]. */
     static Tensor flipped(Tensor images) {
         Shape s = images.shape();
-        int width = s.dim(3);
+        int width = s.dim(-1);
         int rowsCount = images.size() / width;
         Tensor out = Tensor.zeros(s);
         float[] x = images.data();
@@ -263,10 +337,57 @@ public final class Sequential {
         return out;
     }
 
-    /** The index of the largest output of each sample: the predicted class. */
+    /**
+     * The index of the largest output of each sample: the predicted class. A single sample (inputShape...) gives an
+     * array of one class.
+     */
     public int[] predictClasses(Tensor inputs) {
         Tensor out = predict(inputs);
-        return out.reshape(out.shape().dim(0), out.size() / out.shape().dim(0)).argMaxRows();
+        int n = isSingle(inputs) ? 1 : out.shape().dim(0);
+        return out.reshape(n, out.size() / n).argMaxRows();
+    }
+
+    /**
+     * The model's outputs for a picture (probabilities when the last layer is softmax), prepared with the stored
+     * {@link #preprocessing()}: resized to the input's W x H (stretched, no crop: halving steps with bilinear
+     * filtering, then one bilinear step, bicubic when enlarging; see {@link Preprocessing}), converted to R, G, B
+     * planes or grey, scaled and normalised. Safe to call from several threads at once.
+     *
+     * @return (outputShape...), e.g. (10)
+     * @throws IllegalStateException if the model has no preprocessing (attach it with {@link #withPreprocessing})
+     */
+    public Tensor predict(BufferedImage image) {
+        if (preprocessing == null) {
+            throw new IllegalStateException("the model has no preprocessing, so it cannot prepare a picture: attach it"
+                    + " with model = model.withPreprocessing(Preprocessing.normalized(norm)) (or Preprocessing.unit()"
+                    + " for pixels in 0..1) before saving, or prepare the input yourself and call predict(Tensor)");
+        }
+        return predict(preprocessing.apply(image, inputShape));
+    }
+
+    /**
+     * The {@code k} most probable classes of a picture, most probable first (ties: the lower index first), with the
+     * stored class names; the picture is prepared as {@link #predict(BufferedImage)} says:
+     * <pre>
+     *   Sequential model = Sequential.load(Path.of("lenet5.safetensors"));
+     *   List&lt;Prediction&gt; top = model.classify(ImageIO.read(new File("cat.png")), 3);   // [cat 71.3% (#3), ...]
+     * </pre>
+     *
+     * @param k how many classes, 1 to the number of classes
+     * @throws IllegalStateException    if the model has no preprocessing or no class names (attach them with
+     *                                  {@link #withPreprocessing} and {@link #withClassNames} before saving)
+     * @throws IllegalArgumentException if k is out of range
+     */
+    public List<Prediction> classify(BufferedImage image, int k) {
+        if (classNames.isEmpty()) {
+            throw new IllegalStateException("the model has no class names: attach them with model = model"
+                    + ".withClassNames(train.classNames()) before saving, or use predict(image) for the raw outputs");
+        }
+        if (k < 1 || k > classNames.size()) {
+            throw new IllegalArgumentException("k must be 1 to " + classNames.size() + " (the number of classes), got "
+                    + k);
+        }
+        return Prediction.top(predict(image).data(), classNames, k);
     }
 
     /**
@@ -275,7 +396,8 @@ public final class Sequential {
      * {@link #predict(Tensor)}. For the lecture's LeNet-5, depth 1 gives the 6 maps of CONV 1 (N, 6, 28, 28) and
      * depth 3 the pooled maps (N, 6, 14, 14). Safe to call from several threads at once.
      *
-     * @param inputs (N, inputShape...)
+     * @param inputs (N, inputShape...), or one sample (inputShape...) which gives a result without the batch
+     *               dimension
      * @param depth  how many layers to run, 0 to layers().size()
      * @throws IllegalArgumentException if depth is out of range or the input shape is wrong
      */
@@ -295,10 +417,14 @@ public final class Sequential {
      * are {@link Reordering#inferencePlan}'s: each batch norm that follows a convolution is folded into it.
      */
     private Tensor run(Tensor inputs, int depth) {
+        if (isSingle(inputs)) {
+            Tensor out = run(inputs.reshape(inputShape.withBatch(1)), depth);
+            return out.reshape(out.shape().dropFirst());
+        }
         Shape shape = inputs.shape();
         if (shape.rank() != inputShape.rank() + 1 || !shape.dropFirst().equals(inputShape)) {
             throw new IllegalArgumentException("the model takes a batch of " + inputShape + ", i.e. (N, "
-                    + inputShape.toString().substring(1) + ", but got " + shape);
+                    + inputShape.toString().substring(1) + ", or one sample " + inputShape + ", but got " + shape);
         }
         InputChecks.requireFinite(inputs, depth == layers.size() ? "predict" : "activations");
         Lock read = weightsLock.readLock();
@@ -334,6 +460,11 @@ public final class Sequential {
             }
         });
         return out;
+    }
+
+    /** Whether {@code inputs} is one sample without the batch dimension. */
+    private boolean isSingle(Tensor inputs) {
+        return inputs.shape().equals(inputShape);
     }
 
     private static Tensor inference(List<Layer> plan, Tensor x) {
@@ -540,6 +671,54 @@ public final class Sequential {
      */
     public static Sequential load(Path file) throws IOException {
         return ModelFiles.load(file);
+    }
+
+    /**
+     * Loads the weights of a plain safetensors state_dict, e.g. one PyTorch wrote, into this model, strictly (as
+     * PyTorch's {@code load_state_dict}): every tensor of the model must be in the file with its shape, and every
+     * floating-point tensor of the file must belong to the model. The names are the model's, {@code
+     * "{layerIndex}.{name}"}, which is what PyTorch's {@code nn.Sequential} of the same layers writes (see
+     * docs/model-format.md for the correspondence). F16, BF16 and F64 tensors are converted to float; integer
+     * tensors such as BatchNorm's {@code num_batches_tracked} are skipped. The model is changed only when everything
+     * fits; otherwise one {@link FileFormatException} names the file and lists every missing, unexpected and
+     * wrongly shaped tensor. A jcnn model file works too (its optimizer state is ignored).
+     *
+     * @return what was loaded and skipped
+     * @throws FileFormatException if the weights do not fit, or the file is corrupt
+     * @throws IOException         if it cannot be read
+     */
+    public LoadedWeights loadWeights(Path file) throws IOException {
+        return WeightLoading.load(this, file, Function.identity(), true);
+    }
+
+    /**
+     * {@link #loadWeights(Path)} for a file whose modules have other names: {@code modules} maps the file's module
+     * names to the model's layer indices, e.g. for a PyTorch module with {@code conv1}, {@code conv2}, {@code fc1},
+     * {@code fc2} built as conv-relu-pool twice, flatten, dense-relu, dense:
+     * <pre>
+     *   model.loadWeights(file, Map.of("conv1", "0", "conv2", "3", "fc1", "7", "fc2", "9"));
+     * </pre>
+     * A file tensor named {@code prefix.rest} whose prefix is a key is loaded as {@code value.rest} (the longest
+     * matching key wins); other names are kept. See {@link WeightNames#modules}.
+     */
+    public LoadedWeights loadWeights(Path file, Map<String, String> modules) throws IOException {
+        return WeightLoading.load(this, file, WeightNames.modules(modules), true);
+    }
+
+    /**
+     * {@link #loadWeights(Path)} with any renaming of the file's tensor names to the model's ({@code
+     * Function.identity()} for none), strictly or not. A non-strict load ({@code strict} false, PyTorch's
+     * {@code strict=False}) leaves the model's tensors that the file lacks as they are and ignores the file's tensors
+     * that the model lacks, both listed in the result; a tensor of the wrong shape still fails the whole load:
+     * <pre>
+     *   LoadedWeights report = model.loadWeights(file, WeightNames.modules(Map.of("conv1", "0")), false);
+     *   report.missing();   // the model's tensors the file did not have
+     * </pre>
+     *
+     * @param rename the model's name for each of the file's tensor names (never null)
+     */
+    public LoadedWeights loadWeights(Path file, Function<String, String> rename, boolean strict) throws IOException {
+        return WeightLoading.load(this, file, rename, strict);
     }
 
     /**

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -140,8 +141,15 @@ class SafeTensorsTest {
         assertThatThrownBy(() -> SafeTensors.read(notJson)).isInstanceOf(FileFormatException.class)
                 .hasMessageContaining("not a valid JSON object");
         Path f16 = corrupt("b.safetensors",
-                withHeader("{\"w\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4));
-        assertThatThrownBy(() -> SafeTensors.read(f16)).hasMessageContaining("dtype F16; only F32");
+                withHeader("{\"w\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[0,4]}}", 4));
+        assertThatThrownBy(() -> SafeTensors.read(f16)).hasMessageContaining("tensor 'w' has dtype F16 and shape [3]"
+                + " (3 elements of 2 bytes = 6 bytes) but data_offsets [0, 4) span 4 bytes");
+        Path i64 = corrupt("b2.safetensors",
+                withHeader("{\"n\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[0,4]}}", 4));
+        assertThatThrownBy(() -> SafeTensors.read(i64)).hasMessageContaining("dtype I64 and shape []");
+        Path noDtype = corrupt("b3.safetensors",
+                withHeader("{\"n\":{\"dtype\":7,\"shape\":[1],\"data_offsets\":[0,4]}}", 4));
+        assertThatThrownBy(() -> SafeTensors.read(noDtype)).hasMessageContaining("tensor 'n' needs a dtype string");
         Path wrongSize = corrupt("c.safetensors",
                 withHeader("{\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8));
         assertThatThrownBy(() -> SafeTensors.read(wrongSize)).hasMessageContaining("span 8 bytes");
@@ -160,5 +168,56 @@ class SafeTensorsTest {
         notUtf8[9] = (byte) 0xff;
         Path binary = corrupt("h.safetensors", notUtf8);
         assertThatThrownBy(() -> SafeTensors.read(binary)).hasMessageContaining("not valid UTF-8");
+    }
+
+    @Test
+    void readsTheFloatDtypesAsFloatAndSkipsTheOthers() throws IOException {
+        // data: F16 [1, -2, 65504, 2^-24, inf] (10 bytes) | BF16 [1, -3] (4) | F64 [0.1] (8) | I64 scalar 7 (8)
+        //       | BOOL [2] (2) | an unknown dtype, 4 bytes (its extent cannot be checked but must still be covered)
+        String header = "{\"h\":{\"dtype\":\"F16\",\"shape\":[5],\"data_offsets\":[0,10]},"
+                + "\"b\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[10,14]},"
+                + "\"d\":{\"dtype\":\"F64\",\"shape\":[1,1],\"data_offsets\":[14,22]},"
+                + "\"n\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[22,30]},"
+                + "\"m\":{\"dtype\":\"BOOL\",\"shape\":[2],\"data_offsets\":[30,32]},"
+                + "\"q\":{\"dtype\":\"Q4\",\"shape\":[8],\"data_offsets\":[32,36]}}";
+        byte[] bytes = withHeader(header, 36);
+        ByteBuffer data = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        data.position(8 + header.length());
+        for (int half : new int[] {0x3C00, 0xC000, 0x7BFF, 0x0001, 0x7C00}) {
+            data.putShort((short) half);
+        }
+        data.putShort((short) 0x3F80).putShort((short) 0xC040).putDouble(0.1).putLong(7).put((byte) 1).put((byte) 0)
+                .putInt(-1);
+        SafeTensors.Contents c = SafeTensors.read(corrupt("pytorch.safetensors", bytes));
+        assertThat(c.tensors().keySet()).containsExactly("h", "b", "d");
+        assertThat(c.tensors().get("h").toArray()).containsExactly(1f, -2f, 65504f, 0x1p-24f,
+                Float.POSITIVE_INFINITY);
+        assertThat(c.tensors().get("b").toArray()).containsExactly(1f, -3f);
+        assertThat(c.tensors().get("d").shape()).isEqualTo(Shape.of(1, 1));
+        assertThat(c.tensors().get("d").toArray()).containsExactly(0.1f);
+        assertThat(c.skipped()).containsExactly(Map.entry("n", new SafeTensors.Skipped("I64", List.of())),
+                Map.entry("m", new SafeTensors.Skipped("BOOL", List.of(2L))),
+                Map.entry("q", new SafeTensors.Skipped("Q4", List.of(8L))));
+    }
+
+    @Test
+    void everyHalfConvertsToTheFloatOfItsValue() {
+        for (int bits = 0; bits < 0x10000; bits++) {
+            int sign = bits >> 15;
+            int exponent = (bits >> 10) & 0x1F;
+            int fraction = bits & 0x3FF;
+            float actual = SafeTensors.halfToFloat((short) bits);
+            if (exponent == 0x1F) {
+                assertThat(fraction == 0 ? Float.isInfinite(actual) : Float.isNaN(actual)).as("bits %x", bits)
+                        .isTrue();
+                continue;
+            }
+            // value = (-1)^sign * 2^(exponent - 15) * (1 + fraction / 1024), or fraction * 2^-24 when exponent is 0
+            double value = exponent == 0 ? fraction * Math.pow(2, -24)
+                    : Math.pow(2, exponent - 15) * (1 + fraction / 1024.0);
+            double expected = sign == 1 ? -value : value;
+            assertThat((double) actual).as("bits %x", bits).isEqualTo(expected);
+            assertThat(Float.floatToRawIntBits(actual) >>> 31).as("sign of bits %x", bits).isEqualTo(sign);
+        }
     }
 }

@@ -169,7 +169,8 @@ class SaveLoadTest {
 
         Path notModel = dir.resolve("plain.safetensors");
         SafeTensors.write(notModel, c.tensors(), Map.of());
-        assertThatThrownBy(() -> Sequential.load(notModel)).hasMessageContaining("not a jcnn model file");
+        assertThatThrownBy(() -> Sequential.load(notModel)).hasMessageContaining("not a jcnn model file")
+                .hasMessageContaining("call model.loadWeights(file)");
         assertThatThrownBy(() -> Synthetic.smallCnn(1).loadOptimizer(good, Adam.config()))
                 .hasMessageContaining("no optimizer state");
     }
