@@ -17,16 +17,19 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * End-to-end speed of LeNet-5 on CIFAR-shaped data, printed like the PyTorch script that docs/performance.md compares
- * with ({@code torch_lenet_speed.py}, kept outside the repository) so the two can be read side by side:
- * training images/s at batch 32, 64 and 128 and inference images/s at batch 256, with 1 and 2 threads, each the
- * median of 5 timed runs of 4096 images after a warm-up; then one epoch of real CIFAR-10 (50,000 images) with
- * {@code Sequential.fit} when the data is there ({@code CIFAR10_DIR}, else {@code data/}, where scripts/get-data puts
- * it).
+ * End-to-end speed on CIFAR-shaped data, printed like PyTorch's peer scripts so that they can be read side by side:
+ * for each model ({@link Models}: {@code lenet}, {@code vgg}, {@code vggnobn}, {@code resnet}) and thread count,
+ * training images/s at each batch size (a step is {@code Sequential.trainBatch}: SGD with momentum 0.9, softmax
+ * cross-entropy) and inference images/s at batch 256 ({@code Sequential.predict}), each the median of
+ * {@code --reps} timed runs after 2 untimed ones; then, unless {@code --no-epoch}, one epoch of real CIFAR-10 with
+ * {@code Sequential.fit} for LeNet-5 when the data is there ({@code CIFAR10_DIR}, else {@code data/}, where
+ * scripts/get-data puts it).
  * <pre>
- *   java -cp target/benchmarks.jar io.github.jcnn.bench.Throughput [--threads 1 2] [--batches 32 64 128]
- *        [--reps 5] [--no-epoch]
+ *   java -cp target/benchmarks.jar io.github.jcnn.bench.Throughput [--models lenet vgg] [--threads 1 2]
+ *        [--batches 32 64 128] [--reps 5] [--no-epoch]
  * </pre>
+ * A run covers 4,096 training and 8,192 inference images for LeNet-5, and 1,024 of each for the larger models
+ * (the peer script's rounds are 30 steps of 64 and 1,024 images).
  */
 public final class Throughput {
 
@@ -35,12 +38,14 @@ public final class Throughput {
 
     /** Runs the measurements. */
     public static void main(String[] args) throws Exception {
+        List<String> models = new ArrayList<>(List.of("lenet"));
         List<Integer> threads = new ArrayList<>(List.of(1, 2));
         List<Integer> batches = new ArrayList<>(List.of(32, 64, 128));
         int reps = 5;
         boolean epoch = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--models" -> i = readWords(args, i, models);
                 case "--threads" -> i = readInts(args, i, threads);
                 case "--batches" -> i = readInts(args, i, batches);
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
@@ -51,24 +56,48 @@ public final class Throughput {
         System.out.printf(Locale.ROOT, "jcnn, Java %s (%s), %d processors, reps=%d (median reported)%n",
                 System.getProperty("java.version"), System.getProperty("java.vm.name"),
                 Runtime.getRuntime().availableProcessors(), reps);
-        System.out.printf(Locale.ROOT, "%7s %9s %5s %12s %8s %8s%n", "threads", "mode", "batch", "img/s median",
-                "min", "max");
+        System.out.printf(Locale.ROOT, "%8s %8s %7s %9s %5s %12s %8s %8s%n", "model", "params", "threads", "mode",
+                "batch", "img/s median", "min", "max");
         Tensor data = LeNet.images(4096, 7);
         int[] labels = LeNet.labels(4096, 7);
-        for (int t : threads) {
-            Parallel.setThreads(t);
-            for (int b : batches) {
-                double[] r = trainRates(b, data, labels, reps);
-                System.out.printf(Locale.ROOT, "%7d %9s %5d %12.0f %8.0f %8.0f%n", t, "train", b, median(r), r[0],
-                        r[r.length - 1]);
+        for (String name : models) {
+            if (Models.build(name, 1).isEmpty()) {
+                System.out.printf(Locale.ROOT, "%8s: not built in this version; "
+                        + "skipped%n", name);
+                continue;
             }
-            double[] r = inferRates(256, data, reps);
-            System.out.printf(Locale.ROOT, "%7d %9s %5d %12.0f %8.0f %8.0f%n", t, "inference", 256, median(r), r[0],
-                    r[r.length - 1]);
+            long params = Models.build(name, 1).get().parameterCount();
+            long expected = Models.expectedParameters(name);
+            if (expected >= 0 && params != expected) {
+                throw new IllegalStateException(name + " has " + params + " parameters but the peer script's has "
+                        + expected);
+            }
+            boolean small = name.equals("lenet");
+            int trainImages = small ? 4096 : 1024;
+            int inferImages = small ? 8192 : 1024;
+            for (int t : threads) {
+                Parallel.setThreads(t);
+                for (int b : batches) {
+                    double[] r = trainRates(name, b, data, labels, trainImages, reps);
+                    System.out.printf(Locale.ROOT, "%8s %8d %7d %9s %5d %12.0f %8.0f %8.0f%n", name, params, t,
+                            "train", b, median(r), r[0], r[r.length - 1]);
+                }
+                double[] r = inferRates(name, 256, data, inferImages, reps);
+                System.out.printf(Locale.ROOT, "%8s %8d %7d %9s %5d %12.0f %8.0f %8.0f%n", name, params, t,
+                        "inference", 256, median(r), r[0], r[r.length - 1]);
+            }
         }
         if (epoch) {
             realEpoch();
         }
+    }
+
+    private static int readWords(String[] args, int i, List<String> into) {
+        into.clear();
+        while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+            into.add(args[++i]);
+        }
+        return i;
     }
 
     private static int readInts(String[] args, int i, List<Integer> into) {
@@ -79,24 +108,26 @@ public final class Throughput {
         return i;
     }
 
-    /** Sorted rates (images/s) of {@code reps} runs of 4096 images, after 2 untimed runs. */
-    static double[] trainRates(int batch, Tensor data, int[] labels, int reps) {
-        LeNet net = new LeNet();
-        int n = data.shape().dim(0);
-        int steps = n / batch;
-        Tensor[] xs = new Tensor[steps];
-        int[][] ys = new int[steps][];
-        int size = LeNet.IMAGE.size();
-        for (int s = 0; s < steps; s++) {
+    /** Sorted rates (images/s) of {@code reps} runs of {@code images} training images, after 2 untimed runs. */
+    static double[] trainRates(String name, int batch, Tensor data, int[] labels, int images, int reps) {
+        Sequential model = Models.build(name, 1).orElseThrow();
+        SGD optimizer = new SGD(model.parameters(), SGD.config(0.01).momentum(0.9));
+        int steps = Math.max(1, images / batch);
+        int distinct = data.shape().dim(0) / batch;
+        Tensor[] xs = new Tensor[distinct];
+        int[][] ys = new int[distinct][];
+        int size = Models.IMAGE.size();
+        for (int s = 0; s < distinct; s++) {
             float[] chunk = Arrays.copyOfRange(data.data(), s * batch * size, (s + 1) * batch * size);
-            xs[s] = Tensor.wrap(LeNet.IMAGE.withBatch(batch), chunk);
+            xs[s] = Tensor.wrap(Models.IMAGE.withBatch(batch), chunk);
             ys[s] = Arrays.copyOfRange(labels, s * batch, (s + 1) * batch);
         }
         double[] rates = new double[reps];
+        int k = 0;
         for (int r = -2; r < reps; r++) {
             long t0 = System.nanoTime();
-            for (int s = 0; s < steps; s++) {
-                net.step(xs[s], ys[s]);
+            for (int s = 0; s < steps; s++, k++) {
+                model.trainBatch(xs[k % distinct], ys[k % distinct], optimizer);
             }
             long t1 = System.nanoTime();
             if (r >= 0) {
@@ -107,21 +138,21 @@ public final class Throughput {
         return rates;
     }
 
-    /** Sorted rates of {@code reps} runs of 8192 images in batches of {@code batch}, after 2 untimed runs. */
-    static double[] inferRates(int batch, Tensor data, int reps) {
-        LeNet net = new LeNet();
-        int size = LeNet.IMAGE.size();
+    /** Sorted rates of {@code reps} runs of {@code images} images in batches of {@code batch}, after 2 untimed runs. */
+    static double[] inferRates(String name, int batch, Tensor data, int images, int reps) {
+        Sequential model = Models.build(name, 1).orElseThrow();
+        int size = Models.IMAGE.size();
         Tensor[] xs = new Tensor[4];
         for (int s = 0; s < 4; s++) {
-            xs[s] = Tensor.wrap(LeNet.IMAGE.withBatch(batch),
+            xs[s] = Tensor.wrap(Models.IMAGE.withBatch(batch),
                     Arrays.copyOfRange(data.data(), s * batch * size, (s + 1) * batch * size));
         }
-        int steps = 8192 / batch;
+        int steps = Math.max(1, images / batch);
         double[] rates = new double[reps];
         for (int r = -2; r < reps; r++) {
             long t0 = System.nanoTime();
             for (int s = 0; s < steps; s++) {
-                net.predict(xs[s % 4]);
+                model.predict(xs[s % 4]);
             }
             long t1 = System.nanoTime();
             if (r >= 0) {

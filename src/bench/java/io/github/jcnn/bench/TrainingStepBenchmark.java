@@ -16,8 +16,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One LeNet-5 training step (forward, loss, backward, SGD-momentum update) and one inference batch, milliseconds
- * per call. With {@code -prof gc}, {@code gc.alloc.rate.norm} is the bytes allocated per step.
+ * One training step (forward, loss, backward, SGD-momentum update) and one inference batch of a {@link Models}
+ * network ({@code lenet} or {@code vgg}), milliseconds per call. With {@code -prof gc}, {@code gc.alloc.rate.norm}
+ * is the bytes allocated per step:
+ * <pre>
+ *   java -jar target/benchmarks.jar TrainingStepBenchmark.trainStep -p model=vgg -p batch=32,64,128 -prof gc
+ * </pre>
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -31,11 +35,16 @@ public class TrainingStepBenchmark {
     @Param({"64"})
     public int batch;
 
+    /** Which network of {@link Models}. */
+    @Param({"lenet"})
+    public String model;
+
     /** Threads for the library. */
     @Param({"1", "2"})
     public int threads;
 
-    private LeNet net;
+    private io.github.jcnn.model.Sequential net;
+    private io.github.jcnn.optim.SGD optimizer;
     private Tensor x;
     private int[] y;
     private Tensor inferX;
@@ -44,7 +53,9 @@ public class TrainingStepBenchmark {
     @Setup
     public void setup() {
         Parallel.setThreads(threads);
-        net = new LeNet();
+        net = Models.build(model, 1).orElseThrow();
+        optimizer = new io.github.jcnn.optim.SGD(net.parameters(),
+                io.github.jcnn.optim.SGD.config(0.01).momentum(0.9));
         x = LeNet.images(batch, 5);
         y = LeNet.labels(batch, 5);
         inferX = LeNet.images(256, 6);
@@ -53,7 +64,7 @@ public class TrainingStepBenchmark {
     /** One training step on a batch. */
     @Benchmark
     public double trainStep() {
-        return net.step(x, y);
+        return net.trainBatch(x, y, optimizer);
     }
 
     /** Inference on 256 images. */

@@ -304,6 +304,18 @@ public final class Im2Col {
         }
     }
 
+    /** Per thread, the run-start table of {@link #im2colTransposedRowsSliding}, kept between calls. */
+    private static final ThreadLocal<int[][]> RUN_STARTS = ThreadLocal.withInitial(() -> new int[1][0]);
+
+    /** This thread's run-start table of at least {@code runs} entries (so a training step allocates none). */
+    private static int[] runStarts(int runs) {
+        int[][] holder = RUN_STARTS.get();
+        if (holder[0].length < runs) {
+            holder[0] = new int[runs];
+        }
+        return holder[0];
+    }
+
     /**
      * The same numbers as {@link #im2colTransposedRows im2colTransposedRows(image, imageOffset, 0, rows(), out)}
      * (the window under the kernel at output position l = i*OW + j into {@code out[l][0 .. rows())}), built by
@@ -331,7 +343,7 @@ public final class Im2Col {
         }
         int runs = channels * kernelHeight;
         int shared = kernelWidth - stride;   // columns of a kernel row the next window to the right shares
-        int[] runStart = new int[runs];      // per kernel row (c, u): where its image row starts, or -1 outside
+        int[] runStart = runStarts(runs);    // per kernel row (c, u): where its image row starts, or -1 outside
         int l = 0;
         for (int i = 0; i < outHeight; i++) {
             int top = i * stride - padHeight;

@@ -98,6 +98,20 @@ public final class Parallel {
         return INSIDE.get()[0] > 0;
     }
 
+    /**
+     * Runs {@code body} with the current thread marked as inside a task, so that the forRange calls it makes run
+     * inline ({@link Lanes}: each lane is one thread's worth of work already).
+     */
+    static void runInside(Runnable body) {
+        int[] depth = INSIDE.get();
+        depth[0]++;
+        try {
+            body.run();
+        } finally {
+            depth[0]--;
+        }
+    }
+
     /** Runs one range of a task with the current thread marked as inside a task. */
     private static void runPart(RangeTask task, int part, int from, int to) {
         int[] depth = INSIDE.get();

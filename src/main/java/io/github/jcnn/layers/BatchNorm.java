@@ -1,9 +1,11 @@
 package io.github.jcnn.layers;
 
+import io.github.jcnn.kernels.Lanes;
 import io.github.jcnn.kernels.Parallel;
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
 import java.util.List;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
@@ -27,6 +29,9 @@ import java.util.random.RandomGenerator;
  */
 public final class BatchNorm implements Layer {
 
+    /** Samples per chunk of the batch statistics: the data-parallel training step's chunk. */
+    static final int CHUNK = 16;
+
     private final Shape inputShape;
     private final int channels;
     /** Numbers per channel per sample: H * W for images, 1 for flat features. */
@@ -37,10 +42,22 @@ public final class BatchNorm implements Layer {
     private final Parameter bias;
     private final Parameter runningMean;
     private final Parameter runningVar;
+    /** Shared by this layer and all its replicas. */
+    private final Statistics statistics;
+    /** Whether this is a replica for the data-parallel step (its training passes run in a lane). */
+    private final boolean isReplica;
     /** xhat of the last training forward, reused while the batch size stays the same. */
     private float[] normalized = new float[0];
-    /** 1 / sqrt(var + eps) per channel of the last training forward. */
+    /** Per channel, of the last training forward: 1 / sqrt(var + eps), the mean and the biased variance. */
     private final double[] invStd;
+    private final double[] batchMean;
+    private final double[] batchVariance;
+    /** Per channel, of the last backward: the batch's sums of dy and of dy * xhat. */
+    private final double[] batchSumDy;
+    private final double[] batchSumDyXhat;
+    /** Training output and input gradient, reused while the batch size stays the same. */
+    private Tensor outputBuffer;
+    private Tensor gradientBuffer;
     /** The batch size of the last training forward; -1 before the first. */
     private int lastBatch = -1;
 
@@ -76,7 +93,33 @@ public final class BatchNorm implements Layer {
         this.bias = new Parameter("bias", Shape.of(channels));
         this.runningMean = new Parameter("running_mean", Shape.of(channels));
         this.runningVar = new Parameter("running_var", Tensor.full(Shape.of(channels), 1f));
+        this.statistics = new Statistics(channels);
+        this.isReplica = false;
         this.invStd = new double[channels];
+        this.batchMean = new double[channels];
+        this.batchVariance = new double[channels];
+        this.batchSumDy = new double[channels];
+        this.batchSumDyXhat = new double[channels];
+    }
+
+    /** A replica of {@code source}: its values, running averages and statistics, gradients and buffers of its own. */
+    private BatchNorm(BatchNorm source) {
+        this.inputShape = source.inputShape;
+        this.channels = source.channels;
+        this.spatial = source.spatial;
+        this.momentum = source.momentum;
+        this.epsilon = source.epsilon;
+        this.weight = new Parameter("weight", source.weight.value());
+        this.bias = new Parameter("bias", source.bias.value());
+        this.runningMean = source.runningMean;
+        this.runningVar = source.runningVar;
+        this.statistics = source.statistics;
+        this.isReplica = true;
+        this.invStd = new double[channels];
+        this.batchMean = new double[channels];
+        this.batchVariance = new double[channels];
+        this.batchSumDy = new double[channels];
+        this.batchSumDyXhat = new double[channels];
     }
 
     @Override
@@ -133,24 +176,29 @@ public final class BatchNorm implements Layer {
     /**
      * Training: normalises with the batch's own mean and (biased) variance, remembers xhat and updates the running
      * averages. Inference: normalises with the running averages and writes nothing.
+     *
+     * <p>The batch's statistics are combined from those of its chunks of {@value #CHUNK} samples (the same cut as
+     * the data-parallel training step's), in chunk order: per channel, each chunk's mean and sum of squared
+     * deviations (two passes, in double), merged chunk after chunk with the exact pairwise formula
+     * <pre>
+     *   n = na + nb,   d = mean_b - mean_a,   mean = mean_a + d * nb / n,   M2 = M2_a + M2_b + d^2 * na * nb / n
+     * </pre>
+     * A replica in the data-parallel step ({@link #replica}) computes its own chunk's part, meets the other chunks'
+     * replicas at a barrier ({@link Lanes}) and merges all the parts in the same order: the same numbers, to the
+     * bit, as this layer on the whole batch, whatever the thread count.
      */
     @Override
     public Tensor forward(Tensor input, boolean training) {
         Layer.requireBatchOf(this, input);
         int batch = input.shape().dim(0);
-        int count = batch * spatial;
-        if (training && count < 2) {
-            throw new IllegalArgumentException("BatchNorm: training needs more than one number per channel to "
-                    + "compute a variance, but input " + input.shape() + " has " + count);
-        }
-        Tensor output = Tensor.zeros(input.shape());
         float[] x = input.data();
-        float[] y = output.data();
         float[] gamma = weight.value().data();
         float[] beta = bias.value().data();
-        float[] runMean = runningMean.value().data();
-        float[] runVar = runningVar.value().data();
         if (!training) {
+            Tensor output = Tensor.zeros(input.shape());
+            float[] y = output.data();
+            float[] runMean = runningMean.value().data();
+            float[] runVar = runningVar.value().data();
             Parallel.forRange(channels, (part, from, to) -> {
                 for (int c = from; c < to; c++) {
                     double mean = runMean[c];
@@ -165,45 +213,149 @@ public final class BatchNorm implements Layer {
             });
             return output;
         }
+        Lanes.Lane lane = lane();
+        Tensor output = outputBuffer = Buffers.reuse(outputBuffer, input.shape());
+        float[] y = output.data();
         if (normalized.length != x.length) {
             normalized = new float[x.length];
         }
         float[] xhat = normalized;
+        double[] mean = batchMean;
+        long total;
+        if (lane == null) {
+            // the whole batch here: its chunks' moments, then merged
+            int chunks = chunks(batch);
+            Statistics.Slots slots = statistics.slots(chunks);
+            Parallel.forRange(channels, (part, from, to) -> {
+                for (int k = 0; k < chunks; k++) {
+                    int first = Parallel.start(batch, chunks, k);
+                    int last = Parallel.start(batch, chunks, k + 1);
+                    moments(x, first, last, from, to, slots, k);
+                }
+            });
+            total = merge(slots, chunks, mean, invStd);
+        } else {
+            Statistics.Slots slots = statistics.slots(lane.count());
+            moments(x, 0, batch, 0, channels, slots, lane.index());
+            lane.await();   // every chunk's moments are in
+            total = merge(slots, lane.count(), mean, invStd);
+        }
+        if (total < 2) {
+            throw new IllegalArgumentException("BatchNorm: training needs more than one number per channel to "
+                    + "compute a variance, but the batch has " + total + " (input " + input.shape() + ")");
+        }
         Parallel.forRange(channels, (part, from, to) -> {
             for (int c = from; c < to; c++) {
-                double sum = 0;
+                double m = mean[c];
+                double inv = invStd[c];
                 for (int n = 0; n < batch; n++) {
                     int base = (n * channels + c) * spatial;
                     for (int s = 0; s < spatial; s++) {
-                        sum += x[base + s];
-                    }
-                }
-                double mean = sum / count;
-                double squares = 0;
-                for (int n = 0; n < batch; n++) {
-                    int base = (n * channels + c) * spatial;
-                    for (int s = 0; s < spatial; s++) {
-                        double d = x[base + s] - mean;
-                        squares += d * d;
-                    }
-                }
-                double variance = squares / count;                 // biased: for normalising
-                double inv = 1 / Math.sqrt(variance + epsilon);
-                invStd[c] = inv;
-                for (int n = 0; n < batch; n++) {
-                    int base = (n * channels + c) * spatial;
-                    for (int s = 0; s < spatial; s++) {
-                        float h = (float) ((x[base + s] - mean) * inv);
+                        float h = (float) ((x[base + s] - m) * inv);
                         xhat[base + s] = h;
                         y[base + s] = gamma[c] * h + beta[c];
                     }
                 }
-                runMean[c] = (float) ((1 - momentum) * runMean[c] + momentum * mean);
-                runVar[c] = (float) ((1 - momentum) * runVar[c] + momentum * squares / (count - 1));  // unbiased
             }
         });
+        if (lane == null || lane.index() == 0) {
+            // once per batch: running_mean and the unbiased running_var, as PyTorch
+            float[] runMean = runningMean.value().data();
+            float[] runVar = runningVar.value().data();
+            for (int c = 0; c < channels; c++) {
+                double variance = batchVariance[c];
+                runMean[c] = (float) ((1 - momentum) * runMean[c] + momentum * mean[c]);
+                runVar[c] = (float) ((1 - momentum) * runVar[c] + momentum * variance * total / (total - 1));
+            }
+        }
         lastBatch = batch;
         return output;
+    }
+
+    /** The lane this replica runs in, or null for the whole batch here; a replica outside any lane is refused. */
+    private Lanes.Lane lane() {
+        if (!isReplica) {
+            return null;
+        }
+        Lanes.Lane lane = Lanes.current();
+        if (lane == null) {
+            throw new IllegalStateException("BatchNorm: this replica (made by replica(index) for the data-parallel "
+                    + "training step) must run inside the step's lanes, where it meets the other chunks' replicas; "
+                    + "a layer holding it must make its replica with Layer.replica on the step's thread");
+        }
+        return lane;
+    }
+
+    /** The number of chunks a batch of n samples is cut into: ceil(n / CHUNK), as the data-parallel step does. */
+    private static int chunks(int n) {
+        return Math.max(1, (n + CHUNK - 1) / CHUNK);
+    }
+
+    /**
+     * Chunk k's count, mean and sum of squared deviations for channels c0..c1-1, over samples first..last-1 of x.
+     */
+    private void moments(float[] x, int first, int last, int c0, int c1, Statistics.Slots slots, int k) {
+        double[] means = slots.mean[k];
+        double[] squares = slots.squares[k];
+        long count = (long) (last - first) * spatial;
+        slots.count[k] = count;
+        for (int c = c0; c < c1; c++) {
+            double sum = 0;
+            for (int n = first; n < last; n++) {
+                int base = (n * channels + c) * spatial;
+                for (int s = 0; s < spatial; s++) {
+                    sum += x[base + s];
+                }
+            }
+            double mean = count == 0 ? 0 : sum / count;
+            double m2 = 0;
+            for (int n = first; n < last; n++) {
+                int base = (n * channels + c) * spatial;
+                for (int s = 0; s < spatial; s++) {
+                    double d = x[base + s] - mean;
+                    m2 += d * d;
+                }
+            }
+            means[c] = mean;
+            squares[c] = m2;
+        }
+    }
+
+    /**
+     * Merges chunks 0..chunks-1 in order into the batch's mean, biased variance ({@link #batchVariance}) and
+     * 1 / sqrt(var + eps) per channel; returns the batch's count per channel.
+     */
+    private long merge(Statistics.Slots slots, int chunks, double[] mean, double[] inverse) {
+        long total = 0;
+        for (int k = 0; k < chunks; k++) {
+            total += slots.count[k];
+        }
+        for (int c = 0; c < channels; c++) {
+            long n = 0;
+            double m = 0;
+            double m2 = 0;
+            for (int k = 0; k < chunks; k++) {
+                long nb = slots.count[k];
+                if (nb == 0) {
+                    continue;
+                }
+                if (n == 0) {
+                    m = slots.mean[k][c];
+                    m2 = slots.squares[k][c];
+                } else {
+                    long sum = n + nb;
+                    double d = slots.mean[k][c] - m;
+                    m += d * nb / sum;
+                    m2 += slots.squares[k][c] + d * d * ((double) n * nb / sum);
+                }
+                n += nb;
+            }
+            double variance = total == 0 ? 0 : m2 / total;                 // biased: for normalising
+            mean[c] = m;
+            batchVariance[c] = variance;
+            inverse[c] = 1 / Math.sqrt(variance + epsilon);
+        }
+        return total;
     }
 
     /**
@@ -217,47 +369,190 @@ public final class BatchNorm implements Layer {
      *   dbeta  += sum dy
      * </pre>
      * The middle line collects the three paths from x to the loss: directly through xhat, through the mean, and
-     * through the variance.
+     * through the variance. The two sums run over the whole batch: chunk by chunk, added in chunk order (a replica
+     * meets the other chunks' replicas at a barrier for them, as in the forward pass). In the data-parallel step
+     * the replica of chunk 0 adds the whole batch's dgamma and dbeta, the others nothing, so the model's gradient
+     * gets the same bits as this layer on the whole batch.
      */
     @Override
     public Tensor backward(Tensor outputGradient) {
         LayerChecks.requireGradient(this, outputGradient, lastBatch);
+        Lanes.Lane lane = lane();
         int batch = lastBatch;
-        int count = batch * spatial;
-        Tensor inputGradient = Tensor.zeros(inputShape.withBatch(batch));
+        Tensor inputGradient = gradientBuffer = Buffers.reuse(gradientBuffer, inputShape.withBatch(batch));
         float[] dy = outputGradient.data();
         float[] dx = inputGradient.data();
         float[] xhat = normalized;
         float[] gamma = weight.value().data();
-        float[] dgamma = weight.grad().data();
-        float[] dbeta = bias.grad().data();
+        long count;
+        int chunks;
+        Statistics.Slots slots;
+        if (lane == null) {
+            chunks = chunks(batch);
+            slots = statistics.slots(chunks);
+            Statistics.Slots s = slots;
+            Parallel.forRange(channels, (part, from, to) -> {
+                for (int k = 0; k < chunks; k++) {
+                    gradientSums(dy, xhat, Parallel.start(batch, chunks, k), Parallel.start(batch, chunks, k + 1),
+                            from, to, s, k);
+                }
+            });
+        } else {
+            chunks = lane.count();
+            slots = statistics.slots(chunks);
+            gradientSums(dy, xhat, 0, batch, 0, channels, slots, lane.index());
+            lane.await();   // every chunk's sums are in
+        }
+        count = 0;
+        for (int k = 0; k < chunks; k++) {
+            count += slots.count[k];
+        }
+        long total = count;
+        Statistics.Slots s = slots;
+        double[] sumDy = batchSumDy;
+        double[] sumDyXhat = batchSumDyXhat;
         Parallel.forRange(channels, (part, from, to) -> {
             for (int c = from; c < to; c++) {
-                double sumDy = 0;
-                double sumDyXhat = 0;
-                for (int n = 0; n < batch; n++) {
-                    int base = (n * channels + c) * spatial;
-                    for (int s = 0; s < spatial; s++) {
-                        sumDy += dy[base + s];
-                        sumDyXhat += (double) dy[base + s] * xhat[base + s];
-                    }
+                double dySum = 0;
+                double dyXhatSum = 0;
+                for (int k = 0; k < chunks; k++) {
+                    dySum += s.sumDy[k][c];
+                    dyXhatSum += s.sumDyXhat[k][c];
                 }
+                sumDy[c] = dySum;
+                sumDyXhat[c] = dyXhatSum;
                 double g = gamma[c];
-                double sumDxhat = g * sumDy;               // sum dxhat
-                double sumDxhatXhat = g * sumDyXhat;       // sum (dxhat * xhat)
-                double factor = invStd[c] / count;
+                double sumDxhat = g * dySum;               // sum dxhat
+                double sumDxhatXhat = g * dyXhatSum;       // sum (dxhat * xhat)
+                double factor = invStd[c] / total;
                 for (int n = 0; n < batch; n++) {
                     int base = (n * channels + c) * spatial;
-                    for (int s = 0; s < spatial; s++) {
-                        double dxhat = dy[base + s] * g;
-                        dx[base + s] = (float) (factor * (count * dxhat - sumDxhat - xhat[base + s] * sumDxhatXhat));
+                    for (int i = 0; i < spatial; i++) {
+                        double dxhat = dy[base + i] * g;
+                        dx[base + i] = (float) (factor * (total * dxhat - sumDxhat - xhat[base + i] * sumDxhatXhat));
                     }
                 }
-                dgamma[c] += (float) sumDyXhat;
-                dbeta[c] += (float) sumDy;
             }
         });
+        if (lane == null || lane.index() == 0) {
+            float[] dgamma = weight.grad().data();
+            float[] dbeta = bias.grad().data();
+            for (int c = 0; c < channels; c++) {
+                dgamma[c] += (float) sumDyXhat[c];
+                dbeta[c] += (float) sumDy[c];
+            }
+        }
         return inputGradient;
+    }
+
+    /** Chunk k's sum of dy and of dy * xhat per channel c0..c1-1, over samples first..last-1. */
+    private void gradientSums(float[] dy, float[] xhat, int first, int last, int c0, int c1, Statistics.Slots slots,
+                              int k) {
+        double[] sums = slots.sumDy[k];
+        double[] products = slots.sumDyXhat[k];
+        for (int c = c0; c < c1; c++) {
+            double sumDy = 0;
+            double sumDyXhat = 0;
+            for (int n = first; n < last; n++) {
+                int base = (n * channels + c) * spatial;
+                for (int s = 0; s < spatial; s++) {
+                    sumDy += dy[base + s];
+                    sumDyXhat += (double) dy[base + s] * xhat[base + s];
+                }
+            }
+            sums[c] = sumDy;
+            products[c] = sumDyXhat;
+        }
+    }
+
+    /**
+     * The convolution {@code conv} followed by this batch norm in inference mode, as one convolution with a bias:
+     * <pre>
+     *   y = gamma * (conv(x) - running_mean) / sqrt(running_var + eps) + beta,   conv(x) = W * x + b
+     *     = W' * x + b'   with  s = gamma / sqrt(running_var + eps)   (per filter f)
+     *       W'[f] = W[f] * s[f],   b'[f] = (b[f] - running_mean[f]) * s[f] + beta[f]      (b = 0 without a bias)
+     * </pre>
+     * The result is a new layer with its own weights, computed now from the current values (in double, rounded
+     * once); neither {@code conv} nor this layer changes. Equal to the two layers in inference within float
+     * rounding, at the cost of the convolution alone. Inference uses it for every convolution directly followed by
+     * a batch norm (the model's layers and its file stay as they are).
+     *
+     * @throws IllegalArgumentException if conv's output is not this layer's input
+     */
+    public Conv2D foldInto(Conv2D conv) {
+        if (!conv.outputShape().equals(inputShape)) {
+            throw new IllegalArgumentException("BatchNorm: cannot fold into " + conv + ", which outputs "
+                    + conv.outputShape() + " while this layer takes " + inputShape);
+        }
+        Conv2D folded = new Conv2D(conv.inputShape(), conv.filters(), conv.kernelHeight(), conv.kernelWidth(),
+                conv.stride(), conv.padding(), true);
+        float[] w = conv.parameters().get(0).value().data();
+        float[] b = conv.hasBias() ? conv.parameters().get(1).value().data() : null;
+        float[] foldedWeight = folded.parameters().get(0).value().data();
+        float[] foldedBias = folded.parameters().get(1).value().data();
+        float[] gamma = weight.value().data();
+        float[] beta = bias.value().data();
+        float[] runMean = runningMean.value().data();
+        float[] runVar = runningVar.value().data();
+        int perFilter = w.length / channels;
+        for (int f = 0; f < channels; f++) {
+            double scale = gamma[f] / Math.sqrt(runVar[f] + epsilon);
+            for (int i = f * perFilter; i < (f + 1) * perFilter; i++) {
+                foldedWeight[i] = (float) (w[i] * scale);
+            }
+            foldedBias[f] = (float) (((b == null ? 0 : b[f]) - runMean[f]) * scale + beta[f]);
+        }
+        return folded;
+    }
+
+    /**
+     * A BatchNorm for the data-parallel training step: it shares this layer's &gamma;, &beta; and running averages
+     * and its batch {@link Statistics}, and has its own gradients and buffers. In training it must run inside the
+     * step's {@link Lanes} (lane = chunk), where it meets the replicas of the other chunks at a barrier in the
+     * forward and in the backward pass; it tells the step so through {@link Lanes#requireLanes()}.
+     */
+    @Override
+    public Optional<Layer> replica(int index) {
+        Lanes.requireLanes();
+        return Optional.of(new BatchNorm(this));
+    }
+
+    /**
+     * What the replicas of one BatchNorm exchange during a step: per chunk, its count, mean and sum of squared
+     * deviations (forward) and its sums of dy and dy * xhat (backward). Each replica writes its own chunk's row
+     * before the barrier and reads every row after it.
+     */
+    private static final class Statistics {
+        private final int channels;
+        private Slots slots;
+
+        Statistics(int channels) {
+            this.channels = channels;
+        }
+
+        /** Rows for at least {@code chunks} chunks (the same object for every lane of a step). */
+        synchronized Slots slots(int chunks) {
+            if (slots == null || slots.count.length < chunks) {
+                slots = new Slots(chunks, channels);
+            }
+            return slots;
+        }
+
+        static final class Slots {
+            final long[] count;
+            final double[][] mean;
+            final double[][] squares;
+            final double[][] sumDy;
+            final double[][] sumDyXhat;
+
+            Slots(int chunks, int channels) {
+                count = new long[chunks];
+                mean = new double[chunks][channels];
+                squares = new double[chunks][channels];
+                sumDy = new double[chunks][channels];
+                sumDyXhat = new double[chunks][channels];
+            }
+        }
     }
 
     @Override

@@ -296,7 +296,10 @@ public final class Conv2D implements Layer {
                 : Tensor.zeros(outputShape.withBatch(batch));
         float[] y = output.data();
         float[][][] buffers = training ? columnRows() : null;
-        if (im2col.wideLayoutPays()) {
+        if (!training && batch < Parallel.threads() && !im2col.wideLayoutPays() && imagesPerGroup() == 1
+                && !Parallel.insideTask()) {
+            forwardSplitImage(x, batch, w, b, y);
+        } else if (im2col.wideLayoutPays()) {
             forwardWide(x, batch, w, b, y, buffers);
         } else if (imagesPerGroup() > 1) {
             forwardGrouped(x, batch, w, b, y, buffers);
@@ -322,6 +325,36 @@ public final class Conv2D implements Layer {
             savedBatch = batch;
         }
         return output;
+    }
+
+    /**
+     * Inference on fewer images than threads (one large image, as VGG-16's 224 x 224): each image's column matrix
+     * is built with its rows shared out over the threads, then its product with the filters with the filters shared
+     * out. Every output is the same sum, in the same order, as in the image-per-thread path: the bits do not depend
+     * on the thread count.
+     */
+    private void forwardSplitImage(float[] x, int batch, float[] w, float[] b, float[] y) {
+        int imageSize = im2col.imageSize();
+        int outputSize = outputShape.size();
+        int positions = im2col.columns();
+        int patch = im2col.rows();
+        float[][] cols = new float[patch][positions];
+        for (int n = 0; n < batch; n++) {
+            int image = n * imageSize;
+            int yStart = n * outputSize;
+            Parallel.forRange(patch, (part, r0, r1) -> {
+                for (int r = r0; r < r1; r++) {
+                    im2col.im2colRows(x, image, r, r + 1, cols[r], 0);
+                }
+            });
+            Parallel.forRange(filters, (part, f0, f1) -> {
+                for (int f = f0; f < f1; f++) {
+                    Elementwise.fill(y, yStart + f * positions, yStart + (f + 1) * positions, b == null ? 0f : b[f]);
+                }
+                Gemm.multiplyRows(f1 - f0, positions, patch, w, f0 * patch, patch, cols, y, yStart + f0 * positions,
+                        positions);
+            });
+        }
     }
 
     /**

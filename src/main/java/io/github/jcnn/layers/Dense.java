@@ -148,6 +148,22 @@ public final class Dense implements Layer {
         float[] y = output.data();
         float[] w = weight.value().data();
         float[][] wt = training ? transposeWeight() : null;
+        if (!training && batch < Parallel.threads() && !Parallel.insideTask()) {
+            // fewer samples than threads (one image through VGG-16's 25088 x 4096 layer): share out the units
+            // instead; each output is the same sum in the same order
+            Parallel.forRange(units, (part, from, to) -> {
+                Gemm.multiply(false, true, batch, to - from, inFeatures, x, 0, inFeatures, w, from * inFeatures,
+                        inFeatures, y, from, units);
+                if (b != null) {
+                    for (int n = 0; n < batch; n++) {
+                        for (int o = from; o < to; o++) {
+                            y[n * units + o] += b[o];
+                        }
+                    }
+                }
+            });
+            return output;
+        }
         // Y (N x units) = X (N x in) . W^T (in x units), rows of the batch split over threads; then + b on every row
         Parallel.forRange(batch, (part, from, to) -> {
             if (wt != null) {

@@ -83,9 +83,21 @@ public interface Layer {
      * backward through its own copy of the network, on as many threads as there are; the chunks' weight gradients
      * are then added up in chunk order. A replica therefore <em>shares</em> this layer's parameter values (so an
      * optimizer step on this layer is seen by every replica) but has its own gradients and its own training state
-     * (saved inputs, masks, buffers). A layer whose training forward mixes the samples of a batch (batch
-     * normalization's batch statistics) cannot be split like that and returns empty; so does any layer that does not
-     * override this method, and fit then runs whole batches through the layers one after another.
+     * (saved inputs, masks, buffers). A layer that does not override this method returns empty, and fit then runs
+     * whole batches through the layers one after another.
+     *
+     * <p><b>Layers that mix the samples of a batch</b> ({@link BatchNorm}: the batch's mean and variance) take part
+     * through {@link io.github.jcnn.kernels.Lanes}: their {@code replica} calls
+     * {@link io.github.jcnn.kernels.Lanes#requireLanes()}, the step then runs each chunk in its own lane, and the
+     * replicas of one layer exchange their chunks' partial sums through an object they share, meeting at
+     * {@link io.github.jcnn.kernels.Lanes.Lane#await()} (the lane's index is the chunk's number).
+     *
+     * <p><b>Layers made of layers</b> (a residual block) replicate by making a replica of each inner layer, with the
+     * same {@code index}, on the calling thread, and run them on the thread that calls the block's forward and
+     * backward: that is all an inner batch norm needs (its request for lanes and its barriers pass through the
+     * block). The block's parameters must be its replicas' inner parameters in the same order as its own, so that
+     * the step can add the chunks' gradients to the model's. An inner layer that returns empty makes the block
+     * return empty.
      *
      * @param index which replica this is, 0, 1, ...; a layer with randomness (dropout) derives the replica's own
      *              generator from it, so that chunk i gets the same masks whichever thread computes it

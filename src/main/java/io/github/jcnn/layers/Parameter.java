@@ -8,29 +8,39 @@ import io.github.jcnn.tensor.Tensor;
  *
  * <p>The name is the layer-local name ({@code "weight"}, {@code "bias"}); models prefix it with the layer's position
  * when saving ({@code "0.weight"}), as PyTorch does.
+ *
+ * <p>The gradient is allocated on first use ({@link #grad()}), not with the value: a model built or loaded only to
+ * predict holds its weights and nothing else (VGG-16's 138 million weights take 553 MB; their gradients would take
+ * as much again). {@link #zeroGrad()} on a parameter whose gradient was never asked for allocates nothing: the first
+ * {@link #grad()} returns zeros anyway. The first {@code grad()} may come from several threads at once (the
+ * data-parallel step sums the chunks' gradients into the model's on every thread); they all get the same tensor.
  */
 public final class Parameter {
 
     private final String name;
     private final Tensor value;
-    private final Tensor grad;
+    /** The gradient's holder, shared by the parameters {@link #named} makes from this one. */
+    private final Gradient gradient;
 
-    /** A parameter of zeros with a zero gradient. */
+    /** The lazily made gradient tensor of one value. */
+    private static final class Gradient {
+        private volatile Tensor tensor;
+    }
+
+    /** A parameter of zeros (its gradient is made on first use). */
     public Parameter(String name, Shape shape) {
         this(name, Tensor.zeros(shape));
     }
 
-    /** A parameter over an existing value tensor, with a zero gradient. */
+    /** A parameter over an existing value tensor (its gradient is made on first use). */
     public Parameter(String name, Tensor value) {
-        this.name = name;
-        this.value = value;
-        this.grad = Tensor.zeros(value.shape());
+        this(name, value, new Gradient());
     }
 
-    private Parameter(String name, Tensor value, Tensor grad) {
+    private Parameter(String name, Tensor value, Gradient gradient) {
         this.name = name;
         this.value = value;
-        this.grad = grad;
+        this.gradient = gradient;
     }
 
     /**
@@ -39,7 +49,7 @@ public final class Parameter {
      * such as {@code "body.0.weight"}.
      */
     public Parameter named(String newName) {
-        return new Parameter(newName, value, grad);
+        return new Parameter(newName, value, gradient);
     }
 
     /** The name within its layer, e.g. {@code "weight"}. */
@@ -52,14 +62,35 @@ public final class Parameter {
         return value;
     }
 
-    /** dL/d(value), accumulated by backward passes and zeroed by {@link #zeroGrad()}. */
+    /**
+     * dL/d(value), accumulated by backward passes and zeroed by {@link #zeroGrad()}; zeros of the value's shape,
+     * allocated by the first call.
+     */
     public Tensor grad() {
-        return grad;
+        Tensor g = gradient.tensor;
+        if (g == null) {
+            synchronized (gradient) {
+                g = gradient.tensor;
+                if (g == null) {
+                    g = Tensor.zeros(value.shape());
+                    gradient.tensor = g;
+                }
+            }
+        }
+        return g;
     }
 
-    /** Sets the gradient to zero. */
+    /** Whether the gradient has been allocated (by a first {@link #grad()}); false for a model only used to predict. */
+    public boolean hasGrad() {
+        return gradient.tensor != null;
+    }
+
+    /** Sets the gradient to zero (nothing to do, and nothing allocated, before the first {@link #grad()}). */
     public void zeroGrad() {
-        grad.fill(0f);
+        Tensor g = gradient.tensor;
+        if (g != null) {
+            g.fill(0f);
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.github.jcnn.model;
 
+import io.github.jcnn.kernels.Lanes;
 import io.github.jcnn.kernels.Parallel;
 import io.github.jcnn.layers.Conv2D;
 import io.github.jcnn.layers.Layer;
@@ -33,6 +34,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Inside a replica, each ReLU followed by a max pool runs after it instead ({@link Reordering}): the same numbers,
  * a quarter of the work.
+ *
+ * <p><b>Layers whose replicas meet (batch normalization).</b> Batch norm needs the statistics of the whole batch in
+ * the middle of the forward pass (and two sums over the whole batch in the backward pass). When a layer's
+ * {@code replica} asks for it ({@link Lanes#requireLanes()}), the step runs chunk c in lane c of {@link Lanes}: every
+ * chunk on a thread of its own, at most as many computing at once as the library has threads, so that the replicas
+ * of one batch-norm layer can wait for each other at a barrier, each contributing its chunk's partial sums, which
+ * each then merges in chunk order. A lane waiting at a barrier gives its turn to another, so this cannot deadlock
+ * for any thread count, and it works wherever the batch norm sits (inside a layer made of layers too). After the
+ * loss the lanes meet once more, so that all of them skip the backward pass when one chunk's loss is not finite.
  */
 final class DataParallelStep {
 
@@ -57,6 +67,8 @@ final class DataParallelStep {
     private int pendingChunks;
     private Loss pendingLoss;
     private int pendingBatch;
+    /** Whether a replica asked for {@link Lanes} (its replicas meet at barriers). */
+    private boolean lanes;
 
     /** The result of one step: the mean loss over the batch and how many samples were classified right. */
     record Result(double loss, int correct) {
@@ -68,13 +80,13 @@ final class DataParallelStep {
         this.parameters = parameters;
         this.offsets = new int[parameters.size() + 1];
         for (int p = 0; p < parameters.size(); p++) {
-            offsets[p + 1] = offsets[p] + parameters.get(p).grad().size();
+            offsets[p + 1] = offsets[p] + parameters.get(p).value().size();
         }
     }
 
     /**
      * The data-parallel step for layers 0..depth-1 of a model, or empty when one of them cannot be replicated (it
-     * mixes the samples of a batch, like batch normalization, or does not implement {@link Layer#replica}).
+     * does not implement {@link Layer#replica}).
      *
      * @param parameters the model's parameters in its order (the layers' parameters, layer by layer)
      */
@@ -88,14 +100,17 @@ final class DataParallelStep {
         int index = replicas.size();
         Layer[] copy = new Layer[depth];
         List<Parameter> params = new ArrayList<>();
+        Lanes.takeRequirement();
         for (int i = 0; i < depth; i++) {
             Optional<Layer> r = layers.get(i).replica(index);
             if (r.isEmpty()) {
+                Lanes.takeRequirement();
                 return false;
             }
             copy[i] = r.get();
             params.addAll(copy[i].parameters());
         }
+        lanes |= Lanes.takeRequirement();
         if (params.size() != parameters.size()) {
             throw new IllegalStateException("a replica has " + params.size() + " parameters, the model "
                     + parameters.size());
@@ -146,12 +161,16 @@ final class DataParallelStep {
             throw new IllegalStateException("backward needs a forward first, and runs once per forward");
         }
         pendingChunks = 0;
-        AtomicInteger next = new AtomicInteger();
-        Parallel.forRange(Parallel.parts(chunks), (part, p0, p1) -> {
-            for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
-                backwardChunk(c, inputGradient);
-            }
-        });
+        if (lanes) {
+            Lanes.run(chunks, c -> backwardChunk(c, inputGradient));
+        } else {
+            AtomicInteger next = new AtomicInteger();
+            Parallel.forRange(Parallel.parts(chunks), (part, p0, p1) -> {
+                for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+                    backwardChunk(c, inputGradient);
+                }
+            });
+        }
         addChunkGradients(chunks);
     }
 
@@ -168,17 +187,33 @@ final class DataParallelStep {
         pendingChunks = 0;
         // each thread takes the next chunk not yet taken: a thread slowed down (by another process on its core)
         // does fewer chunks. Who computes a chunk never changes what it computes.
-        AtomicInteger next = new AtomicInteger();
-        Parallel.forRange(Parallel.parts(chunks), (part, p0, p1) -> {
-            for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
-                int from = Parallel.start(n, chunks, c);
-                int to = Parallel.start(n, chunks, c + 1);
-                forwardChunk(c, images, labels, from, to, loss, losses, correct);
-                if (withBackward && Double.isFinite(losses[c])) {
-                    backwardChunk(c, null);   // a non-finite loss: the caller reports the divergence
+        if (lanes) {
+            Lanes.run(chunks, c -> {
+                forwardChunk(c, images, labels, Parallel.start(n, chunks, c), Parallel.start(n, chunks, c + 1), loss,
+                        losses, correct);
+                if (withBackward) {
+                    Lanes.current().await();   // every chunk's loss is in: all go on to the backward pass, or none
+                    for (double l : losses) {
+                        if (!Double.isFinite(l)) {
+                            return;   // the caller reports the divergence
+                        }
+                    }
+                    backwardChunk(c, null);
                 }
-            }
-        });
+            });
+        } else {
+            AtomicInteger next = new AtomicInteger();
+            Parallel.forRange(Parallel.parts(chunks), (part, p0, p1) -> {
+                for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+                    int from = Parallel.start(n, chunks, c);
+                    int to = Parallel.start(n, chunks, c + 1);
+                    forwardChunk(c, images, labels, from, to, loss, losses, correct);
+                    if (withBackward && Double.isFinite(losses[c])) {
+                        backwardChunk(c, null);   // a non-finite loss: the caller reports the divergence
+                    }
+                }
+            });
+        }
         double lossSum = 0;
         int right = 0;
         for (int c = 0; c < chunks; c++) {

@@ -1,5 +1,7 @@
 package io.github.jcnn.model;
 
+import io.github.jcnn.layers.BatchNorm;
+import io.github.jcnn.layers.Conv2D;
 import io.github.jcnn.layers.Layer;
 import io.github.jcnn.layers.MaxPool2D;
 import io.github.jcnn.layers.ReLU;
@@ -8,7 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Swaps every ReLU that is directly followed by a max pool, so that the pool runs first and the ReLU then works on
+ * Rewrites of a chain of layers that compute the same function faster: the inference plan folds batch norms into
+ * the convolutions before them ({@link #foldBatchNorm}), and training replicas and inference swap ReLU and max pool.
+ *
+ * <p>Swaps every ReLU that is directly followed by a max pool, so that the pool runs first and the ReLU then works on
  * a quarter of the numbers (for 2 x 2 windows). The two orders compute the same function:
  * <pre>
  *   max(relu(a), relu(b), ...) = relu(max(a, b, ...))        because relu is non-decreasing
@@ -26,6 +31,35 @@ import java.util.List;
 final class Reordering {
 
     private Reordering() {
+    }
+
+    /**
+     * The layers inference runs for {@code layers}: batch norms folded into the convolutions before them, then ReLU
+     * and max pool swapped. Computed per call from the current weights (one pass over the folded convolutions'
+     * weights: for the VGG-like CIFAR network 287,000 numbers, a fraction of a millisecond next to a batch's
+     * inference), so that training between two calls can never leave a stale copy behind and concurrent calls share
+     * nothing that changes.
+     */
+    static List<Layer> inferencePlan(List<Layer> layers) {
+        return poolBeforeRelu(foldBatchNorm(layers));
+    }
+
+    /**
+     * The layers with each (Conv2D, BatchNorm) pair replaced by one Conv2D that computes both in inference mode
+     * ({@link BatchNorm#foldInto}); the other layers as they are.
+     */
+    static List<Layer> foldBatchNorm(List<Layer> layers) {
+        List<Layer> out = new ArrayList<>(layers.size());
+        for (int i = 0; i < layers.size(); i++) {
+            if (i + 1 < layers.size() && layers.get(i) instanceof Conv2D conv
+                    && layers.get(i + 1) instanceof BatchNorm norm) {
+                out.add(norm.foldInto(conv));
+                i++;
+            } else {
+                out.add(layers.get(i));
+            }
+        }
+        return out;
     }
 
     /**

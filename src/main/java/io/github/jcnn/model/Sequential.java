@@ -70,8 +70,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * serve predictions meanwhile synchronises them itself.
  * Training uses the library's threads ({@code kernels/Parallel}) by splitting each batch into chunks of 16 samples,
  * each run forward and backward through its own replica of the layers ({@link Layer#replica}) and the chunks'
- * gradients added in chunk order; a model with a layer that cannot be replicated (batch normalization) is trained on
- * whole batches, each layer splitting its own work. Either way the result does not depend on the thread count.
+ * gradients added in chunk order; batch normalization's replicas meet at barriers to use the whole batch's
+ * statistics (see {@code DataParallelStep}). A model with a layer that cannot be replicated (a user-defined layer
+ * without {@link Layer#replica}) is trained on whole batches, each layer splitting its own work. Either way the
+ * result does not depend on the thread count.
  *
  * <p><b>Determinism.</b> The builder's seed fixes the initial weights (each layer draws from its own generator derived
  * from the seed and its position), and, unless {@link FitOptions#seed} says otherwise, the shuffles, dropout and
@@ -413,7 +415,8 @@ public final class Sequential {
      * Inference through the first {@code depth} layers. A batch of more than {@value #INFERENCE_CHUNK} samples is
      * cut into chunks of about that size which the threads share out, each chunk going through all the layers on
      * one thread (its activations stay in that core's cache); a smaller batch goes through the layers whole, each
-     * layer splitting its own work over the threads. Every sample's numbers are the same either way.
+     * layer splitting its own work over the threads. Every sample's numbers are the same either way. The layers run
+     * are {@link Reordering#inferencePlan}'s: each batch norm that follows a convolution is folded into it.
      */
     private Tensor run(Tensor inputs, int depth) {
         if (isSingle(inputs)) {
@@ -438,7 +441,7 @@ public final class Sequential {
     /** {@link #run} after the checks, under the read lock. */
     private Tensor compute(Tensor inputs, int depth) {
         Shape shape = inputs.shape();
-        List<Layer> plan = Reordering.poolBeforeRelu(layers.subList(0, depth));
+        List<Layer> plan = Reordering.inferencePlan(layers.subList(0, depth));
         int n = shape.dim(0);
         int chunks = (n + INFERENCE_CHUNK - 1) / INFERENCE_CHUNK;
         if (chunks <= 1 || Parallel.threads() == 1) {

@@ -128,6 +128,77 @@ class BatchNormTest {
         assertThat(report.maxError()).as("%s", report).isLessThanOrEqualTo(TOLERANCE);
     }
 
+    /**
+     * Batches of more than one chunk (16 samples): the statistics are merged from the chunks' and must agree with
+     * the plain two-pass formulas over the whole batch (PyTorch's BatchNorm2d in training mode: biased variance to
+     * normalise, unbiased for running_var, momentum 0.1).
+     */
+    @Property(tries = 40)
+    void mergedChunkStatisticsEqualTheWholeBatchFormulas(@ForAll @IntRange(min = 2, max = 50) int batch,
+                                                         @ForAll @IntRange(min = 1, max = 3) int channels,
+                                                         @ForAll @IntRange(min = 1, max = 3) int size,
+                                                         @ForAll long seed) {
+        BatchNorm norm = new BatchNorm(Shape.of(channels, size, size));
+        Tensor x = LayerTesting.uniform(Shape.of(batch, channels, size, size), seed);
+        for (int i = 0; i < x.size(); i++) {
+            x.data()[i] = 3 + 2 * x.data()[i];   // an offset, so that a one-pass variance would lose digits
+        }
+        Tensor y = norm.forward(x, true);
+        int spatial = size * size;
+        int m = batch * spatial;
+        for (int c = 0; c < channels; c++) {
+            double sum = 0;
+            for (int n = 0; n < batch; n++) {
+                for (int s = 0; s < spatial; s++) {
+                    sum += x.data()[(n * channels + c) * spatial + s];
+                }
+            }
+            double mean = sum / m;
+            double squares = 0;
+            for (int n = 0; n < batch; n++) {
+                for (int s = 0; s < spatial; s++) {
+                    double d = x.data()[(n * channels + c) * spatial + s] - mean;
+                    squares += d * d;
+                }
+            }
+            double inv = 1 / Math.sqrt(squares / m + 1e-5);
+            for (int n = 0; n < batch; n++) {
+                for (int s = 0; s < spatial; s++) {
+                    int i = (n * channels + c) * spatial + s;
+                    assertThat((double) y.data()[i]).isCloseTo((x.data()[i] - mean) * inv, within(1e-5));
+                }
+            }
+            assertThat((double) norm.buffers().get(0).value().get(c)).isCloseTo(0.1 * mean, within(1e-6));
+            assertThat((double) norm.buffers().get(1).value().get(c))
+                    .isCloseTo(0.9 + 0.1 * squares / (m - 1), within(1e-5));
+        }
+    }
+
+    /** The backward pass across chunks (17 to 40 samples: 2 or 3 chunks of the batch sums). */
+    @Property(tries = 15)
+    void featureBackwardAcrossChunksMatchesFiniteDifferences(@ForAll @IntRange(min = 17, max = 40) int batch,
+                                                             @ForAll @IntRange(min = 1, max = 3) int features,
+                                                             @ForAll long seed) {
+        BatchNorm norm = new BatchNorm(Shape.of(features));
+        randomAffine(norm, seed);
+        Tensor x = LayerTesting.distinct(Shape.of(batch, features), SPREAD, seed);
+        GradientCheck.Report report = GradientCheck.of(norm).seed(seed).check(x);
+        assertThat(report.maxError()).as("%s", report).isLessThanOrEqualTo(TOLERANCE);
+    }
+
+    @Test
+    void aReplicaRefusesToTrainOutsideTheStepsLanes() {
+        BatchNorm norm = new BatchNorm(Shape.of(2, 3, 3));
+        Layer replica = norm.replica(0).orElseThrow();
+        io.github.jcnn.kernels.Lanes.takeRequirement();
+        assertThat(replica.parameters().get(0).value()).isSameAs(norm.parameters().get(0).value());
+        assertThat(replica.parameters().get(0).grad()).isNotSameAs(norm.parameters().get(0).grad());
+        assertThat(replica.buffers().get(1).value()).isSameAs(norm.buffers().get(1).value());
+        assertThatThrownBy(() -> replica.forward(Tensor.zeros(4, 2, 3, 3), true))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("lanes");
+        assertThat(replica.forward(Tensor.zeros(4, 2, 3, 3), false).shape()).isEqualTo(Shape.of(4, 2, 3, 3));
+    }
+
     @Property(tries = 30)
     void outputShapeMatchesForward(@ForAll @IntRange(min = 2, max = 3) int batch,
                                    @ForAll @IntRange(min = 1, max = 3) int channels,

@@ -1,0 +1,51 @@
+package io.github.jcnn.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.jcnn.kernels.Parallel;
+import io.github.jcnn.layers.Padding;
+import io.github.jcnn.tensor.Shape;
+import io.github.jcnn.tensor.Tensor;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One large image (fewer images than threads): Conv2D shares out its column matrix's rows and its filters, Dense its
+ * units, and the outputs are the same bits as on one thread and as in a batch.
+ */
+class OneImageInferenceTest {
+
+    @Test
+    void oneImageGivesTheSameBitsOnOneTwoAndThreeThreadsAndInABatch() {
+        Sequential model = Sequential.builder(Shape.of(3, 24, 24))
+                .conv2d(8, 3, 1, Padding.SAME).relu()
+                .conv2d(7, 3, 3, 1, Padding.SAME, false).batchNorm().relu().maxPool(2)
+                .flatten().dense(33).relu().dense(5)
+                .seed(5)
+                .build();
+        SplittableRandom random = new SplittableRandom(3);
+        Tensor batch = Tensor.zeros(Shape.of(20, 3, 24, 24));
+        for (int i = 0; i < batch.size(); i++) {
+            batch.data()[i] = (float) random.nextGaussian();
+        }
+        int before = Parallel.threads();
+        try {
+            Parallel.setThreads(2);
+            Tensor all = model.predict(batch);
+            int in = batch.size() / 20;
+            for (int t = 1; t <= 3; t++) {
+                Parallel.setThreads(t);
+                for (int n : new int[] {0, 7, 19}) {
+                    float[] one = new float[in];
+                    System.arraycopy(batch.data(), n * in, one, 0, in);
+                    Tensor y = model.predict(Tensor.wrap(Shape.of(1, 3, 24, 24), one));
+                    float[] expected = new float[5];
+                    System.arraycopy(all.data(), n * 5, expected, 0, 5);
+                    assertThat(y.data()).as("image %d on %d threads", n, t).containsExactly(expected);
+                }
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+}
