@@ -1,10 +1,8 @@
 package io.github.jcnn.model;
 
-import io.github.jcnn.data.Batches;
 import io.github.jcnn.data.Dataset;
 import io.github.jcnn.data.Preprocessing;
 import io.github.jcnn.io.FileFormatException;
-import io.github.jcnn.kernels.Parallel;
 import io.github.jcnn.layers.Layer;
 import io.github.jcnn.layers.Parameter;
 import io.github.jcnn.layers.Softmax;
@@ -18,12 +16,10 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -99,19 +95,14 @@ public final class Sequential {
      */
     public static final String FORMAT_VERSION = "2";
 
-    private static final int PREDICT_CHUNK = 256;
-    /**
-     * Samples per chunk of a parallel inference run (see {@link #run}): small enough that LeNet's biggest
-     * activation (16 x 6 x 28 x 28 floats, 301 KB) stays under G1's humongous-object size even in a 1 GB heap.
-     */
-    private static final int INFERENCE_CHUNK = 16;
-
     private final Shape inputShape;
     private final List<Layer> layers;
     private final long seed;
     private final List<Parameter> parameters;
     /** The training loop (fit, trainBatch) and what only it needs. */
     private final Trainer trainer;
+    /** Predict, activations, evaluate and classify. */
+    private final Inference inference;
     /**
      * Inference holds the read lock, a training step the write lock while it changes what inference reads: predict
      * sees the weights between two whole steps, never a step half applied.
@@ -150,9 +141,10 @@ public final class Sequential {
         }
         this.parameters = List.copyOf(params);
         this.weightsLock = new ReentrantReadWriteLock();
-        this.trainer = new Trainer(this);
         this.preprocessing = null;
         this.classNames = List.of();
+        this.trainer = new Trainer(this);
+        this.inference = new Inference(this);
     }
 
     /** The same layers (shared) with other preprocessing and class names. */
@@ -165,6 +157,7 @@ public final class Sequential {
         this.classNames = classNames;
         this.weightsLock = model.weightsLock;   // the same weights: the same lock
         this.trainer = new Trainer(this);
+        this.inference = new Inference(this);
     }
 
     /**
@@ -275,7 +268,7 @@ public final class Sequential {
         return summary().toString();
     }
 
-    // ---- inference --------------------------------------------------------------------------------------------
+    // ---- inference (Inference.java) ----------------------------------------------------------------------------
 
     /**
      * The model's outputs for a batch, in inference mode (probabilities when the last layer is softmax). Safe to call
@@ -289,7 +282,7 @@ public final class Sequential {
      *                                  is named: a network would turn it into finite-looking nonsense)
      */
     public Tensor predict(Tensor inputs) {
-        return run(inputs, layers.size());
+        return inference.predict(inputs);
     }
 
     /**
@@ -302,41 +295,7 @@ public final class Sequential {
      * @return (N, outputShape...), or (outputShape...) for one image
      */
     public Tensor predictWithFlip(Tensor inputs) {
-        requireImages(true);
-        return predict(inputs).addInPlace(predict(flipped(inputs))).scaleInPlace(0.5f);
-    }
-
-    private void requireImages(boolean flipAveraging) {
-        if (flipAveraging && inputShape.rank() != 3) {
-            throw new IllegalArgumentException("flip averaging needs images (channels, height, width), but the model"
-                    + " takes " + inputShape);
-        }
-    }
-
-    /** The batch with each image mirrored left to right: x'[n, c, i, j] = x[n, c, i, W - 1 - j]. */
-    static Tensor flipped(Tensor images) {
-        Shape s = images.shape();
-        int width = s.dim(-1);
-        int rowsCount = images.size() / width;
-        Tensor out = Tensor.zeros(s);
-        float[] x = images.data();
-        float[] y = out.data();
-        for (int r = 0; r < rowsCount; r++) {
-            int base = r * width;
-            for (int j = 0; j < width; j++) {
-                y[base + j] = x[base + width - 1 - j];
-            }
-        }
-        return out;
-    }
-
-    /** ln((p + q) / 2), element-wise: logits whose softmax is the mean of two probability rows. */
-    private static Tensor logOfMean(Tensor p, Tensor q) {
-        Tensor out = Tensor.zeros(p.shape());
-        for (int i = 0; i < out.size(); i++) {
-            out.data()[i] = (float) Math.log(Math.max((p.data()[i] + (double) q.data()[i]) / 2, Float.MIN_NORMAL));
-        }
-        return out;
+        return inference.predictWithFlip(inputs);
     }
 
     /**
@@ -344,9 +303,7 @@ public final class Sequential {
      * array of one class.
      */
     public int[] predictClasses(Tensor inputs) {
-        Tensor out = predict(inputs);
-        int n = isSingle(inputs) ? 1 : out.shape().dim(0);
-        return out.reshape(n, out.size() / n).argMaxRows();
+        return inference.predictClasses(inputs);
     }
 
     /**
@@ -359,12 +316,7 @@ public final class Sequential {
      * @throws IllegalStateException if the model has no preprocessing (attach it with {@link #withPreprocessing})
      */
     public Tensor predict(BufferedImage image) {
-        if (preprocessing == null) {
-            throw new IllegalStateException("the model has no preprocessing, so it cannot prepare a picture: attach it"
-                    + " with model = model.withPreprocessing(Preprocessing.normalized(norm)) (or Preprocessing.unit()"
-                    + " for pixels in 0..1) before saving, or prepare the input yourself and call predict(Tensor)");
-        }
-        return predict(preprocessing.apply(image, inputShape));
+        return inference.predict(image);
     }
 
     /**
@@ -381,15 +333,7 @@ public final class Sequential {
      * @throws IllegalArgumentException if k is out of range
      */
     public List<Prediction> classify(BufferedImage image, int k) {
-        if (classNames.isEmpty()) {
-            throw new IllegalStateException("the model has no class names: attach them with model = model"
-                    + ".withClassNames(train.classNames()) before saving, or use predict(image) for the raw outputs");
-        }
-        if (k < 1 || k > classNames.size()) {
-            throw new IllegalArgumentException("k must be 1 to " + classNames.size() + " (the number of classes), got "
-                    + k);
-        }
-        return Prediction.top(predict(image).data(), classNames, k);
+        return inference.classify(image, k);
     }
 
     /**
@@ -404,80 +348,8 @@ public final class Sequential {
      * @throws IllegalArgumentException if depth is out of range or the input shape is wrong
      */
     public Tensor activations(Tensor inputs, int depth) {
-        if (depth < 0 || depth > layers.size()) {
-            throw new IllegalArgumentException("depth must be 0 to " + layers.size() + " (the number of layers), got "
-                    + depth);
-        }
-        return run(inputs, depth);
+        return inference.activations(inputs, depth);
     }
-
-    /**
-     * Inference through the first {@code depth} layers. A batch of more than {@value #INFERENCE_CHUNK} samples is
-     * cut into chunks of about that size which the threads share out, each chunk going through all the layers on
-     * one thread (its activations stay in that core's cache); a smaller batch goes through the layers whole, each
-     * layer splitting its own work over the threads. Every sample's numbers are the same either way. The layers run
-     * are {@link Reordering#inferencePlan}'s: each batch norm that follows a convolution is folded into it.
-     */
-    private Tensor run(Tensor inputs, int depth) {
-        if (isSingle(inputs)) {
-            Tensor out = run(inputs.reshape(inputShape.withBatch(1)), depth);
-            return out.reshape(out.shape().dropFirst());
-        }
-        Shape shape = inputs.shape();
-        if (shape.rank() != inputShape.rank() + 1 || !shape.dropFirst().equals(inputShape)) {
-            throw new IllegalArgumentException("the model takes a batch of " + inputShape + ", i.e. (N, "
-                    + inputShape.toString().substring(1) + ", or one sample " + inputShape + ", but got " + shape);
-        }
-        InputChecks.requireFinite(inputs, depth == layers.size() ? "predict" : "activations");
-        Lock read = weightsLock.readLock();
-        read.lock();
-        try {
-            return compute(inputs, depth);
-        } finally {
-            read.unlock();
-        }
-    }
-
-    /** {@link #run} after the checks, under the read lock. */
-    private Tensor compute(Tensor inputs, int depth) {
-        Shape shape = inputs.shape();
-        List<Layer> plan = Reordering.inferencePlan(layers.subList(0, depth));
-        int n = shape.dim(0);
-        int chunks = (n + INFERENCE_CHUNK - 1) / INFERENCE_CHUNK;
-        if (chunks <= 1 || Parallel.threads() == 1) {
-            return inference(plan, inputs);
-        }
-        Shape outSample = depth == 0 ? inputShape : layers.get(depth - 1).outputShape();
-        Tensor out = Tensor.zeros(outSample.withBatch(n));
-        int inSize = inputShape.size();
-        int outSize = outSample.size();
-        Parallel.forRange(chunks, (part, c0, c1) -> {
-            for (int c = c0; c < c1; c++) {
-                int from = Parallel.start(n, chunks, c);
-                int count = Parallel.start(n, chunks, c + 1) - from;
-                float[] chunk = new float[count * inSize];
-                System.arraycopy(inputs.data(), from * inSize, chunk, 0, chunk.length);
-                Tensor y = inference(plan, Tensor.wrap(inputShape.withBatch(count), chunk));
-                System.arraycopy(y.data(), 0, out.data(), from * outSize, count * outSize);
-            }
-        });
-        return out;
-    }
-
-    /** Whether {@code inputs} is one sample without the batch dimension. */
-    private boolean isSingle(Tensor inputs) {
-        return inputs.shape().equals(inputShape);
-    }
-
-    private static Tensor inference(List<Layer> plan, Tensor x) {
-        Tensor y = x;
-        for (Layer layer : plan) {
-            y = layer.forward(y, false);
-        }
-        return y;
-    }
-
-    // ---- evaluation -------------------------------------------------------------------------------------------
 
     /** Loss (softmax cross-entropy), accuracy and confusion matrix on a dataset, in inference mode. */
     public Evaluation evaluate(Dataset data) {
@@ -498,39 +370,12 @@ public final class Sequential {
      * @param flipAveraging whether to average each image with its mirror image (images (C, H, W) only)
      */
     public Evaluation evaluate(Dataset data, Loss loss, boolean flipAveraging) {
-        if (!data.sampleShape().equals(inputShape)) {
-            throw new IllegalArgumentException("the dataset's samples are " + data.sampleShape()
-                    + " but the model takes " + inputShape);
-        }
-        if (data.size() == 0) {
-            throw new IllegalArgumentException("evaluate: the dataset is empty");
-        }
-        InputChecks.requireLabels(data, outputShape().size(), "the evaluated dataset");
-        InputChecks.requireFinite(data, "the evaluated dataset");
-        requireImages(flipAveraging);
-        int depth = Trainer.lossDepth(layers, loss);
-        boolean logits = depth < layers.size();
-        ConfusionMatrix confusion = new ConfusionMatrix(data.classNames());
-        double lossSum = 0;
-        Lock read = weightsLock.readLock();
-        read.lock();   // the whole evaluation sees one set of weights, even while another thread trains
-        try {
-            for (Batches.Batch b : new Batches(data, PREDICT_CHUNK).epoch(0)) {
-                Tensor out = compute(b.images(), depth);
-                Tensor rows = out.reshape(b.size(), out.size() / b.size());
-                if (flipAveraging) {
-                    Tensor mirrored = compute(flipped(b.images()), depth);
-                    Tensor other = mirrored.reshape(rows.shape());
-                    rows = logits ? logOfMean(SoftmaxCrossEntropy.softmax(rows), SoftmaxCrossEntropy.softmax(other))
-                            : rows.copy().addInPlace(other).scaleInPlace(0.5f);
-                }
-                lossSum += loss.loss(rows, b.labels()) * b.size();
-                confusion.addAll(b.labels(), rows.argMaxRows());
-            }
-        } finally {
-            read.unlock();
-        }
-        return new Evaluation(lossSum / data.size(), confusion);
+        return inference.evaluate(data, loss, flipAveraging, false);
+    }
+
+    /** The inference machinery (fit's validation uses it directly). */
+    Inference inference() {
+        return inference;
     }
 
     // ---- training ---------------------------------------------------------------------------------------------
@@ -735,10 +580,5 @@ public final class Sequential {
      */
     public Optimizer loadOptimizer(Path file, OptimizerFactory factory) throws IOException {
         return ModelFiles.loadOptimizer(this, file, factory);
-    }
-
-    /** The layers as an unmodifiable list (for the codec and the summary). */
-    List<Layer> layerList() {
-        return Collections.unmodifiableList(layers);
     }
 }

@@ -38,8 +38,8 @@ final class Trainer {
     private final Sequential model;
     private final List<Layer> layers;
     private final List<Parameter> parameters;
-    /** parameterLayer[k] = the index of the layer that owns parameters.get(k) */
-    private final int[] parameterLayer;
+    /** Which layer's weights, output or gradient went bad first when a step diverges. */
+    private final Divergence divergence;
     /** The data-parallel step (made on first use) and the depth it was made for; -1 before. */
     private Optional<DataParallelStep> dataParallel = Optional.empty();
     private int dataParallelDepth = -1;
@@ -59,13 +59,7 @@ final class Trainer {
         this.model = model;
         this.layers = model.layers();
         this.parameters = model.parameters();
-        this.parameterLayer = new int[parameters.size()];
-        int k = 0;
-        for (int i = 0; i < layers.size(); i++) {
-            for (int j = 0; j < layers.get(i).parameters().size(); j++) {
-                parameterLayer[k++] = i;
-            }
-        }
+        this.divergence = new Divergence(layers, parameters);
         this.writesBuffers = model.nonTrainableCount() > 0;
     }
 
@@ -171,7 +165,8 @@ final class Trainer {
             double valLoss = Double.NaN;
             double valAccuracy = Double.NaN;
             if (validation.isPresent()) {
-                Evaluation v = model.evaluate(validation.get(), loss);
+                // checked for NaN once, above: not again each epoch
+                Evaluation v = model.inference().evaluate(validation.get(), loss, false, true);
                 valLoss = v.loss();
                 valAccuracy = v.accuracy();
             }
@@ -260,13 +255,12 @@ final class Trainer {
             DataParallelStep.Result r = trainingPass(images, labels, loss, depth, outputs, optimizer, epoch,
                     batchIndex);
             if (r.loss() > maxLoss) {
-                throw new TrainingDivergedException(epoch, batchIndex, "loss", String.format(Locale.ROOT,
-                        "training diverged at epoch %d, batch %d: the loss (%s) is above the bound %s "
-                                + "(FitOptions.maxLoss). The learning rate (%s) is probably too high: try one 10 "
-                                + "times smaller, normalise the inputs, or add batch normalisation.",
-                        epoch + 1, batchIndex + 1, (float) r.loss(), maxLoss, optimizer.learningRate()));
+                throw Divergence.lossAboveBound(epoch, batchIndex, r.loss(), maxLoss, optimizer);
             }
-            checkGradients(epoch, batchIndex, optimizer);
+            String badGradient = divergence.badGradient();
+            if (badGradient != null) {
+                throw Divergence.inFit(epoch, batchIndex, badGradient, Double.NaN, optimizer);
+            }
             if (!writesBuffers) {
                 write.lock();
             }
@@ -308,14 +302,14 @@ final class Trainer {
                     r = dp.get().forward(images, labels, loss);
                     if (!Double.isFinite(r.loss())) {
                         trainingForward(images, depth, outputs);
-                        throw divergedOutsideFit("in forwardLoss", forwardCulprit(outputs, depth, loss), r.loss());
+                        throw Divergence.outsideFit("in forwardLoss", divergence.forwardCulprit(outputs, depth, loss), r.loss());
                     }
                 } else {
                     Tensor x = trainingForward(images, depth, outputs);
                     Tensor rows = x.reshape(n, x.size() / n);
                     double batchLoss = loss.loss(rows, labels);
                     if (!Double.isFinite(batchLoss)) {
-                        throw divergedOutsideFit("in forwardLoss", forwardCulprit(outputs, depth, loss), batchLoss);
+                        throw Divergence.outsideFit("in forwardLoss", divergence.forwardCulprit(outputs, depth, loss), batchLoss);
                     }
                     r = new DataParallelStep.Result(batchLoss, correct(rows, labels));
                     pendingOutput = x;
@@ -364,12 +358,9 @@ final class Trainer {
                     dx.copyFromInPlace(dy);
                 }
             }
-            for (int k = parameters.size() - 1; k >= 0; k--) {
-                Parameter p = parameters.get(k);
-                if (!p.grad().isFinite()) {
-                    throw divergedOutsideFit("in backward", layers.get(parameterLayer[k]).type() + " #"
-                            + parameterLayer[k] + " " + p.name() + " gradient", Double.NaN);
-                }
+            String badGradient = divergence.badGradient();
+            if (badGradient != null) {
+                throw Divergence.outsideFit("in backward", badGradient, Double.NaN);
             }
             return dx;
         } finally {
@@ -432,7 +423,7 @@ final class Trainer {
             if (!Double.isFinite(r.loss())) {
                 // run the batch once more, whole, to find the layer where it went wrong
                 trainingForward(images, depth, outputs);
-                throw diverged(epoch, batchIndex, forwardCulprit(outputs, depth, loss), r.loss(), optimizer);
+                throw Divergence.inFit(epoch, batchIndex, divergence.forwardCulprit(outputs, depth, loss), r.loss(), optimizer);
             }
             return r;
         }
@@ -440,7 +431,7 @@ final class Trainer {
         Tensor rows = x.reshape(n, x.size() / n);
         double batchLoss = loss.loss(rows, labels);
         if (!Double.isFinite(batchLoss)) {
-            throw diverged(epoch, batchIndex, forwardCulprit(outputs, depth, loss), batchLoss, optimizer);
+            throw Divergence.inFit(epoch, batchIndex, divergence.forwardCulprit(outputs, depth, loss), batchLoss, optimizer);
         }
         Tensor dy = loss.gradient(rows, labels).reshape(x.shape());
         for (int i = depth - 1; i > 0; i--) {
@@ -488,51 +479,6 @@ final class Trainer {
         options.earlyStopping().ifPresent(s -> out.add(s.monitor()));
         options.checkpoint().ifPresent(c -> out.add(c.monitor()));
         return out;
-    }
-
-    /** Which forward quantity went bad first: a layer's weights, else a layer's output, else the loss itself. */
-    private String forwardCulprit(Tensor[] outputs, int depth, Loss loss) {
-        for (int i = 0; i < depth; i++) {
-            Layer layer = layers.get(i);
-            for (Parameter p : layer.parameters()) {
-                if (!p.value().isFinite()) {
-                    return layer.type() + " #" + i + " " + p.name();
-                }
-            }
-            if (!outputs[i].isFinite()) {
-                return layer.type() + " #" + i + " output";
-            }
-        }
-        return "loss (" + loss.name() + ")";
-    }
-
-    /** Checks every gradient, from the last layer back (the order backward computed them). */
-    private void checkGradients(int epoch, int batch, Optimizer optimizer) {
-        for (int k = parameters.size() - 1; k >= 0; k--) {
-            Parameter p = parameters.get(k);
-            if (!p.grad().isFinite()) {
-                Layer layer = layers.get(parameterLayer[k]);
-                throw diverged(epoch, batch, layer.type() + " #" + parameterLayer[k] + " " + p.name() + " gradient",
-                        Double.NaN, optimizer);
-            }
-        }
-    }
-
-    private static TrainingDivergedException diverged(int epoch, int batch, String quantity, double loss,
-                                                      Optimizer optimizer) {
-        String message = String.format(Locale.ROOT, "training diverged at epoch %d, batch %d: %s became NaN or "
-                        + "infinite%s. The learning rate (%s) is probably too high: try one 10 times smaller, "
-                        + "normalise the inputs, or add batch normalisation.", epoch + 1, batch + 1, quantity,
-                Double.isNaN(loss) ? "" : " (loss " + loss + ")", optimizer.learningRate());
-        return new TrainingDivergedException(epoch, batch, quantity, message);
-    }
-
-    /** The same outside fit (a custom loop, {@code where} e.g. "in backward"), without a learning rate to name. */
-    private static TrainingDivergedException divergedOutsideFit(String where, String quantity, double loss) {
-        String message = String.format(Locale.ROOT, "training diverged %s: %s became NaN or infinite%s. The learning "
-                        + "rate is probably too high: try one 10 times smaller, normalise the inputs, or add batch "
-                        + "normalisation.", where, quantity, Double.isNaN(loss) ? "" : " (loss " + loss + ")");
-        return new TrainingDivergedException(-1, -1, quantity, message);
     }
 
     /** Training forward through layers 0..depth-1 of the model itself, keeping each output in {@code outputs}. */

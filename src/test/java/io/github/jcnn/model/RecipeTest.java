@@ -127,7 +127,7 @@ class RecipeTest {
     void flipAveragingIsTheMeanOfBothViews() {
         Sequential model = Synthetic.smallCnn(3);
         Tensor x = Synthetic.images(Shape.of(1, 8, 8), 5, 4);
-        Tensor mirror = Sequential.flipped(x);
+        Tensor mirror = Inference.flipped(x);
         assertThat(mirror.get(2, 0, 3, 0)).isEqualTo(x.get(2, 0, 3, 7));
         Tensor expected = model.predict(x).addInPlace(model.predict(mirror)).scaleInPlace(0.5f);
         assertThat(model.predictWithFlip(x).toArray()).containsExactly(expected.toArray());
