@@ -136,4 +136,40 @@ class FitTest {
                 QUIET.earlyStopping(EarlyStopping.on(Monitor.VALIDATION_ACCURACY, 1))))
                 .hasMessageContaining("validation");
     }
+
+    @Test
+    void fitChecksTheValidationSetForNaNOnceNotEveryEpoch() {
+        Dataset test = Synthetic.bars(40, 2);
+        int[] reads = new int[1];
+        Dataset counted = new Dataset() {   // the same samples, counting how often they are read
+            public int size() {
+                return test.size();
+            }
+
+            public io.github.jcnn.tensor.Shape sampleShape() {
+                return test.sampleShape();
+            }
+
+            public int classCount() {
+                return test.classCount();
+            }
+
+            public int label(int index) {
+                return test.label(index);
+            }
+
+            public void copySample(int index, float[] target, int offset) {
+                synchronized (reads) {
+                    reads[0]++;
+                }
+                test.copySample(index, target, offset);
+            }
+        };
+        Synthetic.smallCnn(3).fit(Synthetic.bars(32, 1), QUIET.epochs(3).validation(counted));
+        // once for the NaN check before the first epoch, then once per epoch's evaluation (before: 1 + 2 per epoch)
+        assertThat(reads[0]).isEqualTo(40 * (1 + 3));
+        reads[0] = 0;
+        Synthetic.smallCnn(3).evaluate(counted);
+        assertThat(reads[0]).as("evaluate on its own still checks").isEqualTo(40 * 2);
+    }
 }
