@@ -11,7 +11,6 @@ import io.github.jcnn.data.Preprocessing;
 import io.github.jcnn.data.RandomCrop;
 import io.github.jcnn.data.RandomHorizontalFlip;
 import io.github.jcnn.data.Split;
-import io.github.jcnn.kernels.Parallel;
 import io.github.jcnn.layers.WeightInit;
 import io.github.jcnn.losses.SoftmaxCrossEntropy;
 import io.github.jcnn.model.ConfusionMatrix;
@@ -23,6 +22,7 @@ import io.github.jcnn.model.Monitor;
 import io.github.jcnn.model.Prediction;
 import io.github.jcnn.model.Sequential;
 import io.github.jcnn.model.SequentialBuilder;
+import io.github.jcnn.model.Threads;
 import io.github.jcnn.optim.Adam;
 import io.github.jcnn.optim.LearningRateSchedule;
 import io.github.jcnn.optim.OptimizerFactory;
@@ -82,7 +82,7 @@ public final class LeNetCifar10 {
         int subset = args.integer("subset", tiny ? 400 : 0);      // --tiny on real data: 400 images
         long seed = args.integer("seed", 42);
         if (args.string("threads", null) != null) {
-            Parallel.setThreads(args.integer("threads", 1));
+            Threads.set(args.integer("threads", 1));
         }
 
         // ---- 1. load ------------------------------------------------------------------------------------------
@@ -176,7 +176,7 @@ public final class LeNetCifar10 {
                 : String.format(Locale.ROOT, "SGD lr %s momentum %s weight decay %s", lr, momentum, weightDecay);
         System.out.printf(Locale.ROOT, "5. Train: %d epochs, batch %d, %s, %s schedule, augmentation %s, %d "
                         + "threads%n", epochs, batch, optimizerText, scheduleName,
-                augmentText, Parallel.threads());
+                augmentText, Threads.count());
         long trainStart = System.nanoTime();
         History history = model.fit(train, options);
         double trainSeconds = seconds(trainStart);

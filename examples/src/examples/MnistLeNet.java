@@ -7,7 +7,6 @@ import io.github.jcnn.data.Mnist;
 import io.github.jcnn.data.Normalization;
 import io.github.jcnn.data.Preprocessing;
 import io.github.jcnn.data.Split;
-import io.github.jcnn.kernels.Parallel;
 import io.github.jcnn.layers.Padding;
 import io.github.jcnn.layers.WeightInit;
 import io.github.jcnn.model.Evaluation;
@@ -15,6 +14,7 @@ import io.github.jcnn.model.FitOptions;
 import io.github.jcnn.model.History;
 import io.github.jcnn.model.Sequential;
 import io.github.jcnn.model.SequentialBuilder;
+import io.github.jcnn.model.Threads;
 import io.github.jcnn.optim.Adam;
 import io.github.jcnn.optim.LearningRateSchedule;
 import io.github.jcnn.tensor.Shape;
@@ -58,7 +58,7 @@ public final class MnistLeNet {
         String init = args.string("init", "pytorch");
         int validationCount = args.integer("validation", tiny ? 100 : 0);   // default: train on all 60,000
         if (args.string("threads", null) != null) {
-            Parallel.setThreads(args.integer("threads", 1));
+            Threads.set(args.integer("threads", 1));
         }
         Path dataDir = find(args, out, System.getenv("MNIST_DIR"));
         if (dataDir == null) {
@@ -100,7 +100,7 @@ public final class MnistLeNet {
         System.out.println(model.summary());
 
         System.out.printf(Locale.ROOT, "Training: %d epochs, batch %d, Adam lr %s with a cosine schedule, %d threads%n",
-                epochs, batch, lr, Parallel.threads());
+                epochs, batch, lr, Threads.count());
         FitOptions options = FitOptions.defaults()
                 .epochs(epochs).batchSize(batch).seed(seed)
                 .optimizer(Adam.config(lr))

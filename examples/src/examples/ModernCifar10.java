@@ -11,7 +11,6 @@ import io.github.jcnn.data.Preprocessing;
 import io.github.jcnn.data.RandomCrop;
 import io.github.jcnn.data.RandomHorizontalFlip;
 import io.github.jcnn.data.Split;
-import io.github.jcnn.kernels.Parallel;
 import io.github.jcnn.layers.Padding;
 import io.github.jcnn.layers.WeightInit;
 import io.github.jcnn.losses.SoftmaxCrossEntropy;
@@ -21,6 +20,7 @@ import io.github.jcnn.model.FitOptions;
 import io.github.jcnn.model.History;
 import io.github.jcnn.model.Sequential;
 import io.github.jcnn.model.SequentialBuilder;
+import io.github.jcnn.model.Threads;
 import io.github.jcnn.model.TrainingListener;
 import io.github.jcnn.optim.LearningRateSchedule;
 import io.github.jcnn.optim.SGD;
@@ -79,7 +79,7 @@ public final class ModernCifar10 {
         int subset = args.integer("subset", tiny ? 200 : 0);
         long seed = args.integer("seed", 42);
         if (args.string("threads", null) != null) {
-            Parallel.setThreads(args.integer("threads", 1));
+            Threads.set(args.integer("threads", 1));
         }
 
         // ---- 1. load ------------------------------------------------------------------------------------------
@@ -149,7 +149,7 @@ public final class ModernCifar10 {
                 noDecayBn ? " (not on biases and batch norm)" : "");
         System.out.printf(Locale.ROOT, "5. Train: %d epochs, batch %d, %s, label smoothing %s, %s schedule (warm-up %s"
                         + " epochs), random crop (pad 4) + flip, %d threads%n", epochs, batch, sgdText, smoothing,
-                scheduleName, warmup, Parallel.threads());
+                scheduleName, warmup, Threads.count());
         History history = model.fit(train, options);
         double trainSeconds = seconds(trainStart);
 

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The library as a module, seen from an application module that only says {@code requires io.github.jcnn}: the
  * exported API hands out {@code BufferedImage}, so {@code module-info} must pass {@code java.desktop} on
- * ({@code requires transitive}); without it this application does not compile. Runs the JDK's {@code javac} (the
+ * ({@code requires transitive}); without it this application does not compile. The thread setting is public
+ * ({@code model.Threads}), the kernels behind it are not exported. Runs the JDK's {@code javac} (the
  * tests run inside the library's module, which does not read {@code java.compiler}).
  */
 class ModuleConsumerTest {
@@ -23,12 +24,7 @@ class ModuleConsumerTest {
 
     @Test
     void anApplicationModuleUsesTheImageApiWithOnlyRequiresJcnn() throws Exception {
-        Path library = Path.of(Tensor.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        assertThat(library.resolve("module-info.class")).as("the library compiled as a module").exists();
-        Path src = temp.resolve("src");
-        Files.createDirectories(src.resolve("app"));
-        Files.writeString(src.resolve("module-info.java"), "module app {\n    requires io.github.jcnn;\n}\n");
-        Files.writeString(src.resolve("app/Main.java"), String.join("\n",
+        Compiled app = compile(String.join("\n",
                 "package app;",
                 "",
                 "import io.github.jcnn.data.Images;",
@@ -43,6 +39,52 @@ class ModuleConsumerTest {
                 "}",
                 ""));
 
+        assertThat(app.exit).as("compiling the application module:%n%s", app.messages).isZero();
+        assertThat(app.messages).as("compiler messages").isEmpty();
+        assertThat(temp.resolve("out/app/Main.class")).exists();
+    }
+
+    @Test
+    void theThreadSettingIsPublicButTheKernelsAreNot() throws Exception {
+        Compiled threads = compile(String.join("\n",
+                "package app;",
+                "",
+                "import io.github.jcnn.model.Threads;",
+                "",
+                "public class Main {",
+                "    public static void main(String[] args) {",
+                "        Threads.set(2);",
+                "        System.out.println(Threads.count());",
+                "    }",
+                "}",
+                ""));
+        assertThat(threads.exit).as("compiling the application module:%n%s", threads.messages).isZero();
+
+        Compiled kernels = compile(String.join("\n",
+                "package app;",
+                "",
+                "public class Main {",
+                "    public static void main(String[] args) {",
+                "        io.github.jcnn.kernels.Parallel.setThreads(2);",
+                "    }",
+                "}",
+                ""));
+        assertThat(kernels.exit).as("the kernels package is the library's own").isNotZero();
+        assertThat(kernels.messages).contains("io.github.jcnn.kernels").contains("not export");
+    }
+
+    private record Compiled(int exit, String messages) {
+    }
+
+    /** Compiles module {@code app} (requires io.github.jcnn) with the one class {@code app.Main}. */
+    private Compiled compile(String main) throws Exception {
+        Path library = Path.of(Tensor.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        assertThat(library.resolve("module-info.class")).as("the library compiled as a module").exists();
+        Path src = temp.resolve("src");
+        Files.createDirectories(src.resolve("app"));
+        Files.writeString(src.resolve("module-info.java"), "module app {\n    requires io.github.jcnn;\n}\n");
+        Files.writeString(src.resolve("app/Main.java"), main);
+
         Path javac = Path.of(System.getProperty("java.home"), "bin", "javac");
         assertThat(javac).as("a JDK's javac").exists();
         Process process = new ProcessBuilder(List.of(javac.toString(), "-Xlint:all", "--release", "17",
@@ -50,10 +92,6 @@ class ModuleConsumerTest {
                 src.resolve("module-info.java").toString(), src.resolve("app/Main.java").toString()))
                 .redirectErrorStream(true).start();
         String messages = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int exit = process.waitFor();
-
-        assertThat(exit).as("compiling the application module:%n%s", messages).isZero();
-        assertThat(messages).as("compiler messages").isEmpty();
-        assertThat(temp.resolve("out/app/Main.class")).exists();
+        return new Compiled(process.waitFor(), messages);
     }
 }
