@@ -18,13 +18,20 @@ final class CifarData {
      * The CIFAR-10 folder: the first positional argument or {@code --data}, else the environment variable
      * {@code CIFAR10_DIR}, else {@code data/cifar-10-batches-bin}. A {@code --tiny} run given no folder writes a small
      * synthetic data set in the same binary format into {@code out/synthetic-data} and uses that (see {@link Args}).
-     * Returns null (after printing how to get the data) when the data is missing.
+     * When the data is missing, the program ends here (exit status 2) after printing how to get it.
      */
-    static Path find(Args args, Path out) throws IOException {
-        return find(args, out, System.getenv("CIFAR10_DIR"));
+    static Path folderOrExit(Args args, Path out) throws IOException {
+        Path dir = find(args, out, System.getenv("CIFAR10_DIR"));
+        if (dir == null) {
+            System.exit(2);
+        }
+        return dir;
     }
 
-    /** {@link #find(Args, Path)} with the value of {@code CIFAR10_DIR} given (null: not set). */
+    /**
+     * {@link #folderOrExit} with the value of {@code CIFAR10_DIR} given (null: not set); returns null (after printing
+     * how to get the data) when the data is missing.
+     */
     static Path find(Args args, Path out, String cifar10Dir) throws IOException {
         Path dir = args.dataFolder(cifar10Dir, Path.of(DEFAULT));
         if (dir == null) {

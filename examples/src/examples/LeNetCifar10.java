@@ -81,16 +81,10 @@ public final class LeNetCifar10 {
         int validationCount = args.integer("validation", tiny ? 100 : 0);  // default: train on all 50,000
         int subset = args.integer("subset", tiny ? 400 : 0);      // --tiny on real data: 400 images
         long seed = args.integer("seed", 42);
-        if (args.string("threads", null) != null) {
-            Threads.set(args.integer("threads", 1));
-        }
+        Threads.set(args.integer("threads", Threads.count()));   // default: all processors
 
         // ---- 1. load ------------------------------------------------------------------------------------------
-        Path dataDir = CifarData.find(args, out);
-        if (dataDir == null) {
-            System.exit(2);
-            return;
-        }
+        Path dataDir = CifarData.folderOrExit(args, out);
         long t0 = System.nanoTime();
         ByteImageDataset trainAll = Cifar10.load(dataDir, Split.TRAIN);
         ByteImageDataset test = Cifar10.load(dataDir, Split.TEST);

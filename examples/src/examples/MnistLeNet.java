@@ -57,9 +57,7 @@ public final class MnistLeNet {
         long seed = args.integer("seed", 42);
         String init = args.string("init", "pytorch");
         int validationCount = args.integer("validation", tiny ? 100 : 0);   // default: train on all 60,000
-        if (args.string("threads", null) != null) {
-            Threads.set(args.integer("threads", 1));
-        }
+        Threads.set(args.integer("threads", Threads.count()));   // default: all processors
         Path dataDir = find(args, out, System.getenv("MNIST_DIR"));
         if (dataDir == null) {
             System.exit(2);

@@ -78,16 +78,10 @@ public final class ModernCifar10 {
         String init = args.string("init", "pytorch").toLowerCase(Locale.ROOT);
         int subset = args.integer("subset", tiny ? 200 : 0);
         long seed = args.integer("seed", 42);
-        if (args.string("threads", null) != null) {
-            Threads.set(args.integer("threads", 1));
-        }
+        Threads.set(args.integer("threads", Threads.count()));   // default: all processors
 
         // ---- 1. load ------------------------------------------------------------------------------------------
-        Path dataDir = CifarData.find(args, out);
-        if (dataDir == null) {
-            System.exit(2);
-            return;
-        }
+        Path dataDir = CifarData.folderOrExit(args, out);
         long t0 = System.nanoTime();
         ByteImageDataset trainAll = Cifar10.load(dataDir, Split.TRAIN);
         ByteImageDataset test = Cifar10.load(dataDir, Split.TEST);

@@ -71,11 +71,7 @@ public final class Saliency {
         Normalization norm = model.preprocessing().flatMap(Preprocessing::normalization).orElse(null);
         System.out.println("Model " + modelFile);
 
-        Path dataDir = CifarData.find(args, args.tiny() ? lenetOut : out);
-        if (dataDir == null) {
-            System.exit(2);
-            return;
-        }
+        Path dataDir = CifarData.folderOrExit(args, args.tiny() ? lenetOut : out);
         ByteImageDataset test = Cifar10.load(dataDir, Split.TEST);
         List<String> names = test.classNames();
         int last = Math.min(test.size(), first + count);

@@ -62,11 +62,7 @@ public final class VisualizeFilters {
             picture = Images.toTensor(file, model.inputShape(), null);
             what = file.toString();
         } else {
-            Path dataDir = CifarData.find(args, args.tiny() ? out.resolve("LeNetCifar10") : out);
-            if (dataDir == null) {
-                System.exit(2);
-                return;
-            }
+            Path dataDir = CifarData.folderOrExit(args, args.tiny() ? out.resolve("LeNetCifar10") : out);
             ByteImageDataset test = Cifar10.load(dataDir, Split.TEST);
             int index = args.integer("image", 7);
             picture = test.images(index, index + 1).reshape(test.sampleShape());
