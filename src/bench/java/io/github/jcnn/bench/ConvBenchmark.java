@@ -60,14 +60,8 @@ public class ConvBenchmark {
                 Integer.parseInt(s[4]), Padding.of(Integer.parseInt(s[5])), true);
         SplittableRandom random = new SplittableRandom(1);
         conv.initialize(WeightInit.HE, random);
-        x = Tensor.zeros(conv.inputShape().withBatch(16));
-        for (int i = 0; i < x.size(); i++) {
-            x.data()[i] = (float) random.nextDouble(-1, 1);
-        }
-        dy = Tensor.zeros(conv.outputShape().withBatch(16));
-        for (int i = 0; i < dy.size(); i++) {
-            dy.data()[i] = (float) random.nextDouble(-0.01, 0.01);
-        }
+        x = RandomTensors.uniform(conv.inputShape().withBatch(16), 1, random);
+        dy = RandomTensors.uniform(conv.outputShape().withBatch(16), 0.01, random);
         conv.forward(x, true);
     }
 

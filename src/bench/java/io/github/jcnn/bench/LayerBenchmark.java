@@ -51,14 +51,8 @@ public class LayerBenchmark {
         List<Layer> layers = net.model().layers();
         l = layers.get(layer);
         SplittableRandom r = new SplittableRandom(3);
-        x = Tensor.zeros(l.inputShape().withBatch(64));
-        for (int i = 0; i < x.size(); i++) {
-            x.data()[i] = (float) r.nextDouble(-1, 1);
-        }
-        dy = Tensor.zeros(l.outputShape().withBatch(64));
-        for (int i = 0; i < dy.size(); i++) {
-            dy.data()[i] = (float) r.nextDouble(-0.01, 0.01);
-        }
+        x = RandomTensors.uniform(l.inputShape().withBatch(64), 1, r);
+        dy = RandomTensors.uniform(l.outputShape().withBatch(64), 0.01, r);
         l.forward(x, true);
     }
 
