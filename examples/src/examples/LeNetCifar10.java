@@ -13,6 +13,7 @@ import io.github.jcnn.data.RandomHorizontalFlip;
 import io.github.jcnn.data.Split;
 import io.github.jcnn.layers.WeightInit;
 import io.github.jcnn.losses.SoftmaxCrossEntropy;
+import io.github.jcnn.model.Compute;
 import io.github.jcnn.model.ConfusionMatrix;
 import io.github.jcnn.model.EpochMetrics;
 import io.github.jcnn.model.Evaluation;
@@ -22,7 +23,6 @@ import io.github.jcnn.model.Monitor;
 import io.github.jcnn.model.Prediction;
 import io.github.jcnn.model.Sequential;
 import io.github.jcnn.model.SequentialBuilder;
-import io.github.jcnn.model.Threads;
 import io.github.jcnn.optim.Adam;
 import io.github.jcnn.optim.LearningRateSchedule;
 import io.github.jcnn.optim.OptimizerFactory;
@@ -81,7 +81,7 @@ public final class LeNetCifar10 {
         int validationCount = args.integer("validation", tiny ? 100 : 0);  // default: train on all 50,000
         int subset = args.integer("subset", tiny ? 400 : 0);      // --tiny on real data: 400 images
         long seed = args.integer("seed", 42);
-        Threads.set(args.integer("threads", Threads.count()));   // default: all processors
+        Compute.setThreads(args.integer("threads", Compute.threads()));   // default: all processors
 
         // ---- 1. load ------------------------------------------------------------------------------------------
         Path dataDir = CifarData.folderOrExit(args, out);
@@ -170,7 +170,7 @@ public final class LeNetCifar10 {
                 : String.format(Locale.ROOT, "SGD lr %s momentum %s weight decay %s", lr, momentum, weightDecay);
         System.out.printf(Locale.ROOT, "5. Train: %d epochs, batch %d, %s, %s schedule, augmentation %s, %d "
                         + "threads%n", epochs, batch, optimizerText, scheduleName,
-                augmentText, Threads.count());
+                augmentText, Compute.threads());
         long trainStart = System.nanoTime();
         History history = model.fit(train, options);
         double trainSeconds = seconds(trainStart);

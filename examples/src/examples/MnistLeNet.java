@@ -9,12 +9,12 @@ import io.github.jcnn.data.Preprocessing;
 import io.github.jcnn.data.Split;
 import io.github.jcnn.layers.Padding;
 import io.github.jcnn.layers.WeightInit;
+import io.github.jcnn.model.Compute;
 import io.github.jcnn.model.Evaluation;
 import io.github.jcnn.model.FitOptions;
 import io.github.jcnn.model.History;
 import io.github.jcnn.model.Sequential;
 import io.github.jcnn.model.SequentialBuilder;
-import io.github.jcnn.model.Threads;
 import io.github.jcnn.optim.Adam;
 import io.github.jcnn.optim.LearningRateSchedule;
 import io.github.jcnn.tensor.Shape;
@@ -57,7 +57,7 @@ public final class MnistLeNet {
         long seed = args.integer("seed", 42);
         String init = args.string("init", "pytorch");
         int validationCount = args.integer("validation", tiny ? 100 : 0);   // default: train on all 60,000
-        Threads.set(args.integer("threads", Threads.count()));   // default: all processors
+        Compute.setThreads(args.integer("threads", Compute.threads()));   // default: all processors
         Path dataDir = find(args, out, System.getenv("MNIST_DIR"));
         if (dataDir == null) {
             System.exit(2);
@@ -98,7 +98,7 @@ public final class MnistLeNet {
         System.out.println(model.summary());
 
         System.out.printf(Locale.ROOT, "Training: %d epochs, batch %d, Adam lr %s with a cosine schedule, %d threads%n",
-                epochs, batch, lr, Threads.count());
+                epochs, batch, lr, Compute.threads());
         FitOptions options = FitOptions.defaults()
                 .epochs(epochs).batchSize(batch).seed(seed)
                 .optimizer(Adam.config(lr))

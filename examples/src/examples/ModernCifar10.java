@@ -14,13 +14,13 @@ import io.github.jcnn.data.Split;
 import io.github.jcnn.layers.Padding;
 import io.github.jcnn.layers.WeightInit;
 import io.github.jcnn.losses.SoftmaxCrossEntropy;
+import io.github.jcnn.model.Compute;
 import io.github.jcnn.model.EpochMetrics;
 import io.github.jcnn.model.Evaluation;
 import io.github.jcnn.model.FitOptions;
 import io.github.jcnn.model.History;
 import io.github.jcnn.model.Sequential;
 import io.github.jcnn.model.SequentialBuilder;
-import io.github.jcnn.model.Threads;
 import io.github.jcnn.model.TrainingListener;
 import io.github.jcnn.optim.LearningRateSchedule;
 import io.github.jcnn.optim.SGD;
@@ -78,7 +78,7 @@ public final class ModernCifar10 {
         String init = args.string("init", "pytorch").toLowerCase(Locale.ROOT);
         int subset = args.integer("subset", tiny ? 200 : 0);
         long seed = args.integer("seed", 42);
-        Threads.set(args.integer("threads", Threads.count()));   // default: all processors
+        Compute.setThreads(args.integer("threads", Compute.threads()));   // default: all processors
 
         // ---- 1. load ------------------------------------------------------------------------------------------
         Path dataDir = CifarData.folderOrExit(args, out);
@@ -143,7 +143,7 @@ public final class ModernCifar10 {
                 noDecayBn ? " (not on biases and batch norm)" : "");
         System.out.printf(Locale.ROOT, "5. Train: %d epochs, batch %d, %s, label smoothing %s, %s schedule (warm-up %s"
                         + " epochs), random crop (pad 4) + flip, %d threads%n", epochs, batch, sgdText, smoothing,
-                scheduleName, warmup, Threads.count());
+                scheduleName, warmup, Compute.threads());
         History history = model.fit(train, options);
         double trainSeconds = seconds(trainStart);
 

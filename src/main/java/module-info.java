@@ -3,7 +3,7 @@
  *
  * <p>Packages: {@code tensor} (Shape, Tensor), {@code layers} (Conv2D, pooling, Dense, activations, ...),
  * {@code losses}, {@code optim} (SGD, Adam, schedules), {@code model} (Sequential, training, summary, the thread
- * setting {@code Threads}), {@code data} (datasets, CIFAR-10, MNIST, transforms, images), {@code io} (model files) and
+ * setting {@code Compute}), {@code data} (datasets, CIFAR-10, MNIST, transforms, images), {@code io} (model files) and
  * {@code viz} (PNG charts and the console progress bar). The package {@code kernels} (im2col, GEMM, the thread pool,
  * with plain reference versions) is the layers' machinery and not exported.
  */

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The library as a module, seen from an application module that only says {@code requires io.github.jcnn}: the
  * exported API hands out {@code BufferedImage}, so {@code module-info} must pass {@code java.desktop} on
  * ({@code requires transitive}); without it this application does not compile. The thread setting is public
- * ({@code model.Threads}), the kernels behind it are not exported. Runs the JDK's {@code javac} (the
+ * ({@code model.Compute}), the kernels behind it are not exported. Runs the JDK's {@code javac} (the
  * tests run inside the library's module, which does not read {@code java.compiler}).
  */
 class ModuleConsumerTest {
@@ -49,12 +49,12 @@ class ModuleConsumerTest {
         Compiled threads = compile(String.join("\n",
                 "package app;",
                 "",
-                "import io.github.jcnn.model.Threads;",
+                "import io.github.jcnn.model.Compute;",
                 "",
                 "public class Main {",
                 "    public static void main(String[] args) {",
-                "        Threads.set(2);",
-                "        System.out.println(Threads.count());",
+                "        Compute.setThreads(2);",
+                "        System.out.println(Compute.threads());",
                 "    }",
                 "}",
                 ""));
@@ -108,13 +108,20 @@ class ModuleConsumerTest {
         Files.writeString(src.resolve("app/Main.java"), String.join("\n",
                 "package app;",
                 "",
-                "import io.github.jcnn.kernels.Gemm;",
+                "import io.github.jcnn.model.Compute;",
+                "import io.github.jcnn.model.Sequential;",
+                "import io.github.jcnn.tensor.Shape;",
+                "import io.github.jcnn.tensor.Tensor;",
                 "",
                 "public class Main {",
                 "    public static void main(String[] args) {",
-                "        float[] c = new float[1];",
-                "        Gemm.multiply(false, false, 1, 1, 2, new float[] {1, 2}, 0, 2, new float[] {3, 4}, 0, 1, c, 0, 1);",
-                "        System.out.println(Gemm.implementation() + \" \" + c[0]);",
+                "        Sequential model = Sequential.builder(Shape.of(2)).dense(1).seed(1).build();",
+                "        float[] w = model.parameters().get(0).value().data();",
+                "        w[0] = 3;",
+                "        w[1] = 4;",
+                "        model.parameters().get(1).value().data()[0] = 0;",
+                "        Tensor y = model.predict(Tensor.of(Shape.of(1, 2), new float[] {1, 2}));",
+                "        System.out.println(Compute.gemm() + \" \" + y.data()[0]);",
                 "    }",
                 "}",
                 ""));
