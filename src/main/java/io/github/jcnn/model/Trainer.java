@@ -83,34 +83,7 @@ final class Trainer {
     }
 
     private History runFit(Dataset train, FitOptions options, Optimizer optimizer) {
-        if (train.size() == 0) {
-            throw new IllegalArgumentException("fit: the training set is empty");
-        }
-        if (!train.sampleShape().equals(model.inputShape())) {
-            throw new IllegalArgumentException("the training samples are " + train.sampleShape()
-                    + " but the model takes " + model.inputShape());
-        }
-        requireOwnOptimizer(optimizer);
-        Optional<Dataset> validation = options.validation().filter(v -> v.size() > 0);   // empty: no validation
-        for (Monitor m : monitors(options)) {
-            if (m.needsValidation() && validation.isEmpty()) {
-                throw new IllegalArgumentException(m + " needs a validation set: add .validation(data)"
-                        + (options.validation().isPresent() ? " with at least one sample (the one given is empty)"
-                        : ""));
-            }
-        }
-        int outputs = model.outputShape().size();
-        InputChecks.requireLabels(train, outputs, "the training set");
-        InputChecks.requireFinite(train, "the training set");
-        if (validation.isPresent()) {
-            Dataset v = validation.get();
-            if (!v.sampleShape().equals(model.inputShape())) {
-                throw new IllegalArgumentException("the validation samples are " + v.sampleShape()
-                        + " but the model takes " + model.inputShape());
-            }
-            InputChecks.requireLabels(v, outputs, "the validation set");
-            InputChecks.requireFinite(v, "the validation set");
-        }
+        Optional<Dataset> validation = checkData(train, options, optimizer);
         Loss loss = options.loss().orElseGet(SoftmaxCrossEntropy::new);
         int depth = lossDepth(layers, loss);
         Batches batches = new Batches(train, options.batchSize(), options.shuffle(),
@@ -209,6 +182,44 @@ final class Trainer {
             }
         }
         return history;
+    }
+
+    /**
+     * What fit checks once, before the first step: the shapes, the optimizer, the monitors' need of a validation set,
+     * and every label and input number of the training and validation sets.
+     *
+     * @return the validation set, empty when none was given or the one given is empty
+     */
+    private Optional<Dataset> checkData(Dataset train, FitOptions options, Optimizer optimizer) {
+        if (train.size() == 0) {
+            throw new IllegalArgumentException("fit: the training set is empty");
+        }
+        if (!train.sampleShape().equals(model.inputShape())) {
+            throw new IllegalArgumentException("the training samples are " + train.sampleShape()
+                    + " but the model takes " + model.inputShape());
+        }
+        requireOwnOptimizer(optimizer);
+        Optional<Dataset> validation = options.validation().filter(v -> v.size() > 0);   // empty: no validation
+        for (Monitor m : monitors(options)) {
+            if (m.needsValidation() && validation.isEmpty()) {
+                throw new IllegalArgumentException(m + " needs a validation set: add .validation(data)"
+                        + (options.validation().isPresent() ? " with at least one sample (the one given is empty)"
+                        : ""));
+            }
+        }
+        int outputs = model.outputShape().size();
+        InputChecks.requireLabels(train, outputs, "the training set");
+        InputChecks.requireFinite(train, "the training set");
+        if (validation.isPresent()) {
+            Dataset v = validation.get();
+            if (!v.sampleShape().equals(model.inputShape())) {
+                throw new IllegalArgumentException("the validation samples are " + v.sampleShape()
+                        + " but the model takes " + model.inputShape());
+            }
+            InputChecks.requireLabels(v, outputs, "the validation set");
+            InputChecks.requireFinite(v, "the validation set");
+        }
+        return validation;
     }
 
     private static boolean stopRequested(FitOptions options) {
