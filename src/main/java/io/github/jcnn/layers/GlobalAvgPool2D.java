@@ -49,6 +49,7 @@ public final class GlobalAvgPool2D extends LayerBase {
         Tensor output = Tensor.zeros(outputShape().withBatch(batch));
         float[] x = input.data();
         float[] y = output.data();
+        // the same plane walk as backward, which spreads each plane's share instead of summing it
         Parallel.forRange(batch * inputShape().dim(0), (part, from, to) -> {
             for (int plane = from; plane < to; plane++) {
                 double sum = 0;

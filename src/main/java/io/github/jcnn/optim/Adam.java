@@ -50,6 +50,8 @@ public final class Adam extends ParameterOptimizer {
             }
         }
 
+        // One-line copies with one setting changed, the same shape as SGD.Config's: a record has no copy-with.
+
         /** This config with other moment decays, each in [0, 1). */
         public Config betas(double beta1, double beta2) {
             return new Config(learningRate, beta1, beta2, epsilon, weightDecay, decoupledWeightDecay);

@@ -54,6 +54,8 @@ public final class SGD extends ParameterOptimizer {
             }
         }
 
+        // The setters below repeat one shape (and Adam.Config's too): a record has no copy-with in Java 17.
+
         /** This config with another momentum in [0, 1). */
         public Config momentum(double momentum) {
             return new Config(learningRate, momentum, nesterov, weightDecay, decoupledWeightDecay, decayVectors);
