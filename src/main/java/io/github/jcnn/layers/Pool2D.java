@@ -41,8 +41,8 @@ abstract class Pool2D extends LayerBase {
         int width = in.dim(2);
         if (height < poolSize || width < poolSize) {
             throw new IllegalArgumentException(type + " (" + poolSize + "x" + poolSize + ", stride " + stride
-                    + "): input is " + height + "x" + width + "x" + in.dim(0) + " (H x W x C) but the window needs at least "
-                    + poolSize + "x" + poolSize);
+                    + "): input is " + height + "x" + width + "x" + in.dim(0)
+                    + " (H x W x C) but the window needs at least " + poolSize + "x" + poolSize);
         }
         return Shape.of(in.dim(0), (height - poolSize) / stride + 1, (width - poolSize) / stride + 1);
     }
