@@ -56,6 +56,7 @@ public final class Throughput {
         System.out.printf(Locale.ROOT, "jcnn, Java %s (%s), %d processors, reps=%d (median reported)%n",
                 System.getProperty("java.version"), System.getProperty("java.vm.name"),
                 Runtime.getRuntime().availableProcessors(), reps);
+        System.out.println("GEMM: " + io.github.jcnn.kernels.Gemm.implementation());
         System.out.printf(Locale.ROOT, "%8s %8s %7s %9s %5s %12s %8s %8s%n", "model", "params", "threads", "mode",
                 "batch", "img/s median", "min", "max");
         Tensor data = LeNet.images(4096, 7);

@@ -73,6 +73,21 @@ public final class Gemm {
     }
 
     /**
+     * Which implementation computes the products in this JVM, in words: the vector GEMM when the JVM was started with
+     * {@code --add-modules jdk.incubator.vector}, else the auto-vectorised loops (and why). See {@link Simd}.
+     *
+     * @return for example {@code "vector GEMM (jdk.incubator.vector, 16 floats per vector)"}
+     */
+    public static String implementation() {
+        return Simd.description();
+    }
+
+    /** Whether the vector GEMM is in use (see {@link #implementation()}). */
+    public static boolean vectorized() {
+        return Simd.GEMM;
+    }
+
+    /**
      * C (m x n) += op(A) (m x k) &middot; op(B) (k x n).
      *
      * @param transposeA false: A is stored m x k (element [i][p] at {@code a[aOffset + i*lda + p]});
@@ -104,6 +119,20 @@ public final class Gemm {
             return;
         }
         // element op(A)[i][p] is at a[aOffset + i * aRowStep + p * aDepthStep]
+        int aRowStep = transposeA ? 1 : lda;
+        int aDepthStep = transposeA ? lda : 1;
+        if (Simd.GEMM) {
+            VectorGemm.multiply(m, n, k, a, aOffset, aRowStep, aDepthStep, b, bOffset, transposeB ? 1 : ldb,
+                    transposeB ? ldb : 1, null, c, cOffset, ldc);
+        } else {
+            multiplyLoops(transposeA, transposeB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
+        }
+    }
+
+    /** {@link #multiply} by the auto-vectorised loops, whatever {@link Simd} chose; sizes already checked. */
+    static void multiplyLoops(boolean transposeA, boolean transposeB, int m, int n, int k,
+                              float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
+                              float[] c, int cOffset, int ldc) {
         int aRowStep = transposeA ? 1 : lda;
         int aDepthStep = transposeA ? lda : 1;
         Workspace ws = WORKSPACE.get();
@@ -148,6 +177,16 @@ public final class Gemm {
         if (m == 0 || n == 0 || k == 0) {
             return;
         }
+        if (Simd.GEMM) {
+            VectorGemm.multiply(m, n, k, a, aOffset, lda, 1, null, 0, 0, 0, b, c, cOffset, ldc);
+        } else {
+            multiplyRowsLoops(m, n, k, a, aOffset, lda, b, c, cOffset, ldc);
+        }
+    }
+
+    /** {@link #multiplyRows} by the auto-vectorised loops, whatever {@link Simd} chose; sizes already checked. */
+    static void multiplyRowsLoops(int m, int n, int k, float[] a, int aOffset, int lda, float[][] b, float[] c,
+                                  int cOffset, int ldc) {
         Workspace ws = WORKSPACE.get();
         int columnBlocks = (n + 2 * COLUMN_BLOCK - 1) / (2 * COLUMN_BLOCK);    // near-equal widths, as in multiply
         for (int block = 0; block < columnBlocks; block++) {

@@ -12,13 +12,29 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
-/** The blocked GEMM against the triple loop, for all four transpose variants, odd sizes, offsets and strides. */
+/**
+ * The blocked GEMM against the triple loop, for all four transpose variants, odd sizes, offsets and strides. Both
+ * implementations are checked bit for bit against the reference loop of their own rounding: the auto-vectorised loops
+ * against {@link GemmReference#multiply}, the vector GEMM (when this JVM has it: the build passes
+ * {@code --add-modules jdk.incubator.vector}) against {@link GemmReference#multiplyFused}.
+ */
 class GemmProperties {
+
+    /** The reference whose bits {@link Gemm} gives in this JVM. */
+    private static void reference(boolean transposeA, boolean transposeB, int m, int n, int k, float[] a, int aOffset,
+                                  int lda, float[] b, int bOffset, int ldb, float[] c, int cOffset, int ldc) {
+        if (Gemm.vectorized()) {
+            GemmReference.multiplyFused(transposeA, transposeB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset,
+                    ldc);
+        } else {
+            GemmReference.multiply(transposeA, transposeB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
+        }
+    }
 
     @Provide
     Arbitrary<Integer> sizes() {
-        // odd sizes, sizes around the micro-kernel's 4 rows, and sizes past the 256 blocks
-        return Arbitraries.of(1, 2, 3, 4, 5, 7, 8, 17, 33, 65, 100, 257, 300);
+        // odd sizes, sizes around the micro-kernels' 3, 6 and 8 rows and 16 or 32 columns, and past the 256 blocks
+        return Arbitraries.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 17, 31, 32, 33, 65, 100, 257, 300, 513);
     }
 
     private static float[] random(int size, SplittableRandom random) {
@@ -54,6 +70,21 @@ class GemmProperties {
             assertThat(c[i]).as("element %d", i)
                     .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4f * (1 + (float) Math.sqrt(k))));
         }
+        // and each implementation gives exactly the bits of the loop with its own rounding
+        float[] start = random(offset + m * ldc, new SplittableRandom(seed + 1));
+        float[] viaLoops = start.clone();
+        float[] plain = start.clone();
+        Gemm.multiplyLoops(transposeA, transposeB, m, n, k, a, offset, lda, b, offset, ldb, viaLoops, offset, ldc);
+        GemmReference.multiply(transposeA, transposeB, m, n, k, a, offset, lda, b, offset, ldb, plain, offset, ldc);
+        assertThat(viaLoops).containsExactly(plain);
+        if (Gemm.vectorized()) {
+            float[] viaVectors = start.clone();
+            float[] fused = start.clone();
+            Gemm.multiply(transposeA, transposeB, m, n, k, a, offset, lda, b, offset, ldb, viaVectors, offset, ldc);
+            GemmReference.multiplyFused(transposeA, transposeB, m, n, k, a, offset, lda, b, offset, ldb, fused, offset,
+                    ldc);
+            assertThat(viaVectors).containsExactly(fused);
+        }
     }
 
     @Property(tries = 60)
@@ -75,12 +106,17 @@ class GemmProperties {
         float[] c = random(offset + m * ldc, random);
         float[] expected = c.clone();
         float[] packed = c.clone();
+        float[] loops = c.clone();
         Gemm.multiplyRows(m, n, k, a, offset, lda, rows, c, offset, ldc);
-        GemmReference.multiply(false, false, m, n, k, a, offset, lda, b, 0, n, expected, offset, ldc);
+        reference(false, false, m, n, k, a, offset, lda, b, 0, n, expected, offset, ldc);
         Gemm.multiply(false, false, m, n, k, a, offset, lda, b, 0, n, packed, offset, ldc);
         // same products added in the same order p = 0..k-1: the same bits as the triple loop and as multiply
         assertThat(c).containsExactly(expected);
         assertThat(packed).containsExactly(expected);
+        float[] plain = loops.clone();
+        Gemm.multiplyRowsLoops(m, n, k, a, offset, lda, rows, loops, offset, ldc);
+        GemmReference.multiply(false, false, m, n, k, a, offset, lda, b, 0, n, plain, offset, ldc);
+        assertThat(loops).containsExactly(plain);
     }
 
     @Test
@@ -100,7 +136,7 @@ class GemmProperties {
         float[] c = random(5 + m * (n + 2), random);
         float[] expected = c.clone();
         Gemm.multiplyRows(m, n, k, a, 3, k, rows, c, 5, n + 2);
-        GemmReference.multiply(false, false, m, n, k, a, 3, k, b, 0, n, expected, 5, n + 2);
+        reference(false, false, m, n, k, a, 3, k, b, 0, n, expected, 5, n + 2);
         assertThat(c).containsExactly(expected);
     }
 
@@ -121,7 +157,7 @@ class GemmProperties {
         Gemm.multiply(false, true, m, n - 131, k, a, 0, k, b, 131 * k, k, pieces, 131, n);
         assertThat(pieces).containsExactly(whole);
         float[] reference = new float[m * n];
-        GemmReference.multiply(false, true, m, n, k, a, 0, k, b, 0, k, reference, 0, n);
+        reference(false, true, m, n, k, a, 0, k, b, 0, k, reference, 0, n);
         assertThat(whole).containsExactly(reference);
     }
 

@@ -133,7 +133,7 @@ class DenseTest {
      * The fast paths (W transposed into row arrays for the training forward, W as row arrays for dX, Gemm for all
      * three products) against the plain triple loops. Every sum is taken in the same order as in the loops (i = 0, 1,
      * ... for y, o = 0, 1, ... for dX, n = 0, 1, ... for dW and db, the bias added last), so the numbers must agree to
-     * the bit. Two steps, with W changed in place in between as an optimizer does, the second also through a
+     * the bit (with the rounding of the GEMM in use, see {@link #accumulate}). Two steps, with W changed in place in between as an optimizer does, the second also through a
      * replica: a stale copy of W would show. Sizes go past Gemm's 256-deep blocks and through every batch size mod 3.
      */
     @Property(tries = 100)
@@ -180,11 +180,7 @@ class DenseTest {
         float[] y = new float[batch * units];
         for (int n = 0; n < batch; n++) {
             for (int o = 0; o < units; o++) {
-                float sum = 0;
-                for (int i = 0; i < in; i++) {
-                    sum += x[n * in + i] * w[o * in + i];
-                }
-                y[n * units + o] = sum + b[o];
+                y[n * units + o] = accumulate(0f, x, n * in, 1, w, o * in, 1, in) + b[o];
             }
         }
         return y;
@@ -199,18 +195,12 @@ class DenseTest {
         float[] dx = new float[batch * in];
         for (int n = 0; n < batch; n++) {
             for (int i = 0; i < in; i++) {
-                float sum = 0;
-                for (int o = 0; o < units; o++) {
-                    sum += dy[n * units + o] * w[o * in + i];
-                }
-                dx[n * in + i] = sum;
+                dx[n * in + i] = accumulate(0f, dy, n * units, 1, w, i, in, units);
             }
         }
         for (int o = 0; o < units; o++) {
             for (int i = 0; i < in; i++) {
-                for (int n = 0; n < batch; n++) {
-                    dw[o * in + i] += dy[n * units + o] * x[n * in + i];
-                }
+                dw[o * in + i] = accumulate(dw[o * in + i], dy, o, units, x, i, in, batch);
             }
             float sum = 0;
             for (int n = 0; n < batch; n++) {
@@ -219,5 +209,29 @@ class DenseTest {
             db[o] += sum;
         }
         return dx;
+    }
+
+    /**
+     * c + sum over p = 0, 1, ... of a[aStart + p*aStep] * b[bStart + p*bStep], rounded as the GEMM in use rounds: term
+     * by term (the loops), or as fused multiply-add chains per block of 256 terms, each block's sum then added to c
+     * (the vector GEMM, see GemmReference.multiplyFused).
+     */
+    private static float accumulate(float c, float[] a, int aStart, int aStep, float[] b, int bStart, int bStep,
+                                    int length) {
+        if (!io.github.jcnn.kernels.Gemm.vectorized()) {
+            for (int p = 0; p < length; p++) {
+                c += a[aStart + p * aStep] * b[bStart + p * bStep];
+            }
+            return c;
+        }
+        int block = io.github.jcnn.kernels.GemmReference.FUSED_DEPTH_BLOCK;
+        for (int p0 = 0; p0 < length; p0 += block) {
+            float sum = 0f;
+            for (int p = p0; p < Math.min(length, p0 + block); p++) {
+                sum = Math.fma(a[aStart + p * aStep], b[bStart + p * bStep], sum);
+            }
+            c += sum;
+        }
+        return c;
     }
 }
