@@ -132,7 +132,7 @@ public final class PaddingAndStride {
 
     private static Tensor convolve(Tensor image, Padding padding, int stride) {
         Conv2D conv = new Conv2D(image.shape().dropFirst(), 1, 3, 3, stride, padding, false);
-        conv.parameters().get(0).value().fill(1);
+        conv.parameters().get(0).value().fillInPlace(1);
         return conv.forward(image, false);
     }
 

@@ -1,6 +1,7 @@
 package io.github.jcnn.data;
 
 import io.github.jcnn.tensor.Shape;
+import io.github.jcnn.tensor.Tensor;
 import java.util.List;
 import java.util.Locale;
 
@@ -135,20 +136,12 @@ public final class DatasetStats {
 
     /** The smallest value over all channels. */
     public float min() {
-        float m = Float.POSITIVE_INFINITY;
-        for (float v : min) {
-            m = Math.min(m, v);
-        }
-        return m;
+        return Tensor.wrap(Shape.of(min.length), min).min();
     }
 
     /** The largest value over all channels. */
     public float max() {
-        float m = Float.NEGATIVE_INFINITY;
-        for (float v : max) {
-            m = Math.max(m, v);
-        }
-        return m;
+        return Tensor.wrap(Shape.of(max.length), max).max();
     }
 
     /**

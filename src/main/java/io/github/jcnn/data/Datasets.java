@@ -169,19 +169,12 @@ public final class Datasets {
         return out;
     }
 
-    /** A view through an index array. */
-    private static final class IndexView implements Dataset {
-        private final Dataset base;
-        private final int[] indices;
+    /** A dataset seen through another: the sample shape and the classes are the base's. */
+    private abstract static class View implements Dataset {
+        final Dataset base;
 
-        IndexView(Dataset base, int[] indices) {
+        View(Dataset base) {
             this.base = base;
-            this.indices = indices;
-        }
-
-        @Override
-        public int size() {
-            return indices.length;
         }
 
         @Override
@@ -197,6 +190,21 @@ public final class Datasets {
         @Override
         public List<String> classNames() {
             return base.classNames();
+        }
+    }
+
+    /** A view through an index array. */
+    private static final class IndexView extends View {
+        private final int[] indices;
+
+        IndexView(Dataset base, int[] indices) {
+            super(base);
+            this.indices = indices;
+        }
+
+        @Override
+        public int size() {
+            return indices.length;
         }
 
         @Override
@@ -216,33 +224,17 @@ public final class Datasets {
     }
 
     /** A view that normalises each sample after reading it. */
-    private static final class NormalizedView implements Dataset {
-        private final Dataset base;
+    private static final class NormalizedView extends View {
         private final Normalization norm;
 
         NormalizedView(Dataset base, Normalization norm) {
-            this.base = base;
+            super(base);
             this.norm = norm;
         }
 
         @Override
         public int size() {
             return base.size();
-        }
-
-        @Override
-        public Shape sampleShape() {
-            return base.sampleShape();
-        }
-
-        @Override
-        public int classCount() {
-            return base.classCount();
-        }
-
-        @Override
-        public List<String> classNames() {
-            return base.classNames();
         }
 
         @Override

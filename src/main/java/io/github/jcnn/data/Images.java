@@ -159,17 +159,7 @@ public final class Images {
      *         {@code viz.ImageGrid}) or a scale below 1
      */
     public static BufferedImage toImage(Tensor image, int scale) {
-        Shape shape = image.shape();
-        boolean colour = shape.rank() == 3 && shape.dim(0) == 3;
-        boolean grey = shape.rank() == 2 || (shape.rank() == 3 && shape.dim(0) == 1);
-        if (!colour && !grey) {
-            throw new IllegalArgumentException("can draw (3, H, W), (1, H, W) or (H, W), got " + shape
-                    + "; draw the channels one by one, e.g. with viz.ImageGrid.channels");
-        }
-        if (scale < 1) {
-            throw new IllegalArgumentException("the scale must be at least 1, got " + scale);
-        }
-        return toImage(image, image.min(), image.max(), scale);
+        return toImage(image, image.min(), image.max(), scale);      // which checks the shape and the scale
     }
 
     /**

@@ -122,10 +122,54 @@ public final class Gemm {
         int aRowStep = transposeA ? 1 : lda;
         int aDepthStep = transposeA ? lda : 1;
         if (Simd.GEMM) {
-            VectorGemm.multiply(m, n, k, a, aOffset, aRowStep, aDepthStep, b, bOffset, transposeB ? 1 : ldb,
-                    transposeB ? ldb : 1, null, c, cOffset, ldc);
+            VectorGemm.multiply(m, n, k, a, aOffset, aRowStep, aDepthStep,
+                    PanelSource.of(b, bOffset, transposeB ? 1 : ldb, transposeB ? ldb : 1), c, cOffset, ldc, true);
         } else {
             multiplyLoops(transposeA, transposeB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
+        }
+    }
+
+    /**
+     * C (m x n) = C + op(A) (m x k) &middot; B (k x n), or 0 + op(A) &middot; B when {@code accumulate} is false (C's
+     * old values are not read), with B written block by block by {@code b}: for a convolution, straight from the
+     * image ({@link Im2Col#columns}), never laid out in full. Same order of additions as {@link #multiply}.
+     *
+     * @param transposeA as in {@link #multiply}
+     * @param a          the array holding A, element op(A)[i][p] as in {@link #multiply}
+     * @param b          writes the blocks of B
+     * @param accumulate true to add to C, false to overwrite it
+     * @throws IllegalArgumentException if a size is negative or A or C does not fit in its array
+     */
+    public static void multiply(boolean transposeA, int m, int n, int k, float[] a, int aOffset, int lda,
+                                PanelSource b, float[] c, int cOffset, int ldc, boolean accumulate) {
+        checkMatrix("A", a, aOffset, transposeA ? k : m, transposeA ? m : k, lda);
+        checkMatrix("C", c, cOffset, m, n, ldc);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        int aRowStep = transposeA ? 1 : lda;
+        int aDepthStep = transposeA ? lda : 1;
+        if (Simd.GEMM && k > 0) {
+            VectorGemm.multiply(m, n, k, a, aOffset, aRowStep, aDepthStep, b, c, cOffset, ldc, accumulate);
+            return;
+        }
+        if (!accumulate) {
+            for (int i = 0; i < m; i++) {
+                Elementwise.fill(c, cOffset + i * ldc, cOffset + i * ldc + n, 0f);
+            }
+        }
+        Workspace ws = WORKSPACE.get();
+        float[][] packed = ws.packedB;
+        int columnBlocks = (n + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
+        for (int block = 0; block < columnBlocks; block++) {
+            int j0 = Parallel.start(n, columnBlocks, block);
+            int width = Parallel.start(n, columnBlocks, block + 1) - j0;
+            for (int p0 = 0; p0 < k; p0 += DEPTH_BLOCK) {
+                int depth = Math.min(DEPTH_BLOCK, k - p0);
+                b.rows(p0, depth, j0, width, packed);
+                rowsTimesBlock(ws, m, packed, 0, depth, 0, width, a, aOffset + p0 * aDepthStep, aRowStep,
+                        aDepthStep, c, cOffset + j0, ldc);
+            }
         }
     }
 
@@ -178,7 +222,7 @@ public final class Gemm {
             return;
         }
         if (Simd.GEMM) {
-            VectorGemm.multiply(m, n, k, a, aOffset, lda, 1, null, 0, 0, 0, b, c, cOffset, ldc);
+            VectorGemm.multiply(m, n, k, a, aOffset, lda, 1, PanelSource.ofRows(b), c, cOffset, ldc, true);
         } else {
             multiplyRowsLoops(m, n, k, a, aOffset, lda, b, c, cOffset, ldc);
         }

@@ -73,7 +73,7 @@ final class Simd {
         float[] expected = new float[m * n];
         GemmReference.multiply(false, false, m, n, k, a, 0, k, b, 0, n, expected, 0, n);
         float[] actual = new float[m * n];
-        VectorGemm.multiply(m, n, k, a, 0, k, 1, b, 0, n, 1, null, actual, 0, n);
+        VectorGemm.multiply(m, n, k, a, 0, k, 1, PanelSource.of(b, 0, n, 1), actual, 0, n, true);
         for (int i = 0; i < expected.length; i++) {
             if (!(Math.abs(expected[i] - actual[i]) <= 1e-3f * (1 + Math.abs(expected[i])))) {
                 return false;

@@ -64,13 +64,12 @@ final class VectorGemm {
     }
 
     /**
-     * C (m x n) += op(A) . op(B). Element op(A)[i][p] is at {@code a[aOffset + i*aRowStep + p*aDepthStep]}; op(B)[p][j]
-     * is {@code bRows[p][j]} when {@code bRows} is not null, else {@code b[bOffset + p*bDepthStep + j*bColumnStep]};
-     * C[i][j] is at {@code c[cOffset + i*ldc + j]}. Sizes are checked by the caller.
+     * C (m x n) = C + op(A) . B, or 0 + op(A) . B when {@code accumulate} is false (C's old values are then not read).
+     * Element op(A)[i][p] is at {@code a[aOffset + i*aRowStep + p*aDepthStep]}; B comes from {@code b}, block by
+     * block; C[i][j] is at {@code c[cOffset + i*ldc + j]}. Sizes are checked by the caller.
      */
-    static void multiply(int m, int n, int k, float[] a, int aOffset, int aRowStep, int aDepthStep,
-                         float[] b, int bOffset, int bDepthStep, int bColumnStep, float[][] bRows,
-                         float[] c, int cOffset, int ldc) {
+    static void multiply(int m, int n, int k, float[] a, int aOffset, int aRowStep, int aDepthStep, PanelSource b,
+                         float[] c, int cOffset, int ldc, boolean accumulate) {
         Workspace ws = WORKSPACE.get();
         float[] packedA = ws.packedA;
         float[] packedB = ws.packedB;
@@ -79,7 +78,11 @@ final class VectorGemm {
             int bPanels = (nc + NR - 1) / NR;
             for (int p0 = 0; p0 < k; p0 += KC) {
                 int kc = Math.min(KC, k - p0);
-                packB(b, bOffset, bDepthStep, bColumnStep, bRows, p0, kc, j0, nc, packedB);
+                boolean add = accumulate || p0 > 0;
+                for (int q = 0; q < bPanels; q++) {
+                    int jj = j0 + q * NR;
+                    b.panel(p0, kc, jj, Math.min(NR, n - jj), packedB, q * kc * NR, NR);
+                }
                 for (int i0 = 0; i0 < m; i0 += MC) {
                     int mc = Math.min(MC, m - i0);
                     int aPanels = (mc + MR - 1) / MR;
@@ -93,10 +96,10 @@ final class VectorGemm {
                             int height = Math.min(MR, m - ii);
                             int ao = r * kc * MR;
                             if (height == MR && width == NR) {
-                                kernel(kc, packedA, ao, packedB, bo, c, cOffset + ii * ldc + jj, ldc);
+                                kernel(kc, packedA, ao, packedB, bo, c, cOffset + ii * ldc + jj, ldc, add);
                             } else {
                                 edgeTile(kc, packedA, ao, packedB, bo, c, cOffset + ii * ldc + jj, ldc, height,
-                                        width, ws.tile);
+                                        width, ws.tile, add);
                             }
                         }
                     }
@@ -107,54 +110,16 @@ final class VectorGemm {
 
     /** A tile of fewer than MR rows or NR columns: C's values into the scratch tile, the kernel, and back. */
     private static void edgeTile(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc,
-                                 int height, int width, float[] tile) {
-        java.util.Arrays.fill(tile, 0f);
-        for (int i = 0; i < height; i++) {
-            System.arraycopy(c, co + i * ldc, tile, i * NR, width);
+                                 int height, int width, float[] tile, boolean add) {
+        if (add) {
+            java.util.Arrays.fill(tile, 0f);
+            for (int i = 0; i < height; i++) {
+                System.arraycopy(c, co + i * ldc, tile, i * NR, width);
+            }
         }
-        kernel(kc, pa, ao, pb, bo, tile, 0, NR);
+        kernel(kc, pa, ao, pb, bo, tile, 0, NR, add);
         for (int i = 0; i < height; i++) {
             System.arraycopy(tile, i * NR, c, co + i * ldc, width);
-        }
-    }
-
-    /**
-     * Copies op(B)[p0..p0+kc)[j0..j0+nc) into panels of NR columns, panel q at {@code q*kc*NR}, its element (p, j) at
-     * {@code p*NR + j}; the columns past n in the last panel are zeros.
-     */
-    private static void packB(float[] b, int bOffset, int bDepthStep, int bColumnStep, float[][] bRows, int p0,
-                              int kc, int j0, int nc, float[] packed) {
-        int panels = (nc + NR - 1) / NR;
-        for (int q = 0; q < panels; q++) {
-            int jj = j0 + q * NR;
-            int width = Math.min(NR, j0 + nc - jj);
-            int base = q * kc * NR;
-            if (bRows != null || bColumnStep == 1) {
-                for (int p = 0; p < kc; p++) {
-                    int dst = base + p * NR;
-                    if (bRows != null) {
-                        System.arraycopy(bRows[p0 + p], jj, packed, dst, width);
-                    } else {
-                        System.arraycopy(b, bOffset + (p0 + p) * bDepthStep + jj, packed, dst, width);
-                    }
-                    for (int t = width; t < NR; t++) {
-                        packed[dst + t] = 0f;
-                    }
-                }
-            } else {
-                // B stored transposed: walk each stored row (a column of op(B)) front to back
-                for (int j = 0; j < width; j++) {
-                    int from = bOffset + (jj + j) * bColumnStep + p0 * bDepthStep;
-                    for (int p = 0; p < kc; p++, from += bDepthStep) {
-                        packed[base + p * NR + j] = b[from];
-                    }
-                }
-                for (int j = width; j < NR; j++) {
-                    for (int p = 0; p < kc; p++) {
-                        packed[base + p * NR + j] = 0f;
-                    }
-                }
-            }
         }
     }
 
@@ -183,11 +148,12 @@ final class VectorGemm {
         }
     }
 
-    private static void kernel(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc) {
+    private static void kernel(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc,
+                               boolean add) {
         if (MR == 8) {
-            kernel8(kc, pa, ao, pb, bo, c, co, ldc);
+            kernel8(kc, pa, ao, pb, bo, c, co, ldc, add);
         } else {
-            kernel6(kc, pa, ao, pb, bo, c, co, ldc);
+            kernel6(kc, pa, ao, pb, bo, c, co, ldc, add);
         }
     }
 
@@ -195,7 +161,8 @@ final class VectorGemm {
      * The 8 x 2L micro-kernel: C[0..8)[0..2L) += A-panel . B-panel over kc depths, with the 16 sums kept in
      * registers for the whole depth (each p: two loads of B, 8 broadcasts of A, 16 fused multiply-adds).
      */
-    private static void kernel8(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc) {
+    private static void kernel8(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc,
+                                boolean add) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
@@ -243,37 +210,57 @@ final class VectorGemm {
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
-        // written out, not through a helper: a helper that C2 does not inline makes it box the sums in the loop
-        FloatVector.fromArray(S, c, co).add(c00).intoArray(c, co);
-        FloatVector.fromArray(S, c, co + L).add(c01).intoArray(c, co + L);
+        // written out, not through a helper: a helper that C2 does not inline makes it box the sums in the loop.
+        // Without add, C = 0 + sum: the same bits (also for a sum of -0) as C zeroed first and then added to.
+        FloatVector base0;
+        FloatVector base1;
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c00).intoArray(c, co);
+        base1.add(c01).intoArray(c, co + L);
         co += ldc;
-        FloatVector.fromArray(S, c, co).add(c10).intoArray(c, co);
-        FloatVector.fromArray(S, c, co + L).add(c11).intoArray(c, co + L);
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c10).intoArray(c, co);
+        base1.add(c11).intoArray(c, co + L);
         co += ldc;
-        FloatVector.fromArray(S, c, co).add(c20).intoArray(c, co);
-        FloatVector.fromArray(S, c, co + L).add(c21).intoArray(c, co + L);
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c20).intoArray(c, co);
+        base1.add(c21).intoArray(c, co + L);
         co += ldc;
-        FloatVector.fromArray(S, c, co).add(c30).intoArray(c, co);
-        FloatVector.fromArray(S, c, co + L).add(c31).intoArray(c, co + L);
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c30).intoArray(c, co);
+        base1.add(c31).intoArray(c, co + L);
         co += ldc;
-        FloatVector.fromArray(S, c, co).add(c40).intoArray(c, co);
-        FloatVector.fromArray(S, c, co + L).add(c41).intoArray(c, co + L);
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c40).intoArray(c, co);
+        base1.add(c41).intoArray(c, co + L);
         co += ldc;
-        FloatVector.fromArray(S, c, co).add(c50).intoArray(c, co);
-        FloatVector.fromArray(S, c, co + L).add(c51).intoArray(c, co + L);
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c50).intoArray(c, co);
+        base1.add(c51).intoArray(c, co + L);
         co += ldc;
-        FloatVector.fromArray(S, c, co).add(c60).intoArray(c, co);
-        FloatVector.fromArray(S, c, co + L).add(c61).intoArray(c, co + L);
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c60).intoArray(c, co);
+        base1.add(c61).intoArray(c, co + L);
         co += ldc;
-        FloatVector.fromArray(S, c, co).add(c70).intoArray(c, co);
-        FloatVector.fromArray(S, c, co + L).add(c71).intoArray(c, co + L);
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c70).intoArray(c, co);
+        base1.add(c71).intoArray(c, co + L);
     }
 
     /**
      * The 6 x 2L micro-kernel: C[0..6)[0..2L) += A-panel . B-panel over kc depths, with the 12 sums kept in
      * registers for the whole depth (each p: two loads of B, 6 broadcasts of A, 12 fused multiply-adds).
      */
-    private static void kernel6(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc) {
+    private static void kernel6(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc,
+                                boolean add) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
@@ -311,23 +298,38 @@ final class VectorGemm {
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
-        // written out, not through a helper: a helper that C2 does not inline makes it box the sums in the loop
-        FloatVector.fromArray(S, c, co).add(c00).intoArray(c, co);
-        FloatVector.fromArray(S, c, co + L).add(c01).intoArray(c, co + L);
+        // written out, not through a helper: a helper that C2 does not inline makes it box the sums in the loop.
+        // Without add, C = 0 + sum: the same bits (also for a sum of -0) as C zeroed first and then added to.
+        FloatVector base0;
+        FloatVector base1;
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c00).intoArray(c, co);
+        base1.add(c01).intoArray(c, co + L);
         co += ldc;
-        FloatVector.fromArray(S, c, co).add(c10).intoArray(c, co);
-        FloatVector.fromArray(S, c, co + L).add(c11).intoArray(c, co + L);
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c10).intoArray(c, co);
+        base1.add(c11).intoArray(c, co + L);
         co += ldc;
-        FloatVector.fromArray(S, c, co).add(c20).intoArray(c, co);
-        FloatVector.fromArray(S, c, co + L).add(c21).intoArray(c, co + L);
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c20).intoArray(c, co);
+        base1.add(c21).intoArray(c, co + L);
         co += ldc;
-        FloatVector.fromArray(S, c, co).add(c30).intoArray(c, co);
-        FloatVector.fromArray(S, c, co + L).add(c31).intoArray(c, co + L);
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c30).intoArray(c, co);
+        base1.add(c31).intoArray(c, co + L);
         co += ldc;
-        FloatVector.fromArray(S, c, co).add(c40).intoArray(c, co);
-        FloatVector.fromArray(S, c, co + L).add(c41).intoArray(c, co + L);
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c40).intoArray(c, co);
+        base1.add(c41).intoArray(c, co + L);
         co += ldc;
-        FloatVector.fromArray(S, c, co).add(c50).intoArray(c, co);
-        FloatVector.fromArray(S, c, co + L).add(c51).intoArray(c, co + L);
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c50).intoArray(c, co);
+        base1.add(c51).intoArray(c, co + L);
     }
 }

@@ -19,12 +19,7 @@ import java.util.Optional;
  * <p>Example: the lecture's 6 x 6 map with a 3 x 3 window and stride 3 gives the 2 x 2 map
  * {@code 38/9 51/9 / 40/9 35/9}.
  */
-public final class AvgPool2D implements Layer {
-
-    private final Shape inputShape;
-    private final Shape outputShape;
-    private final int poolSize;
-    private final int stride;
+public final class AvgPool2D extends Pool2D {
 
     /** A K x K average pool with stride K, for inputs of shape (C, H, W). */
     public AvgPool2D(Shape in, int poolSize) {
@@ -38,35 +33,7 @@ public final class AvgPool2D implements Layer {
      *                                  input is smaller than the window
      */
     public AvgPool2D(Shape in, int poolSize, int stride) {
-        this.inputShape = in;
-        this.poolSize = poolSize;
-        this.stride = stride;
-        this.outputShape = PoolShapes.output("AvgPool2D", in, poolSize, stride);
-    }
-
-    @Override
-    public String type() {
-        return "AvgPool2D";
-    }
-
-    @Override
-    public Shape inputShape() {
-        return inputShape;
-    }
-
-    @Override
-    public Shape outputShape() {
-        return outputShape;
-    }
-
-    /** The window's side K. */
-    public int poolSize() {
-        return poolSize;
-    }
-
-    /** The step S between windows. */
-    public int stride() {
-        return stride;
+        super("AvgPool2D", in, poolSize, stride);
     }
 
     /** y[n, c, i, j] = (sum of the window at (i*S, j*S)) / K^2. Writes no field, in training or not. */
@@ -74,15 +41,12 @@ public final class AvgPool2D implements Layer {
     public Tensor forward(Tensor input, boolean training) {
         Layer.requireBatchOf(this, input);
         int batch = input.shape().dim(0);
-        Tensor output = Tensor.zeros(outputShape.withBatch(batch));
-        int height = inputShape.dim(1);
-        int width = inputShape.dim(2);
-        int outHeight = outputShape.dim(1);
-        int outWidth = outputShape.dim(2);
+        Tensor output = Tensor.zeros(outputShape().withBatch(batch));
         float area = poolSize * poolSize;
         float[] x = input.data();
         float[] y = output.data();
-        Parallel.forRange(batch * inputShape.dim(0), (part, from, to) -> {
+        // the same window walk as backward, which spreads each output's share over its window instead of summing it
+        Parallel.forRange(planes(batch), (part, from, to) -> {
             for (int plane = from; plane < to; plane++) {
                 int inBase = plane * height * width;
                 int outBase = plane * outHeight * outWidth;
@@ -112,15 +76,11 @@ public final class AvgPool2D implements Layer {
     public Tensor backward(Tensor outputGradient) {
         LayerChecks.requireGradientBatch(this, outputGradient);
         int batch = outputGradient.shape().dim(0);
-        Tensor inputGradient = Tensor.zeros(inputShape.withBatch(batch));
-        int height = inputShape.dim(1);
-        int width = inputShape.dim(2);
-        int outHeight = outputShape.dim(1);
-        int outWidth = outputShape.dim(2);
+        Tensor inputGradient = Tensor.zeros(inputShape().withBatch(batch));
         float area = poolSize * poolSize;
         float[] dx = inputGradient.data();
         float[] dy = outputGradient.data();
-        Parallel.forRange(batch * inputShape.dim(0), (part, from, to) -> {
+        Parallel.forRange(planes(batch), (part, from, to) -> {
             for (int plane = from; plane < to; plane++) {
                 int inBase = plane * height * width;
                 int outBase = plane * outHeight * outWidth;
@@ -143,11 +103,6 @@ public final class AvgPool2D implements Layer {
     /** A new AvgPool2D of the same shape: the layer has no parameters, only per-batch training state. */
     @Override
     public Optional<Layer> replica(int index) {
-        return Optional.of(new AvgPool2D(inputShape, poolSize, stride));
-    }
-
-    @Override
-    public String toString() {
-        return "AvgPool2D(" + poolSize + "x" + poolSize + ", stride " + stride + ")";
+        return Optional.of(new AvgPool2D(inputShape(), poolSize, stride));
     }
 }

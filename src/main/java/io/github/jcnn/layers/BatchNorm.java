@@ -167,10 +167,10 @@ public final class BatchNorm implements Layer {
     /** Resets &gamma; to 1, &beta; to 0, the running mean to 0 and the running variance to 1. */
     @Override
     public void initialize(WeightInit init, RandomGenerator random) {
-        weight.value().fill(1f);
-        bias.value().fill(0f);
-        runningMean.value().fill(0f);
-        runningVar.value().fill(1f);
+        weight.value().fillInPlace(1f);
+        bias.value().fillInPlace(0f);
+        runningMean.value().fillInPlace(0f);
+        runningVar.value().fillInPlace(1f);
     }
 
     /**

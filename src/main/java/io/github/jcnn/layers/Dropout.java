@@ -19,9 +19,8 @@ import java.util.random.RandomGenerator;
  * masks come from the layer's own generator, derived from the one passed to {@link #initialize} (and from a fixed
  * seed before that), so one seed makes a training run repeatable.
  */
-public final class Dropout implements Layer {
+public final class Dropout extends LayerBase {
 
-    private final Shape shape;
     private final double rate;
     private final float keptScale;
     private SplittableRandom random = new SplittableRandom(0);
@@ -37,28 +36,13 @@ public final class Dropout implements Layer {
      * @throws IllegalArgumentException if the rate is outside [0, 1)
      */
     public Dropout(Shape shape, double rate) {
+        super("Dropout", shape, shape);
         if (!(rate >= 0 && rate < 1)) {
             throw new IllegalArgumentException("Dropout: rate must be in [0, 1) (the probability of dropping a "
                     + "number), got " + rate);
         }
-        this.shape = shape;
         this.rate = rate;
         this.keptScale = (float) (1 / (1 - rate));
-    }
-
-    @Override
-    public String type() {
-        return "Dropout";
-    }
-
-    @Override
-    public Shape inputShape() {
-        return shape;
-    }
-
-    @Override
-    public Shape outputShape() {
-        return shape;
     }
 
     /** The probability of dropping a number in training. */
@@ -116,7 +100,7 @@ public final class Dropout implements Layer {
      */
     @Override
     public Optional<Layer> replica(int index) {
-        Dropout copy = new Dropout(shape, rate);
+        Dropout copy = new Dropout(inputShape(), rate);
         copy.random = random.split();
         return Optional.of(copy);
     }

@@ -15,37 +15,18 @@ import java.util.Optional;
  * Nothing is copied: the output is a view over the input's numbers (and the input gradient a view over the output
  * gradient's), since row-major order already is the flat order. There are no parameters and no state.
  */
-public final class Flatten implements Layer {
-
-    private final Shape inputShape;
-    private final Shape outputShape;
+public final class Flatten extends LayerBase {
 
     /** A flattening layer for inputs of the given per-sample shape. */
     public Flatten(Shape in) {
-        this.inputShape = in;
-        this.outputShape = Shape.of(in.size());
-    }
-
-    @Override
-    public String type() {
-        return "Flatten";
-    }
-
-    @Override
-    public Shape inputShape() {
-        return inputShape;
-    }
-
-    @Override
-    public Shape outputShape() {
-        return outputShape;
+        super("Flatten", in, Shape.of(in.size()));
     }
 
     /** y = x viewed as (N, size): the same numbers, no copy. */
     @Override
     public Tensor forward(Tensor input, boolean training) {
         Layer.requireBatchOf(this, input);
-        return input.reshape(outputShape.withBatch(input.shape().dim(0)));
+        return input.reshape(outputShape().withBatch(input.shape().dim(0)));
     }
 
     /**
@@ -55,17 +36,17 @@ public final class Flatten implements Layer {
     @Override
     public Tensor backward(Tensor outputGradient) {
         LayerChecks.requireGradientBatch(this, outputGradient);
-        return outputGradient.reshape(inputShape.withBatch(outputGradient.shape().dim(0)));
+        return outputGradient.reshape(inputShape().withBatch(outputGradient.shape().dim(0)));
     }
 
     /** A new Flatten of the same shape: the layer has no parameters, only per-batch training state. */
     @Override
     public Optional<Layer> replica(int index) {
-        return Optional.of(new Flatten(inputShape));
+        return Optional.of(new Flatten(inputShape()));
     }
 
     @Override
     public String toString() {
-        return "Flatten(" + inputShape + " -> " + outputShape + ")";
+        return "Flatten(" + inputShape() + " -> " + outputShape() + ")";
     }
 }

@@ -24,10 +24,7 @@ import java.util.Optional;
  *
  * <p>Example: a 2 x 2 map {@code 1 2 / 3 6} pools to 3; backward sends dy / 4 to each of the four inputs.
  */
-public final class GlobalAvgPool2D implements Layer {
-
-    private final Shape inputShape;
-    private final Shape outputShape;
+public final class GlobalAvgPool2D extends LayerBase {
 
     /**
      * Global average pooling for inputs of shape (C, H, W).
@@ -35,24 +32,12 @@ public final class GlobalAvgPool2D implements Layer {
      * @throws IllegalArgumentException if the shape is not (C, H, W)
      */
     public GlobalAvgPool2D(Shape in) {
+        super("GlobalAvgPool2D", in, channels(in));
+    }
+
+    private static Shape channels(Shape in) {
         LayerChecks.requireRank("GlobalAvgPool2D", in, 3, "(channels, height, width)");
-        this.inputShape = in;
-        this.outputShape = Shape.of(in.dim(0));
-    }
-
-    @Override
-    public String type() {
-        return "GlobalAvgPool2D";
-    }
-
-    @Override
-    public Shape inputShape() {
-        return inputShape;
-    }
-
-    @Override
-    public Shape outputShape() {
-        return outputShape;
+        return Shape.of(in.dim(0));
     }
 
     /** y[n, c] = mean of the map x[n, c, ., .], summed in double. Writes no field, in training or not. */
@@ -60,11 +45,12 @@ public final class GlobalAvgPool2D implements Layer {
     public Tensor forward(Tensor input, boolean training) {
         Layer.requireBatchOf(this, input);
         int batch = input.shape().dim(0);
-        int area = inputShape.dim(1) * inputShape.dim(2);
-        Tensor output = Tensor.zeros(outputShape.withBatch(batch));
+        int area = inputShape().dim(1) * inputShape().dim(2);
+        Tensor output = Tensor.zeros(outputShape().withBatch(batch));
         float[] x = input.data();
         float[] y = output.data();
-        Parallel.forRange(batch * inputShape.dim(0), (part, from, to) -> {
+        // the same plane walk as backward, which spreads each plane's share instead of summing it
+        Parallel.forRange(batch * inputShape().dim(0), (part, from, to) -> {
             for (int plane = from; plane < to; plane++) {
                 double sum = 0;
                 int base = plane * area;
@@ -85,11 +71,11 @@ public final class GlobalAvgPool2D implements Layer {
     public Tensor backward(Tensor outputGradient) {
         LayerChecks.requireGradientBatch(this, outputGradient);
         int batch = outputGradient.shape().dim(0);
-        int area = inputShape.dim(1) * inputShape.dim(2);
-        Tensor inputGradient = Tensor.zeros(inputShape.withBatch(batch));
+        int area = inputShape().dim(1) * inputShape().dim(2);
+        Tensor inputGradient = Tensor.zeros(inputShape().withBatch(batch));
         float[] dx = inputGradient.data();
         float[] dy = outputGradient.data();
-        Parallel.forRange(batch * inputShape.dim(0), (part, from, to) -> {
+        Parallel.forRange(batch * inputShape().dim(0), (part, from, to) -> {
             for (int plane = from; plane < to; plane++) {
                 float share = dy[plane] / area;
                 int base = plane * area;
@@ -104,11 +90,11 @@ public final class GlobalAvgPool2D implements Layer {
     /** A new GlobalAvgPool2D of the same shape: the layer has no parameters and no training state. */
     @Override
     public Optional<Layer> replica(int index) {
-        return Optional.of(new GlobalAvgPool2D(inputShape));
+        return Optional.of(new GlobalAvgPool2D(inputShape()));
     }
 
     @Override
     public String toString() {
-        return "GlobalAvgPool2D(" + inputShape.dim(1) + "x" + inputShape.dim(2) + " -> 1)";
+        return "GlobalAvgPool2D(" + inputShape().dim(1) + "x" + inputShape().dim(2) + " -> 1)";
     }
 }

@@ -21,9 +21,10 @@ import java.util.random.RandomGenerator;
  *       <em>adding</em> dL/dw into each parameter's {@link Parameter#grad()} (the caller zeroes gradients between
  *       steps).</li>
  * </ul>
- * Training-mode results may be buffers the layer reuses from step to step (Conv2D, ReLU, MaxPool2D and Dense do, so
- * that a training step allocates no big arrays): the tensor returned by {@code forward(x, true)} is valid until that
- * layer's next training forward, the one returned by {@code backward} until its next backward. Copy one to keep it.
+ * Training-mode results may be buffers the layer reuses from step to step (Conv2D, Dense, MaxPool2D and the
+ * activations ReLU, LeakyReLU, Sigmoid, Tanh and Softmax do, so that a training step allocates no big arrays): the
+ * tensor returned by {@code forward(x, true)} is valid until that layer's next training forward, the one returned by
+ * {@code backward} until its next backward. Copy one to keep it.
  * {@code forward(x, false)} always returns a new tensor.
  * A wrong input shape throws {@link IllegalArgumentException} naming the layer, the shape received and the shape
  * expected.

@@ -26,12 +26,8 @@ import java.util.Optional;
  *
  * <p>Example: the lecture's 6 x 6 map with a 3 x 3 window and stride 3 gives the 2 x 2 map {@code 7 9 / 7 7}.
  */
-public final class MaxPool2D implements Layer {
+public final class MaxPool2D extends Pool2D {
 
-    private final Shape inputShape;
-    private final Shape outputShape;
-    private final int poolSize;
-    private final int stride;
     /** For each output of the last training batch: the flat index into the input of its window's maximum. */
     private int[] argmax = new int[0];
     /** The batch size of the last training forward; -1 before the first. */
@@ -52,35 +48,7 @@ public final class MaxPool2D implements Layer {
      *                                  input is smaller than the window
      */
     public MaxPool2D(Shape in, int poolSize, int stride) {
-        this.inputShape = in;
-        this.poolSize = poolSize;
-        this.stride = stride;
-        this.outputShape = PoolShapes.output("MaxPool2D", in, poolSize, stride);
-    }
-
-    @Override
-    public String type() {
-        return "MaxPool2D";
-    }
-
-    @Override
-    public Shape inputShape() {
-        return inputShape;
-    }
-
-    @Override
-    public Shape outputShape() {
-        return outputShape;
-    }
-
-    /** The window's side K. */
-    public int poolSize() {
-        return poolSize;
-    }
-
-    /** The step S between windows. */
-    public int stride() {
-        return stride;
+        super("MaxPool2D", in, poolSize, stride);
     }
 
     /** y[n, c, i, j] = max of the window at (i*S, j*S); in training, also remembers where each maximum was. */
@@ -88,8 +56,8 @@ public final class MaxPool2D implements Layer {
     public Tensor forward(Tensor input, boolean training) {
         Layer.requireBatchOf(this, input);
         int batch = input.shape().dim(0);
-        Tensor output = training ? outputBuffer = Buffers.reuse(outputBuffer, outputShape.withBatch(batch))
-                : Tensor.zeros(outputShape.withBatch(batch));
+        Tensor output = training ? outputBuffer = Buffers.reuse(outputBuffer, outputShape().withBatch(batch))
+                : Tensor.zeros(outputShape().withBatch(batch));
         int[] winners = null;
         if (training) {
             if (argmax.length != output.size()) {
@@ -99,12 +67,10 @@ public final class MaxPool2D implements Layer {
             lastBatch = batch;
         }
         final int[] where = winners;
-        int height = inputShape.dim(1);
-        int width = inputShape.dim(2);
         float[] x = input.data();
         float[] y = output.data();
         // one plane = one channel of one image; planes are independent
-        Parallel.forRange(batch * inputShape.dim(0), (part, from, to) -> {
+        Parallel.forRange(planes(batch), (part, from, to) -> {
             if (poolSize == 2 && stride == 2) {
                 Pooling.maxPool2x2(x, y, where, from, to, height, width);
             } else {
@@ -122,13 +88,13 @@ public final class MaxPool2D implements Layer {
     @Override
     public Tensor backward(Tensor outputGradient) {
         LayerChecks.requireGradient(this, outputGradient, lastBatch);
-        Tensor inputGradient = gradientBuffer = Buffers.reuseZeroed(gradientBuffer, inputShape.withBatch(lastBatch));
+        Tensor inputGradient = gradientBuffer = Buffers.reuseZeroed(gradientBuffer, inputShape().withBatch(lastBatch));
         float[] dx = inputGradient.data();
         float[] dy = outputGradient.data();
-        int planeOut = outputShape.size() / inputShape.dim(0);
+        int planeOut = outHeight * outWidth;
         int[] where = argmax;
         // planes are independent: a winner always lies in its own plane
-        Parallel.forRange(lastBatch * inputShape.dim(0), (part, from, to) -> {
+        Parallel.forRange(planes(lastBatch), (part, from, to) -> {
             if (stride >= poolSize) {   // no input is in two windows
                 Pooling.maxPoolBackwardDisjoint(dy, where, dx, from * planeOut, to * planeOut);
             } else {
@@ -141,11 +107,6 @@ public final class MaxPool2D implements Layer {
     /** A new MaxPool2D of the same shape: the layer has no parameters, only per-batch training state. */
     @Override
     public Optional<Layer> replica(int index) {
-        return Optional.of(new MaxPool2D(inputShape, poolSize, stride));
-    }
-
-    @Override
-    public String toString() {
-        return "MaxPool2D(" + poolSize + "x" + poolSize + ", stride " + stride + ")";
+        return Optional.of(new MaxPool2D(inputShape(), poolSize, stride));
     }
 }

@@ -89,7 +89,7 @@ public final class Parameter {
     public void zeroGrad() {
         Tensor g = gradient.tensor;
         if (g != null) {
-            g.fill(0f);
+            g.fillInPlace(0f);
         }
     }
 

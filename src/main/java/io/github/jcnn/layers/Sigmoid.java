@@ -1,8 +1,6 @@
 package io.github.jcnn.layers;
 
 import io.github.jcnn.tensor.Shape;
-import io.github.jcnn.tensor.Tensor;
-import java.util.Optional;
 
 /**
  * The logistic sigmoid, element by element: squashes any number into (0, 1).
@@ -13,39 +11,16 @@ import java.util.Optional;
  * </pre>
  * Computed without overflow: for x &lt; 0 as e^x / (1 + e^x).
  */
-public final class Sigmoid implements Layer {
-
-    private final Shape shape;
-    /** The output of the last training forward, from which the derivative follows. */
-    private Tensor lastOutput;
+public final class Sigmoid extends Activation {
 
     /** A sigmoid for inputs of the given per-sample shape (the output has the same shape). */
     public Sigmoid(Shape shape) {
-        this.shape = shape;
-    }
-
-    @Override
-    public String type() {
-        return "Sigmoid";
-    }
-
-    @Override
-    public Shape inputShape() {
-        return shape;
-    }
-
-    @Override
-    public Shape outputShape() {
-        return shape;
+        super("Sigmoid", shape);
     }
 
     /** y = 1 / (1 + e^(-x)). */
     @Override
-    public Tensor forward(Tensor input, boolean training) {
-        Layer.requireBatchOf(this, input);
-        Tensor output = Tensor.zeros(input.shape());
-        float[] x = input.data();
-        float[] y = output.data();
+    void apply(float[] x, float[] y) {
         for (int i = 0; i < x.length; i++) {
             double v = x[i];
             if (v >= 0) {
@@ -55,34 +30,18 @@ public final class Sigmoid implements Layer {
                 y[i] = (float) (e / (1 + e));
             }
         }
-        if (training) {
-            lastOutput = output;
-        }
-        return output;
     }
 
     /** In the forward pass this was {@code y = 1 / (1 + e^(-x))}, whose derivative is y (1 - y): dx = dy y (1 - y). */
     @Override
-    public Tensor backward(Tensor outputGradient) {
-        LayerChecks.requireGradient(this, outputGradient, lastOutput == null ? -1 : lastOutput.shape().dim(0));
-        Tensor inputGradient = Tensor.zeros(lastOutput.shape());
-        float[] y = lastOutput.data();
-        float[] dy = outputGradient.data();
-        float[] dx = inputGradient.data();
+    void applyBackward(float[] x, float[] y, float[] dy, float[] dx) {
         for (int i = 0; i < y.length; i++) {
             dx[i] = dy[i] * y[i] * (1 - y[i]);
         }
-        return inputGradient;
-    }
-
-    /** A new Sigmoid of the same shape: the layer has no parameters, only per-batch training state. */
-    @Override
-    public Optional<Layer> replica(int index) {
-        return Optional.of(new Sigmoid(shape));
     }
 
     @Override
-    public String toString() {
-        return "Sigmoid";
+    Sigmoid fresh() {
+        return new Sigmoid(inputShape());
     }
 }

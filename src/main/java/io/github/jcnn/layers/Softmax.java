@@ -1,8 +1,6 @@
 package io.github.jcnn.layers;
 
 import io.github.jcnn.tensor.Shape;
-import io.github.jcnn.tensor.Tensor;
-import java.util.Optional;
 
 /**
  * Softmax over the last dimension: turns a row of K scores into K probabilities that sum to 1.
@@ -18,44 +16,25 @@ import java.util.Optional;
  * softmax and the loss into the simpler and more accurate gradient (p - y) / N. Use this layer when the probabilities
  * themselves are the output you want.
  */
-public final class Softmax implements Layer {
-
-    private final Shape shape;
-    /** The output of the last training forward, from which the derivative follows. */
-    private Tensor lastOutput;
+public final class Softmax extends Activation {
 
     /** A softmax over the last dimension of inputs of the given per-sample shape, usually (K). */
     public Softmax(Shape shape) {
+        super("Softmax", requireLastDimension(shape));
+    }
+
+    private static Shape requireLastDimension(Shape shape) {
         if (shape.rank() < 1) {
             throw new IllegalArgumentException("Softmax: input shape " + shape
                     + " has no dimension to take the softmax over; (K) was expected");
         }
-        this.shape = shape;
-    }
-
-    @Override
-    public String type() {
-        return "Softmax";
-    }
-
-    @Override
-    public Shape inputShape() {
-        return shape;
-    }
-
-    @Override
-    public Shape outputShape() {
         return shape;
     }
 
     /** y = e^(x - max) / sum of e^(x - max), row by row along the last dimension. */
     @Override
-    public Tensor forward(Tensor input, boolean training) {
-        Layer.requireBatchOf(this, input);
-        Tensor output = Tensor.zeros(input.shape());
-        int classes = shape.dim(-1);
-        float[] x = input.data();
-        float[] y = output.data();
+    void apply(float[] x, float[] y) {
+        int classes = inputShape().dim(-1);
         for (int row = 0; row < x.length; row += classes) {
             float max = Float.NEGATIVE_INFINITY;
             for (int k = 0; k < classes; k++) {
@@ -71,10 +50,6 @@ public final class Softmax implements Layer {
                 y[row + k] = (float) (y[row + k] / sum);
             }
         }
-        if (training) {
-            lastOutput = output;
-        }
-        return output;
     }
 
     /**
@@ -85,13 +60,8 @@ public final class Softmax implements Layer {
      * </pre>
      */
     @Override
-    public Tensor backward(Tensor outputGradient) {
-        LayerChecks.requireGradient(this, outputGradient, lastOutput == null ? -1 : lastOutput.shape().dim(0));
-        Tensor inputGradient = Tensor.zeros(lastOutput.shape());
-        int classes = shape.dim(-1);
-        float[] y = lastOutput.data();
-        float[] dy = outputGradient.data();
-        float[] dx = inputGradient.data();
+    void applyBackward(float[] x, float[] y, float[] dy, float[] dx) {
+        int classes = inputShape().dim(-1);
         for (int row = 0; row < y.length; row += classes) {
             double dot = 0;
             for (int k = 0; k < classes; k++) {
@@ -101,17 +71,10 @@ public final class Softmax implements Layer {
                 dx[row + k] = (float) (y[row + k] * (dy[row + k] - dot));
             }
         }
-        return inputGradient;
-    }
-
-    /** A new Softmax of the same shape: the layer has no parameters, only per-batch training state. */
-    @Override
-    public Optional<Layer> replica(int index) {
-        return Optional.of(new Softmax(shape));
     }
 
     @Override
-    public String toString() {
-        return "Softmax";
+    Softmax fresh() {
+        return new Softmax(inputShape());
     }
 }

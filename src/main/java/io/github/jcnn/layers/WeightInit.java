@@ -61,7 +61,7 @@ public enum WeightInit {
      * draws it uniformly in &plusmn;1/&radic;fanIn. Called after {@link #fill}, from the same generator.
      */
     public void fillBias(Tensor bias, int fanIn, RandomGenerator random) {
-        bias.fill(0f);
+        bias.fillInPlace(0f);
     }
 
     private static void uniform(Tensor t, double limit, RandomGenerator random) {

@@ -80,6 +80,7 @@ public final class SoftmaxCrossEntropy implements Loss {
             throw new IllegalArgumentException("softmax: logits " + logits.shape() + " have no dimension; (N, K) "
                     + "was expected");
         }
+        // Not the Softmax layer's loop: this one keeps e^(...) in double to the end, so its bits differ slightly.
         int classes = logits.shape().dim(-1);
         Tensor out = Tensor.zeros(logits.shape());
         float[] z = logits.data();

@@ -2,7 +2,6 @@ package io.github.jcnn.optim;
 
 import io.github.jcnn.layers.Parameter;
 import io.github.jcnn.tensor.Tensor;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,7 +24,7 @@ import java.util.Map;
  *   Optimizer adamW = Adam.config(1e-3).decoupledWeightDecay(0.01).create(model.parameters());
  * </pre>
  */
-public final class Adam implements Optimizer {
+public final class Adam extends ParameterOptimizer {
 
     /**
      * The settings of an Adam optimizer; immutable, each setter returns a new config.
@@ -42,20 +41,16 @@ public final class Adam implements Optimizer {
 
         /** Checks the ranges. */
         public Config {
-            if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-                throw new IllegalArgumentException("learning rate must be positive and finite, got " + learningRate);
-            }
+            requireSettings(learningRate, weightDecay, decoupledWeightDecay);
             if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
                 throw new IllegalArgumentException("betas must be in [0, 1), got " + beta1 + " and " + beta2);
             }
             if (!(epsilon > 0)) {
                 throw new IllegalArgumentException("epsilon must be positive, got " + epsilon);
             }
-            if (!(weightDecay >= 0) || !(decoupledWeightDecay >= 0)) {
-                throw new IllegalArgumentException("weight decays must be 0 or more, got " + weightDecay + " and "
-                        + decoupledWeightDecay);
-            }
         }
+
+        // One-line copies with one setting changed, the same shape as SGD.Config's: a record has no copy-with.
 
         /** This config with other moment decays, each in [0, 1). */
         public Config betas(double beta1, double beta2) {
@@ -83,11 +78,9 @@ public final class Adam implements Optimizer {
         }
     }
 
-    private final List<Parameter> parameters;
     private final Config config;
     private final List<Tensor> firstMoment;
     private final List<Tensor> secondMoment;
-    private double learningRate;
     private long steps;
 
     /** Adam settings with the usual defaults: beta1 0.9, beta2 0.999, epsilon 1e-8, no weight decay. */
@@ -112,11 +105,10 @@ public final class Adam implements Optimizer {
 
     /** Adam over {@code parameters} with the given settings. */
     public Adam(List<Parameter> parameters, Config config) {
-        this.parameters = List.copyOf(parameters);
+        super("Adam", parameters, config.learningRate());
         this.config = config;
-        this.learningRate = config.learningRate();
-        this.firstMoment = StateBuffers.zerosLike(this.parameters);
-        this.secondMoment = StateBuffers.zerosLike(this.parameters);
+        this.firstMoment = newBuffers("m");
+        this.secondMoment = newBuffers("v");
     }
 
     /** The settings this optimizer was made with (the learning rate there is the initial one). */
@@ -132,6 +124,8 @@ public final class Adam implements Optimizer {
     @Override
     public void step() {
         steps++;
+        double learningRate = learningRate();
+        List<Parameter> parameters = parameters();
         double beta1 = config.beta1();
         double beta2 = config.beta2();
         // Bias corrections folded into the step size, computed in double once per step.
@@ -161,74 +155,27 @@ public final class Adam implements Optimizer {
     }
 
     @Override
-    public double initialLearningRate() {
-        return config.learningRate();
-    }
-
-    @Override
-    public double learningRate() {
-        return learningRate;
-    }
-
-    @Override
-    public void setLearningRate(double learningRate) {
-        if (!(learningRate >= 0) || Double.isInfinite(learningRate)) {
-            throw new IllegalArgumentException("learning rate must be 0 or more and finite, got " + learningRate);
-        }
-        this.learningRate = learningRate;
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        return parameters;
-    }
-
-    @Override
-    public OptimizerState state() {
-        Map<String, String> values = new HashMap<>();
-        values.put("learning_rate", Double.toString(learningRate));
+    void saveValues(Map<String, String> values) {
         values.put("step", Long.toString(steps));
         values.put("beta1", Double.toString(config.beta1()));
         values.put("beta2", Double.toString(config.beta2()));
         values.put("epsilon", Double.toString(config.epsilon()));
         values.put("weight_decay", Double.toString(config.weightDecay()));
         values.put("decoupled_weight_decay", Double.toString(config.decoupledWeightDecay()));
-        Map<String, Tensor> tensors = new HashMap<>();
-        StateBuffers.save("m", firstMoment, tensors);
-        StateBuffers.save("v", secondMoment, tensors);
-        return new OptimizerState("Adam", values, tensors);
     }
 
     @Override
-    public void restore(OptimizerState state) {
-        StateBuffers.requireType(state, "Adam");
-        double lr = Double.parseDouble(state.value("learning_rate"));
+    Runnable readValues(OptimizerState state) {
         long step = Long.parseLong(state.value("step"));
         if (step < 0) {
             throw new IllegalArgumentException("Adam state has a negative step count " + step);
         }
-        for (int i = 0; i < parameters.size(); i++) {
-            checkShape(state, i + ".m", firstMoment.get(i));
-            checkShape(state, i + ".v", secondMoment.get(i));
-        }
-        StateBuffers.load("m", state, firstMoment);
-        StateBuffers.load("v", state, secondMoment);
-        setLearningRate(lr);
-        this.steps = step;
-    }
-
-    /** Shape check before anything is changed, so that a failed restore leaves the optimizer as it was. */
-    private static void checkShape(OptimizerState state, String name, Tensor buffer) {
-        Tensor saved = state.tensor(name);
-        if (!saved.shape().equals(buffer.shape())) {
-            throw new IllegalArgumentException("Adam state tensor " + name + " has shape " + saved.shape()
-                    + " but the parameter has shape " + buffer.shape());
-        }
+        return () -> steps = step;
     }
 
     @Override
     public String toString() {
-        return "Adam(lr " + learningRate + ", betas " + config.beta1() + "/" + config.beta2() + ", eps "
+        return "Adam(lr " + learningRate() + ", betas " + config.beta1() + "/" + config.beta2() + ", eps "
                 + config.epsilon() + ", weight decay " + config.weightDecay() + ", decoupled "
                 + config.decoupledWeightDecay() + ", step " + steps + ")";
     }

@@ -2,7 +2,6 @@ package io.github.jcnn.optim;
 
 import io.github.jcnn.layers.Parameter;
 import io.github.jcnn.tensor.Tensor;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -29,7 +28,7 @@ import java.util.Map;
  *   Optimizer sgd = SGD.config(0.01).momentum(0.9).nesterov(true).weightDecay(5e-4).create(model.parameters());
  * </pre>
  */
-public final class SGD implements Optimizer {
+public final class SGD extends ParameterOptimizer {
 
     /**
      * The settings of an SGD optimizer; immutable, each setter returns a new config.
@@ -46,20 +45,16 @@ public final class SGD implements Optimizer {
 
         /** Checks the ranges. */
         public Config {
-            if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-                throw new IllegalArgumentException("learning rate must be positive and finite, got " + learningRate);
-            }
+            requireSettings(learningRate, weightDecay, decoupledWeightDecay);
             if (!(momentum >= 0 && momentum < 1)) {
                 throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
             }
             if (nesterov && momentum == 0) {
                 throw new IllegalArgumentException("Nesterov momentum needs a momentum above 0");
             }
-            if (!(weightDecay >= 0) || !(decoupledWeightDecay >= 0)) {
-                throw new IllegalArgumentException("weight decays must be 0 or more, got " + weightDecay + " and "
-                        + decoupledWeightDecay);
-            }
         }
+
+        // The setters below repeat one shape (and Adam.Config's too): a record has no copy-with in Java 17.
 
         /** This config with another momentum in [0, 1). */
         public Config momentum(double momentum) {
@@ -95,10 +90,8 @@ public final class SGD implements Optimizer {
         }
     }
 
-    private final List<Parameter> parameters;
     private final Config config;
     private final List<Tensor> velocity;
-    private double learningRate;
 
     /** Plain SGD settings: the given learning rate, no momentum, no weight decay. */
     public static Config config(double learningRate) {
@@ -112,10 +105,9 @@ public final class SGD implements Optimizer {
 
     /** SGD over {@code parameters} with the given settings. */
     public SGD(List<Parameter> parameters, Config config) {
-        this.parameters = List.copyOf(parameters);
+        super("SGD", parameters, config.learningRate());
         this.config = config;
-        this.learningRate = config.learningRate();
-        this.velocity = config.momentum() > 0 ? StateBuffers.zerosLike(this.parameters) : List.of();
+        this.velocity = config.momentum() > 0 ? newBuffers("momentum_buffer") : List.of();
     }
 
     /** The settings this optimizer was made with (the learning rate there is the initial one). */
@@ -125,6 +117,8 @@ public final class SGD implements Optimizer {
 
     @Override
     public void step() {
+        double learningRate = learningRate();
+        List<Parameter> parameters = parameters();
         float lr = (float) learningRate;
         float mu = (float) config.momentum();
         boolean nesterov = config.nesterov();
@@ -151,53 +145,17 @@ public final class SGD implements Optimizer {
     }
 
     @Override
-    public double initialLearningRate() {
-        return config.learningRate();
-    }
-
-    @Override
-    public double learningRate() {
-        return learningRate;
-    }
-
-    @Override
-    public void setLearningRate(double learningRate) {
-        if (!(learningRate >= 0) || Double.isInfinite(learningRate)) {
-            throw new IllegalArgumentException("learning rate must be 0 or more and finite, got " + learningRate);
-        }
-        this.learningRate = learningRate;
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        return parameters;
-    }
-
-    @Override
-    public OptimizerState state() {
-        Map<String, String> values = new HashMap<>();
-        values.put("learning_rate", Double.toString(learningRate));
+    void saveValues(Map<String, String> values) {
         values.put("momentum", Double.toString(config.momentum()));
         values.put("nesterov", Boolean.toString(config.nesterov()));
         values.put("weight_decay", Double.toString(config.weightDecay()));
         values.put("decoupled_weight_decay", Double.toString(config.decoupledWeightDecay()));
         values.put("decay_vectors", Boolean.toString(config.decayVectors()));
-        Map<String, Tensor> tensors = new HashMap<>();
-        StateBuffers.save("momentum_buffer", velocity, tensors);
-        return new OptimizerState("SGD", values, tensors);
-    }
-
-    @Override
-    public void restore(OptimizerState state) {
-        StateBuffers.requireType(state, "SGD");
-        double lr = Double.parseDouble(state.value("learning_rate"));
-        StateBuffers.load("momentum_buffer", state, velocity);
-        setLearningRate(lr);
     }
 
     @Override
     public String toString() {
-        return "SGD(lr " + learningRate + ", momentum " + config.momentum() + (config.nesterov() ? ", Nesterov" : "")
+        return "SGD(lr " + learningRate() + ", momentum " + config.momentum() + (config.nesterov() ? ", Nesterov" : "")
                 + ", weight decay " + config.weightDecay()
                 + (config.decoupledWeightDecay() > 0 ? ", decoupled weight decay " + config.decoupledWeightDecay() : "")
                 + (config.decayVectors() ? "" : ", no decay on biases and batch norm") + ")";

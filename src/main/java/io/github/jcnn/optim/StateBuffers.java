@@ -28,8 +28,8 @@ final class StateBuffers {
         }
     }
 
-    /** Copies "{i}.kind" from the state into the buffers, checking every shape first; nothing changes on error. */
-    static void load(String kind, OptimizerState state, List<Tensor> buffers) {
+    /** Checks that the state has "{i}.kind" of each buffer's shape, changing nothing. */
+    static void check(String kind, OptimizerState state, List<Tensor> buffers) {
         for (int i = 0; i < buffers.size(); i++) {
             Tensor saved = state.tensor(i + "." + kind);
             if (!saved.shape().equals(buffers.get(i).shape())) {
@@ -37,6 +37,10 @@ final class StateBuffers {
                         + saved.shape() + " but parameter " + i + " has shape " + buffers.get(i).shape());
             }
         }
+    }
+
+    /** Copies "{i}.kind" from the state into the buffers, after {@link #check} has passed. */
+    static void load(String kind, OptimizerState state, List<Tensor> buffers) {
         for (int i = 0; i < buffers.size(); i++) {
             buffers.get(i).copyFromInPlace(state.tensor(i + "." + kind));
         }

@@ -11,8 +11,10 @@ import java.util.function.DoubleUnaryOperator;
  *   offset = ((n * C + c) * H + h) * W + w
  * </pre>
  * so the last index moves fastest. The shape is fixed at creation; {@link #reshape(int...)} gives a <em>view</em>:
- * a second tensor over the same numbers. Methods that change the numbers in place end in {@code InPlace}
- * (or are the plain setters {@link #set}, {@link #fill}); every other operation returns a new tensor.
+ * a second tensor over the same numbers. Operations that change the numbers in place end in {@code InPlace}
+ * ({@link #fillInPlace}, {@link #addInPlace}, ...); the only other way to write is the element setter
+ * {@link #set}, the counterpart of {@link #get} (and the backing array, {@link #data()}). Every other operation
+ * returns a new tensor and leaves this one as it was.
  *
  * <p>Bad shapes and indices throw {@link IllegalArgumentException} naming the shapes involved.
  * A tensor is not safe for concurrent writes; concurrent reads are fine.
@@ -92,7 +94,7 @@ public final class Tensor {
         return data[shape.offset(index)];
     }
 
-    /** Sets the element at an index with one coordinate per dimension. */
+    /** Sets the element at an index with one coordinate per dimension, in place. */
     public void set(float value, int... index) {
         data[shape.offset(index)] = value;
     }
@@ -127,13 +129,13 @@ public final class Tensor {
 
     // ---- in place ---------------------------------------------------------------------------------------------
 
-    /** Sets every element to {@code value}. */
-    public Tensor fill(float value) {
+    /** Sets every element to {@code value}, in place; returns this tensor. */
+    public Tensor fillInPlace(float value) {
         Arrays.fill(data, value);
         return this;
     }
 
-    /** Copies {@code source}'s elements into this tensor; the shapes must match. */
+    /** Copies {@code source}'s elements into this tensor, in place; the shapes must match. Returns this tensor. */
     public Tensor copyFromInPlace(Tensor source) {
         requireSameShape(source, "copyFrom");
         System.arraycopy(source.data, 0, data, 0, data.length);

@@ -114,7 +114,7 @@ class Conv2DTest {
     @Test
     void initializeUsesFanInAndZeroBias() {
         Conv2D conv = new Conv2D(Shape.of(3, 32, 32), 64, 5);
-        conv.parameters().get(1).value().fill(7f);
+        conv.parameters().get(1).value().fillInPlace(7f);
         conv.initialize(WeightInit.HE, new SplittableRandom(1));
         Tensor w = conv.parameters().get(0).value();
         double std = Math.sqrt(w.sumOfSquares() / w.size());

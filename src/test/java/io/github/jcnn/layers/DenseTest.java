@@ -42,7 +42,7 @@ class DenseTest {
     @Test
     void initializeUsesFanInAndFanOutAndZeroBias() {
         Dense dense = new Dense(Shape.of(400), 120);
-        dense.parameters().get(1).value().fill(3f);
+        dense.parameters().get(1).value().fillInPlace(3f);
         dense.initialize(WeightInit.GLOROT, new SplittableRandom(1));
         double limit = Math.sqrt(6.0 / (400 + 120));
         assertThat(dense.parameters().get(0).value().max()).isLessThanOrEqualTo((float) limit);

@@ -134,7 +134,7 @@ class ImageModelTest {
     void tiesGoToTheLowerIndex() {
         Sequential model = Sequential.builder(Shape.of(1, 4, 4)).flatten().dense(3, false).softmax().build()
                 .withPreprocessing(Preprocessing.unit()).withClassNames(List.of("x", "y", "z"));
-        model.layers().get(1).parameters().get(0).value().fill(0f);  // every output equal: 1/3 each
+        model.layers().get(1).parameters().get(0).value().fillInPlace(0f);  // every output equal: 1/3 each
         List<Prediction> top = model.classify(picture(4, 4), 3);
         assertThat(top).extracting(Prediction::index).containsExactly(0, 1, 2);
         assertThat(top.get(0).toString()).isEqualTo("x 33.3% (#0)");

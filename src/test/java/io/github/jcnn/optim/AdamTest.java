@@ -130,4 +130,22 @@ class AdamTest {
         assertThatThrownBy(() -> other.restore(one.state())).hasMessageContaining("shape");
         assertThat(other.steps()).isZero();
     }
+
+    @Test
+    void aWrongSecondMomentLeavesTheFirstAsItWas() {
+        Parameter a = parameter(1f, 2f);
+        Adam trained = Adam.config(0.05).create(List.of(a));
+        setGrad(a, new float[] {0.5f, -0.5f});
+        trained.step();
+        OptimizerState saved = trained.state();
+        java.util.Map<String, Tensor> tensors = new java.util.HashMap<>(saved.tensors());
+        tensors.put("0.v", Tensor.zeros(3));
+        OptimizerState badV = new OptimizerState("Adam", saved.values(), tensors);
+
+        Parameter b = parameter(1f, 2f);
+        Adam fresh = Adam.config(0.05).create(List.of(b));
+        assertThatThrownBy(() -> fresh.restore(badV)).hasMessageContaining("0.v").hasMessageContaining("(3)");
+        assertThat(fresh.steps()).isZero();
+        assertThat(fresh.state().tensors().get("0.m").toArray()).containsOnly(0f);
+    }
 }

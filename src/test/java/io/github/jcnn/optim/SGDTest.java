@@ -94,4 +94,22 @@ class SGDTest {
         OptimizerState adam = Adam.config().create(List.of(p)).state();
         assertThatThrownBy(() -> new SGD(List.of(p), 0.1).restore(adam)).hasMessageContaining("Adam");
     }
+
+    @Test
+    void aRefusedRestoreChangesNothing() {
+        Parameter a = weight(1f);
+        Optimizer trained = SGD.config(0.1).momentum(0.9).create(List.of(a));
+        run(trained, a, 2);
+        OptimizerState saved = trained.state();
+        java.util.Map<String, String> values = new java.util.HashMap<>(saved.values());
+        values.put("learning_rate", "-1");
+        OptimizerState badRate = new OptimizerState("SGD", values, saved.tensors());
+
+        Parameter b = weight(1f);
+        Optimizer fresh = SGD.config(0.3).momentum(0.9).create(List.of(b));
+        assertThatThrownBy(() -> fresh.restore(badRate)).hasMessageContaining("learning rate").hasMessageContaining("-1");
+        // momentum and rate are still the fresh ones: the first step from w = 1 is w - 0.3 * 1
+        assertThat(fresh.learningRate()).isEqualTo(0.3);
+        assertThat(run(fresh, b, 1)[0]).isCloseTo(0.7f, within(1e-6f));
+    }
 }

@@ -1,0 +1,84 @@
+package io.github.jcnn.kernels;
+
+/**
+ * The right-hand matrix B (k x n) of a product, written on demand block by block into the layout {@link Gemm} wants,
+ * instead of being laid out in full first. A convolution's column matrix is the example: {@link Im2Col#columns}
+ * writes each block straight from the image (one pass instead of im2col's full matrix and then a copy of it).
+ * Implementations must write exactly the numbers of B; the product's order of additions does not depend on them.
+ */
+public interface PanelSource {
+
+    /**
+     * Writes B[p0 + p][j0 + j] to {@code rows[p][j]} for p &lt; depth and j &lt; width.
+     */
+    void rows(int p0, int depth, int j0, int width, float[][] rows);
+
+    /**
+     * Writes B[p0 + p][j0 + j] to {@code panel[offset + p*stride + j]} for p &lt; depth and j &lt; width, and zeros
+     * to the columns j from width to stride - 1 of each row.
+     */
+    void panel(int p0, int depth, int j0, int width, float[] panel, int offset, int stride);
+
+    /** B stored flat: element [p][j] at {@code b[offset + p*depthStep + j*columnStep]}. */
+    static PanelSource of(float[] b, int offset, int depthStep, int columnStep) {
+        return new PanelSource() {
+            @Override
+            public void rows(int p0, int depth, int j0, int width, float[][] rows) {
+                for (int p = 0; p < depth; p++) {
+                    float[] row = rows[p];
+                    int from = offset + (p0 + p) * depthStep + j0 * columnStep;
+                    if (columnStep == 1) {
+                        System.arraycopy(b, from, row, 0, width);
+                    } else {
+                        for (int j = 0; j < width; j++, from += columnStep) {
+                            row[j] = b[from];
+                        }
+                    }
+                }
+            }
+
+            @Override
+            public void panel(int p0, int depth, int j0, int width, float[] panel, int at, int stride) {
+                if (columnStep == 1) {
+                    for (int p = 0; p < depth; p++) {
+                        int dst = at + p * stride;
+                        System.arraycopy(b, offset + (p0 + p) * depthStep + j0, panel, dst, width);
+                        java.util.Arrays.fill(panel, dst + width, dst + stride, 0f);
+                    }
+                } else {
+                    // B stored transposed: walk each stored row (a column of B) front to back
+                    for (int j = 0; j < width; j++) {
+                        int from = offset + (j0 + j) * columnStep + p0 * depthStep;
+                        for (int p = 0; p < depth; p++, from += depthStep) {
+                            panel[at + p * stride + j] = b[from];
+                        }
+                    }
+                    for (int p = 0; p < depth; p++) {
+                        java.util.Arrays.fill(panel, at + p * stride + width, at + (p + 1) * stride, 0f);
+                    }
+                }
+            }
+        };
+    }
+
+    /** B given as row arrays: element [p][j] is {@code rows[p][j]}. */
+    static PanelSource ofRows(float[][] b) {
+        return new PanelSource() {
+            @Override
+            public void rows(int p0, int depth, int j0, int width, float[][] rows) {
+                for (int p = 0; p < depth; p++) {
+                    System.arraycopy(b[p0 + p], j0, rows[p], 0, width);
+                }
+            }
+
+            @Override
+            public void panel(int p0, int depth, int j0, int width, float[] panel, int at, int stride) {
+                for (int p = 0; p < depth; p++) {
+                    int dst = at + p * stride;
+                    System.arraycopy(b[p0 + p], j0, panel, dst, width);
+                    java.util.Arrays.fill(panel, dst + width, dst + stride, 0f);
+                }
+            }
+        };
+    }
+}
