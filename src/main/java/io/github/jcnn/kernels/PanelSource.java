@@ -1,9 +1,10 @@
 package io.github.jcnn.kernels;
 
 /**
- * The right-hand matrix B (k x n) of a product, written on demand block by block into the layout {@link Gemm} wants,
- * instead of being laid out in full first. A convolution's column matrix is the example: {@link Im2Col#columns}
- * writes each block straight from the image (one pass instead of im2col's full matrix and then a copy of it).
+ * The right-hand matrix B (k x n) of a product, written on demand block by block into the layout {@link Gemm} wants:
+ * row arrays for the auto-vectorised loops, panels of 2L columns for the vector GEMM. B stored flat ({@link #of}) or
+ * as row arrays ({@link #ofRows}). (Writing a convolution's column matrix this way, straight from the image into the
+ * panels, was tried and measured no faster than im2col into row arrays and a copy: see docs/performance.md.)
  * Implementations must write exactly the numbers of B; the product's order of additions does not depend on them.
  */
 public interface PanelSource {

@@ -4,6 +4,7 @@ import io.github.jcnn.kernels.ConvReference;
 import io.github.jcnn.kernels.Elementwise;
 import io.github.jcnn.kernels.Gemm;
 import io.github.jcnn.kernels.Im2Col;
+import io.github.jcnn.kernels.PanelSource;
 import io.github.jcnn.kernels.Parallel;
 import io.github.jcnn.kernels.WeightGradient;
 import io.github.jcnn.tensor.Shape;
@@ -410,9 +411,9 @@ public final class Conv2D implements Layer {
                 Parallel.forRange(batch, (part, from, to) -> {
                     float[] dcols = buffers[part];
                     for (int n = from; n < to; n++) {
-                        Elementwise.fill(dcols, 0, patch * positions, 0f);
-                        Gemm.multiply(true, false, patch, positions, filters, w, 0, patch, dy, n * outputSize,
-                                positions, dcols, 0, positions);
+                        // dcols = 0 + W^T . dy_n (overwritten, not zeroed first: the same bits)
+                        Gemm.multiply(true, patch, positions, filters, w, 0, patch,
+                                PanelSource.of(dy, n * outputSize, positions, 1), dcols, 0, positions, false);
                         im2col.col2im(dcols, 0, dx, n * imageSize);
                     }
                 });
@@ -503,8 +504,9 @@ public final class Conv2D implements Layer {
                         }
                     }
                 }
-                Elementwise.fill(dcols, 0, patch * length, 0f);
-                Gemm.multiplyRows(patch, length, filters, wT, 0, filters, rows, dcols, 0, length);
+                // dcols = 0 + W^T . [dy_0 dy_1 ...] (overwritten, not zeroed first: the same bits)
+                Gemm.multiply(false, patch, length, filters, wT, 0, filters, PanelSource.ofRows(rows), dcols, 0,
+                        length, false);
                 for (int k = 0; k < images; k++) {
                     if (wide) {
                         im2col.col2imWide(dcols, k * perImage, length, dx, (first + k) * imageSize);
