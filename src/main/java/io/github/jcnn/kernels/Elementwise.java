@@ -70,4 +70,76 @@ public final class Elementwise {
             dx[i] = x[i] > 0 ? dy[i] : 0f;
         }
     }
+
+    /*
+     * Sums in double with four running sums (terms i, i+4, i+8, ... in the first; i+1, i+5, ... in the second, and so
+     * on), added as (s0 + s1) + (s2 + s3) at the end and then the last length mod 4 terms in order. One running sum is
+     * a chain of dependent additions, each waiting for the one before (about 4 cycles); four chains run side by side.
+     * The order depends only on the length, so the result is the same on every run and thread count.
+     */
+
+    /** The sum of x[from .. to), in double. */
+    public static double sum(float[] x, int from, int to) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = from;
+        for (; i + 4 <= to; i += 4) {
+            s0 += x[i];
+            s1 += x[i + 1];
+            s2 += x[i + 2];
+            s3 += x[i + 3];
+        }
+        double total = (s0 + s1) + (s2 + s3);
+        for (; i < to; i++) {
+            total += x[i];
+        }
+        return total;
+    }
+
+    /** The sum of (x[i] - mean)^2 over i in [from, to), in double. */
+    public static double squaredDeviations(float[] x, int from, int to, double mean) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = from;
+        for (; i + 4 <= to; i += 4) {
+            double d0 = x[i] - mean;
+            double d1 = x[i + 1] - mean;
+            double d2 = x[i + 2] - mean;
+            double d3 = x[i + 3] - mean;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        double total = (s0 + s1) + (s2 + s3);
+        for (; i < to; i++) {
+            double d = x[i] - mean;
+            total += d * d;
+        }
+        return total;
+    }
+
+    /** The sum of a[i] * b[i] over i in [from, to), products and sums in double. */
+    public static double dot(float[] a, float[] b, int from, int to) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = from;
+        for (; i + 4 <= to; i += 4) {
+            s0 += (double) a[i] * b[i];
+            s1 += (double) a[i + 1] * b[i + 1];
+            s2 += (double) a[i + 2] * b[i + 2];
+            s3 += (double) a[i + 3] * b[i + 3];
+        }
+        double total = (s0 + s1) + (s2 + s3);
+        for (; i < to; i++) {
+            total += (double) a[i] * b[i];
+        }
+        return total;
+    }
 }

@@ -1,5 +1,6 @@
 package io.github.jcnn.layers;
 
+import io.github.jcnn.kernels.Elementwise;
 import io.github.jcnn.kernels.Lanes;
 import io.github.jcnn.kernels.Parallel;
 import io.github.jcnn.tensor.Shape;
@@ -300,21 +301,17 @@ public final class BatchNorm implements Layer {
         long count = (long) (last - first) * spatial;
         slots.count[k] = count;
         for (int c = c0; c < c1; c++) {
+            // per sample, its plane's sum (Elementwise: four running sums), added in sample order
             double sum = 0;
             for (int n = first; n < last; n++) {
                 int base = (n * channels + c) * spatial;
-                for (int s = 0; s < spatial; s++) {
-                    sum += x[base + s];
-                }
+                sum += Elementwise.sum(x, base, base + spatial);
             }
             double mean = count == 0 ? 0 : sum / count;
             double m2 = 0;
             for (int n = first; n < last; n++) {
                 int base = (n * channels + c) * spatial;
-                for (int s = 0; s < spatial; s++) {
-                    double d = x[base + s] - mean;
-                    m2 += d * d;
-                }
+                m2 += Elementwise.squaredDeviations(x, base, base + spatial, mean);
             }
             means[c] = mean;
             squares[c] = m2;
@@ -455,10 +452,8 @@ public final class BatchNorm implements Layer {
             double sumDyXhat = 0;
             for (int n = first; n < last; n++) {
                 int base = (n * channels + c) * spatial;
-                for (int s = 0; s < spatial; s++) {
-                    sumDy += dy[base + s];
-                    sumDyXhat += (double) dy[base + s] * xhat[base + s];
-                }
+                sumDy += Elementwise.sum(dy, base, base + spatial);
+                sumDyXhat += Elementwise.dot(dy, xhat, base, base + spatial);
             }
             sums[c] = sumDy;
             products[c] = sumDyXhat;

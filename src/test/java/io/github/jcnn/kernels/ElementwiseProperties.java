@@ -6,7 +6,10 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
 
-/** The branch-free ReLU kernels give bit for bit what the plain ternaries give, for every kind of float. */
+/**
+ * The branch-free ReLU kernels give bit for bit what the plain ternaries give, for every kind of float; the
+ * four-sum reductions agree with the plain loops within double rounding.
+ */
 class ElementwiseProperties {
 
     private static final float[] SPECIAL = {0f, -0f, 1f, -1f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL,
@@ -60,5 +63,44 @@ class ElementwiseProperties {
             assertThat(Float.floatToRawIntBits(fast[i])).as("relu'(%s) * %s", x[i], dy[i])
                     .isEqualTo(Float.floatToRawIntBits(plain[i]));
         }
+    }
+
+    @Property
+    void reductionsAgreeWithThePlainLoops(@ForAll @net.jqwik.api.constraints.Size(max = 300) float[] raw,
+                                          @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 7) int skip) {
+        float[] x = new float[raw.length];
+        float[] y = new float[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            x[i] = Float.isFinite(raw[i]) ? raw[i] % 1000f : 1f;
+            y[i] = (i % 7) - 3.25f;
+        }
+        int from = Math.min(skip, x.length);
+        double sum = 0;
+        double dot = 0;
+        double absolute = 0;
+        for (int i = from; i < x.length; i++) {
+            sum += x[i];
+            dot += (double) x[i] * y[i];
+            absolute += Math.abs(x[i]) * 4;
+        }
+        double mean = x.length > from ? sum / (x.length - from) : 0;
+        double squares = 0;
+        for (int i = from; i < x.length; i++) {
+            squares += (x[i] - mean) * (x[i] - mean);
+        }
+        double tolerance = 1e-12 * (1 + absolute * absolute);
+        assertThat(Elementwise.sum(x, from, x.length)).isCloseTo(sum, org.assertj.core.data.Offset.offset(tolerance));
+        assertThat(Elementwise.dot(x, y, from, x.length)).isCloseTo(dot, org.assertj.core.data.Offset.offset(tolerance));
+        assertThat(Elementwise.squaredDeviations(x, from, x.length, mean))
+                .isCloseTo(squares, org.assertj.core.data.Offset.offset(tolerance));
+    }
+
+    @Test
+    void reductionsOfAHandWorkedCase() {
+        float[] x = {1, 2, 3, 4, 5, 6, 7};
+        assertThat(Elementwise.sum(x, 0, 7)).isEqualTo(28.0);
+        assertThat(Elementwise.sum(x, 2, 7)).isEqualTo(25.0);
+        assertThat(Elementwise.squaredDeviations(x, 0, 7, 4.0)).isEqualTo(28.0);   // 9+4+1+0+1+4+9
+        assertThat(Elementwise.dot(x, x, 0, 7)).isEqualTo(140.0);                  // 1+4+9+16+25+36+49
     }
 }
