@@ -202,12 +202,15 @@ public final class BatchNorm implements Layer {
             float[] runVar = runningVar.value().data();
             Parallel.forRange(channels, (part, from, to) -> {
                 for (int c = from; c < to; c++) {
-                    double mean = runMean[c];
+                    // y = x * scale + shift, scale = gamma / sqrt(var + eps), shift = beta - mean * scale: worked
+                    // out in double, rounded once, the loop in float (vectorised)
                     double scale = gamma[c] / Math.sqrt(runVar[c] + epsilon);
+                    float sc = (float) scale;
+                    float shift = (float) (beta[c] - runMean[c] * scale);
                     for (int n = 0; n < batch; n++) {
                         int base = (n * channels + c) * spatial;
-                        for (int s = 0; s < spatial; s++) {
-                            y[base + s] = (float) ((x[base + s] - mean) * scale + beta[c]);
+                        for (int s = base; s < base + spatial; s++) {
+                            y[s] = x[s] * sc + shift;
                         }
                     }
                 }
@@ -247,14 +250,17 @@ public final class BatchNorm implements Layer {
         }
         Parallel.forRange(channels, (part, from, to) -> {
             for (int c = from; c < to; c++) {
-                double m = mean[c];
-                double inv = invStd[c];
+                // in float, so that the loop is vectorised: xhat = x * inv - mean * inv (mean and inv rounded once)
+                float inv = (float) invStd[c];
+                float shift = (float) (-mean[c] * invStd[c]);
+                float g = gamma[c];
+                float bc = beta[c];
                 for (int n = 0; n < batch; n++) {
                     int base = (n * channels + c) * spatial;
-                    for (int s = 0; s < spatial; s++) {
-                        float h = (float) ((x[base + s] - m) * inv);
-                        xhat[base + s] = h;
-                        y[base + s] = gamma[c] * h + beta[c];
+                    for (int s = base; s < base + spatial; s++) {
+                        float h = x[s] * inv + shift;
+                        xhat[s] = h;
+                        y[s] = g * h + bc;
                     }
                 }
             }
@@ -422,11 +428,15 @@ public final class BatchNorm implements Layer {
                 double sumDxhat = g * dySum;               // sum dxhat
                 double sumDxhatXhat = g * dyXhatSum;       // sum (dxhat * xhat)
                 double factor = invStd[c] / total;
+                // dx = factor * (total * g * dy - sum dxhat - xhat * sum(dxhat * xhat)) = a*dy + b*xhat + d, with
+                // the three coefficients worked out in double and rounded once, the loop in float (vectorised)
+                float a = (float) (factor * total * g);
+                float bx = (float) (-factor * sumDxhatXhat);
+                float d = (float) (-factor * sumDxhat);
                 for (int n = 0; n < batch; n++) {
                     int base = (n * channels + c) * spatial;
-                    for (int i = 0; i < spatial; i++) {
-                        double dxhat = dy[base + i] * g;
-                        dx[base + i] = (float) (factor * (total * dxhat - sumDxhat - xhat[base + i] * sumDxhatXhat));
+                    for (int i = base; i < base + spatial; i++) {
+                        dx[i] = a * dy[i] + bx * xhat[i] + d;
                     }
                 }
             }

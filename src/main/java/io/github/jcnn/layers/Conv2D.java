@@ -4,6 +4,7 @@ import io.github.jcnn.kernels.ConvReference;
 import io.github.jcnn.kernels.Elementwise;
 import io.github.jcnn.kernels.Gemm;
 import io.github.jcnn.kernels.Im2Col;
+import io.github.jcnn.kernels.PaddedWide;
 import io.github.jcnn.kernels.PanelSource;
 import io.github.jcnn.kernels.Parallel;
 import io.github.jcnn.kernels.WeightGradient;
@@ -57,6 +58,9 @@ public final class Conv2D implements Layer {
     /** Small output maps are multiplied several images at a time, to rows of about this many columns. */
     private static final int GROUP_COLUMNS = 512;
 
+    /** The same for the padded wide layout ({@link PaddedWide}). */
+    private static final int WIDE_GROUP_COLUMNS = Integer.getInteger("jcnn.wg", 1024);
+
     /** For dL/dW the batch is cut into chunks of about this many images, whatever the thread count. */
     private static final int WEIGHT_GRADIENT_IMAGES = 16;
 
@@ -74,6 +78,10 @@ public final class Conv2D implements Layer {
     private final Parameter weight;
     private final Parameter bias;
     private final Im2Col im2col;
+    /** For stride 1 where it pays: the forward pass as one product over the padded image; else null. */
+    private final PaddedWide forwardPlan;
+    /** For stride 1 where it pays: dL/dx as the full convolution of dL/dy with the rotated kernel; else null. */
+    private final PaddedWide backwardPlan;
 
     /** Whether backward computes dL/dx; false for a network's first layer, whose input needs no gradient. */
     private boolean inputGradientNeeded = true;
@@ -96,6 +104,11 @@ public final class Conv2D implements Layer {
     private float[][][] gradientRows = new float[0][][];
     /** Per chunk of the batch: its partial dL/dW (F*C*KH*KW floats). */
     private float[][] weightPartials = new float[0][];
+    /** Per thread part, {padded images, wide product} for {@link #forwardPaddedWide} and for dL/dx. */
+    private float[][][] wideBuffers = new float[0][][];
+    private float[][][] wideGradientBuffers = new float[0][][];
+    /** W' = rot180(W) with its channels swapped, rewritten on every backward (the weights change between steps). */
+    private float[] rotatedWeight = new float[0];
     /** Training output and input gradient, reused while the batch size stays the same. */
     private Tensor outputBuffer;
     private Tensor gradientBuffer;
@@ -175,6 +188,16 @@ public final class Conv2D implements Layer {
         this.hasBias = bias;
         this.im2col = new Im2Col(channels, height, width, kernelHeight, kernelWidth, stride, ph, pw);
         this.outputShape = Shape.of(filters, im2col.outHeight(), im2col.outWidth());
+        // padded stride-1 convolutions (3x3 SAME): without padding the wide layout of Im2Col is used, measured faster
+        // there (LeNet-5: few filters and channels, where copying rows costs less than a larger product)
+        boolean padded = ph > 0 || pw > 0;
+        PaddedWide forward = stride == 1 && padded ? new PaddedWide(channels, height, width, kernelHeight, kernelWidth, ph, pw)
+                : null;
+        this.forwardPlan = forward != null && forward.pays() ? forward : null;
+        PaddedWide backward = stride == 1 && padded && kernelHeight - 1 - ph >= 0 && kernelWidth - 1 - pw >= 0
+                ? new PaddedWide(filters, im2col.outHeight(), im2col.outWidth(), kernelHeight, kernelWidth,
+                kernelHeight - 1 - ph, kernelWidth - 1 - pw) : null;
+        this.backwardPlan = backward != null && backward.pays() ? backward : null;
         if (source == null) {
             this.weight = new Parameter("weight", Shape.of(filters, channels, kernelHeight, kernelWidth));
             this.bias = bias ? new Parameter("bias", Shape.of(filters)) : null;
@@ -296,8 +319,10 @@ public final class Conv2D implements Layer {
         Tensor output = training ? outputBuffer = Buffers.reuse(outputBuffer, outputShape.withBatch(batch))
                 : Tensor.zeros(outputShape.withBatch(batch));
         float[] y = output.data();
-        float[][][] buffers = training ? columnRows() : null;
-        if (!training && batch < Parallel.threads() && !im2col.wideLayoutPays() && imagesPerGroup() == 1
+        float[][][] buffers = training && forwardPlan == null ? columnRows() : null;
+        if (forwardPlan != null) {
+            forwardPaddedWide(x, batch, w, b, y, training);
+        } else if (!training && batch < Parallel.threads() && !im2col.wideLayoutPays() && imagesPerGroup() == 1
                 && !Parallel.insideTask()) {
             forwardSplitImage(x, batch, w, b, y);
         } else if (im2col.wideLayoutPays()) {
@@ -326,6 +351,142 @@ public final class Conv2D implements Layer {
             savedBatch = batch;
         }
         return output;
+    }
+
+    /**
+     * The forward pass for stride 1 ({@link PaddedWide}): per group of images, each padded once, then
+     * {@code [y_0 y_1 ...]_wide (F x g*L) = W . B + b} with B read straight from the padded images, and each image's
+     * outputs copied out of its wide block. With fewer images than threads in inference (one large image) the
+     * filters are shared out instead. The same sums, in the same order, however the images are grouped or the
+     * filters shared out: the bits do not depend on the thread count.
+     */
+    private void forwardPaddedWide(float[] x, int batch, float[] w, float[] b, float[] y, boolean training) {
+        PaddedWide plan = forwardPlan;
+        int imageSize = im2col.imageSize();
+        int outputSize = outputShape.size();
+        int length = plan.wideColumns();
+        int padded = plan.paddedSize();
+        int patch = plan.rows();
+        boolean inPlace = padHeight == 0 && padWidth == 0;      // no border: B is read from x itself
+        int group = Math.max(1, WIDE_GROUP_COLUMNS / length);
+        if (!training && batch < Parallel.threads() && !Parallel.insideTask()) {
+            float[] pad = inPlace ? null : new float[padded];
+            float[] product = new float[filters * length];
+            for (int n = 0; n < batch; n++) {
+                int image = n * imageSize;
+                int yStart = n * outputSize;
+                if (!inPlace) {
+                    plan.pad(x, image, pad, 0);
+                }
+                Parallel.forRange(filters, (part, f0, f1) -> {
+                    if (b != null) {
+                        for (int f = f0; f < f1; f++) {
+                            Elementwise.fill(product, f * length, (f + 1) * length, b[f]);
+                        }
+                    }
+                    Gemm.multiply(false, f1 - f0, length, patch, w, f0 * patch, patch,
+                            inPlace ? plan.source(x, image, 1, imageSize) : plan.source(pad, 0, 1, padded), product,
+                            f0 * length, length, b != null);
+                    plan.copyOut(product, length, 0, f0, f1, y, yStart);
+                });
+            }
+            return;
+        }
+        float[][][] buffers = training ? wideBuffers(group, padded, filters * group * length) : null;
+        Parallel.forRange(batch, (part, from, to) -> {
+            int count = to - from;
+            int groups = (count + group - 1) / group;
+            float[] pad = inPlace ? null : buffers != null ? buffers[part][0] : new float[group * padded];
+            float[] product = buffers != null ? buffers[part][1] : new float[filters * group * length];
+            for (int g = 0; g < groups; g++) {
+                int first = from + Parallel.start(count, groups, g);
+                int images = from + Parallel.start(count, groups, g + 1) - first;
+                int width = images * length;
+                if (!inPlace) {
+                    for (int k = 0; k < images; k++) {
+                        plan.pad(x, (first + k) * imageSize, pad, k * padded);
+                    }
+                }
+                if (b != null) {
+                    for (int f = 0; f < filters; f++) {
+                        Elementwise.fill(product, f * width, (f + 1) * width, b[f]);
+                    }
+                }
+                Gemm.multiply(false, filters, width, patch, w, 0, patch,
+                        inPlace ? plan.source(x, first * imageSize, images, imageSize)
+                                : plan.source(pad, 0, images, padded), product, 0, width, b != null);
+                for (int k = 0; k < images; k++) {
+                    plan.copyOut(product, width, k, filters, y, (first + k) * outputSize);
+                }
+            }
+        });
+    }
+
+    /**
+     * dL/dx for stride 1 ({@link PaddedWide}), the lecture's formula as one product per group of images: dL/dy padded
+     * by K - 1 - P, convolved with W' = rot180(W) with input and output channels swapped,
+     * {@code dx_wide (C x g*L) = W' (C x F*KH*KW) . B(padded dy)}, then each image's numbers copied out (dx is
+     * overwritten, every number of it).
+     */
+    private void backwardInputPaddedWide(float[] dy, float[] dx) {
+        PaddedWide plan = backwardPlan;
+        int imageSize = im2col.imageSize();
+        int outputSize = outputShape.size();
+        int length = plan.wideColumns();
+        int padded = plan.paddedSize();
+        int patch = plan.rows();                // F*KH*KW
+        int group = Math.max(1, WIDE_GROUP_COLUMNS / length);
+        if (rotatedWeight.length != weight.value().size()) {
+            rotatedWeight = new float[weight.value().size()];
+        }
+        float[] rotated = rotatedWeight;
+        PaddedWide.rotatedWeight(weight.value().data(), filters, inChannels, kernelHeight, kernelWidth, rotated);
+        float[][][] buffers = wideGradientBuffers(group, padded, inChannels * group * length);
+        Parallel.forRange(savedBatch, (part, from, to) -> {
+            int count = to - from;
+            int groups = (count + group - 1) / group;
+            float[] pad = buffers[part][0];
+            float[] product = buffers[part][1];
+            for (int g = 0; g < groups; g++) {
+                int first = from + Parallel.start(count, groups, g);
+                int images = from + Parallel.start(count, groups, g + 1) - first;
+                int width = images * length;
+                for (int k = 0; k < images; k++) {
+                    plan.pad(dy, (first + k) * outputSize, pad, k * padded);
+                }
+                Gemm.multiply(false, inChannels, width, patch, rotated, 0, patch, plan.source(pad, 0, images, padded),
+                        product, 0, width, false);
+                for (int k = 0; k < images; k++) {
+                    plan.copyOut(product, width, k, inChannels, dx, (first + k) * imageSize);
+                }
+            }
+        });
+    }
+
+    /** Per thread part: {padded images, wide product} for the training forward pass, kept between steps. */
+    private float[][][] wideBuffers(int group, int padded, int product) {
+        int parts = Parallel.threads();
+        if (wideBuffers.length < parts || wideBuffers[0][0].length < group * padded
+                || wideBuffers[0][1].length < product) {
+            wideBuffers = new float[parts][][];
+            for (int i = 0; i < parts; i++) {
+                wideBuffers[i] = new float[][] {new float[group * padded], new float[product]};
+            }
+        }
+        return wideBuffers;
+    }
+
+    /** The same for {@link #backwardInputPaddedWide}. */
+    private float[][][] wideGradientBuffers(int group, int padded, int product) {
+        int parts = Parallel.threads();
+        if (wideGradientBuffers.length < parts || wideGradientBuffers[0][0].length < group * padded
+                || wideGradientBuffers[0][1].length < product) {
+            wideGradientBuffers = new float[parts][][];
+            for (int i = 0; i < parts; i++) {
+                wideGradientBuffers[i] = new float[][] {new float[group * padded], new float[product]};
+            }
+        }
+        return wideGradientBuffers;
     }
 
     /**
@@ -397,15 +558,20 @@ public final class Conv2D implements Layer {
         float[] w = weight.value().data();
         float[] x = savedInput;
         int group = imagesPerGroup();
-        float[][] buffers = trainingScratch(patch * group
+        float[][] buffers = backwardPlan != null || !inputGradientNeeded ? null : trainingScratch(patch * group
                 * (im2col.wideLayoutPays() ? im2col.wideColumns() : positions));
 
         // dL/dx, image by image: dcols = W^T (CKK x F) . dy_n (F x OH*OW), then col2im adds it into dx_n
         Tensor inputGradient = null;
         if (inputGradientNeeded) {
-            inputGradient = gradientBuffer = Buffers.reuseZeroed(gradientBuffer, inputShape.withBatch(batch));
+            // the padded-wide plan writes every number of dL/dx; the others add into it
+            inputGradient = gradientBuffer = backwardPlan != null
+                    ? Buffers.reuse(gradientBuffer, inputShape.withBatch(batch))
+                    : Buffers.reuseZeroed(gradientBuffer, inputShape.withBatch(batch));
             float[] dx = inputGradient.data();
-            if (group > 1 || im2col.wideLayoutPays()) {
+            if (backwardPlan != null) {
+                backwardInputPaddedWide(dy, dx);
+            } else if (group > 1 || im2col.wideLayoutPays()) {
                 backwardInputGrouped(dy, w, dx, buffers);
             } else {
                 Parallel.forRange(batch, (part, from, to) -> {

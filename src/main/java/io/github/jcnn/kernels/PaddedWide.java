@@ -1,0 +1,216 @@
+package io.github.jcnn.kernels;
+
+/**
+ * A stride-1 convolution as one matrix product without im2col: the <em>wide layout over the zero-padded image</em>.
+ * <pre>
+ *   xp = x with P zeros around each channel                   (C, H + 2P, W + 2P) = (C, HP, WP)
+ *   y[f][i][j] = sum over r = (c, u, v) of W[f][r] * xp[c][i + u][j + v]
+ *             = sum over r of W[f][r] * xp_flat[delta(r) + i*WP + j],    delta(r) = c*HP*WP + u*WP + v
+ * </pre>
+ * Read the second line as a matrix product: y_wide (F x L) = W (F x C*KH*KW) . B, where row r of B is the run of
+ * L = (OH - 1)*WP + OW consecutive numbers of xp starting at delta(r), and column t = i*WP + j of y_wide is output
+ * (i, j) when j &lt; OW (the other columns, j &ge; OW, straddle two rows of xp and are dropped). B is never built:
+ * {@link #source} hands the product each block of it straight from xp. So a padded 3x3 convolution costs one copy
+ * of the image (the padding) instead of im2col's nine; the price is (WP - OW) / WP more columns in the product.
+ *
+ * <p>The same plan computes dL/dx of a stride-1 convolution, because that is a convolution too (the lecture's
+ * formula): dL/dx is the <em>full</em> convolution of dL/dy with the kernel rotated by 180 degrees, i.e. dL/dy
+ * padded by KH - 1 - P (and KW - 1 - P) convolved with W' (C x F x KH x KW),
+ * {@code W'[c][f][u][v] = W[f][c][KH-1-u][KW-1-v]} ({@link #rotatedWeight}). The sums are those of
+ * {@link ConvReference#inputGradient}, grouped as a matrix product.
+ */
+public final class PaddedWide {
+
+    private final int channels;
+    private final int height;
+    private final int width;
+    private final int kernelHeight;
+    private final int kernelWidth;
+    private final int padHeight;
+    private final int padWidth;
+    private final int paddedHeight;
+    private final int paddedWidth;
+    private final int outHeight;
+    private final int outWidth;
+    /** For each row r = (c*KH + u)*KW + v of B: delta(r) = c*HP*WP + u*WP + v. */
+    private final int[] delta;
+
+    /**
+     * The plan for a stride-1 convolution of a (channels, height, width) input with a kernelHeight x kernelWidth
+     * kernel and the given padding.
+     *
+     * @throws IllegalArgumentException if a size is not positive or the padded input is smaller than the kernel
+     */
+    public PaddedWide(int channels, int height, int width, int kernelHeight, int kernelWidth, int padHeight,
+                      int padWidth) {
+        if (channels < 1 || height < 1 || width < 1 || kernelHeight < 1 || kernelWidth < 1 || padHeight < 0
+                || padWidth < 0 || height + 2 * padHeight < kernelHeight || width + 2 * padWidth < kernelWidth) {
+            throw new IllegalArgumentException("bad stride-1 convolution geometry: " + channels + "x" + height + "x"
+                    + width + ", kernel " + kernelHeight + "x" + kernelWidth + ", padding " + padHeight + "x"
+                    + padWidth);
+        }
+        this.channels = channels;
+        this.height = height;
+        this.width = width;
+        this.kernelHeight = kernelHeight;
+        this.kernelWidth = kernelWidth;
+        this.padHeight = padHeight;
+        this.padWidth = padWidth;
+        this.paddedHeight = height + 2 * padHeight;
+        this.paddedWidth = width + 2 * padWidth;
+        this.outHeight = paddedHeight - kernelHeight + 1;
+        this.outWidth = paddedWidth - kernelWidth + 1;
+        int rows = channels * kernelHeight * kernelWidth;
+        this.delta = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            int v = r % kernelWidth;
+            int u = (r / kernelWidth) % kernelHeight;
+            int c = r / (kernelWidth * kernelHeight);
+            delta[r] = (c * paddedHeight + u) * paddedWidth + v;
+        }
+    }
+
+    /**
+     * Whether this plan does at most half again the work of the plain layout (the wide columns against OH*OW):
+     * (OH - 1)*WP + OW &le; 1.5 OH*OW. True for 3x3 SAME convolutions on maps of 4x4 and larger.
+     */
+    public boolean pays() {
+        return 2L * wideColumns() <= 3L * outHeight * outWidth;
+    }
+
+    /** OH, rows of the output. */
+    public int outHeight() {
+        return outHeight;
+    }
+
+    /** OW, columns of the output. */
+    public int outWidth() {
+        return outWidth;
+    }
+
+    /** Rows of B: C*KH*KW. */
+    public int rows() {
+        return delta.length;
+    }
+
+    /** L = (OH - 1)*WP + OW, the columns of B and of the wide product per image. */
+    public int wideColumns() {
+        return (outHeight - 1) * paddedWidth + outWidth;
+    }
+
+    /** C*HP*WP, the floats of one padded image. */
+    public int paddedSize() {
+        return channels * paddedHeight * paddedWidth;
+    }
+
+    /** C*H*W, the floats of one input image. */
+    public int imageSize() {
+        return channels * height * width;
+    }
+
+    /** Writes image x (C, H, W) at {@code x[xOffset]} into {@code padded[offset ...]} with the zero border. */
+    public void pad(float[] x, int xOffset, float[] padded, int offset) {
+        if (padHeight == 0 && padWidth == 0) {
+            System.arraycopy(x, xOffset, padded, offset, imageSize());
+            return;
+        }
+        int out = offset;
+        int in = xOffset;
+        for (int c = 0; c < channels; c++) {
+            Elementwise.fill(padded, out, out + padHeight * paddedWidth, 0f);
+            out += padHeight * paddedWidth;
+            for (int h = 0; h < height; h++) {
+                Elementwise.fill(padded, out, out + padWidth, 0f);
+                System.arraycopy(x, in, padded, out + padWidth, width);
+                Elementwise.fill(padded, out + padWidth + width, out + paddedWidth, 0f);
+                out += paddedWidth;
+                in += width;
+            }
+            Elementwise.fill(padded, out, out + padHeight * paddedWidth, 0f);
+            out += padHeight * paddedWidth;
+        }
+    }
+
+    /**
+     * B for {@code images} padded images side by side (image k at {@code padded[offset + k*imageStride]}, its
+     * columns at k*L .. k*L + L - 1): element [r][k*L + t] = padded[offset + k*imageStride + delta(r) + t].
+     */
+    public PanelSource source(float[] padded, int offset, int images, int imageStride) {
+        int length = wideColumns();
+        if (offset < 0 || (long) offset + (long) (images - 1) * imageStride + paddedSize() > padded.length) {
+            throw new IllegalArgumentException(images + " padded images of " + paddedSize() + " floats, "
+                    + imageStride + " apart from " + offset + ", do not fit in " + padded.length);
+        }
+        return new PanelSource() {
+            @Override
+            public void rows(int p0, int depth, int j0, int count, float[][] rows) {
+                for (int p = 0; p < depth; p++) {
+                    copy(p0 + p, j0, count, rows[p], 0);
+                }
+            }
+
+            @Override
+            public void panel(int p0, int depth, int j0, int count, float[] panel, int at, int stride) {
+                for (int p = 0; p < depth; p++) {
+                    int dst = at + p * stride;
+                    copy(p0 + p, j0, count, panel, dst);
+                    for (int t = count; t < stride; t++) {
+                        panel[dst + t] = 0f;
+                    }
+                }
+            }
+
+            private void copy(int r, int j0, int count, float[] dst, int at) {
+                int k = j0 / length;
+                int t = j0 - k * length;
+                int from = offset + delta[r];
+                while (count > 0) {
+                    int run = Math.min(length - t, count);
+                    System.arraycopy(padded, from + k * imageStride + t, dst, at, run);
+                    at += run;
+                    count -= run;
+                    t = 0;
+                    k++;
+                }
+            }
+        };
+    }
+
+    /**
+     * Copies image k's outputs out of the wide product (F rows, row f starting at {@code product[f*ld]}, image k's
+     * columns from k*L): {@code y[yOffset + (f*OH + i)*OW + j] = product[f*ld + k*L + i*WP + j]} for j &lt; OW.
+     */
+    public void copyOut(float[] product, int ld, int k, int filters, float[] y, int yOffset) {
+        copyOut(product, ld, k, 0, filters, y, yOffset);
+    }
+
+    /** {@link #copyOut(float[], int, int, int, float[], int)} for the rows f0 .. f1 - 1 only. */
+    public void copyOut(float[] product, int ld, int k, int f0, int f1, float[] y, int yOffset) {
+        int length = wideColumns();
+        for (int f = f0; f < f1; f++) {
+            int from = f * ld + k * length;
+            int to = yOffset + f * outHeight * outWidth;
+            for (int i = 0; i < outHeight; i++) {
+                System.arraycopy(product, from + i * paddedWidth, y, to + i * outWidth, outWidth);
+            }
+        }
+    }
+
+    /**
+     * W' for dL/dx: {@code rotated[(c*F + f)*KH*KW + u*KW + v] = w[(f*C + c)*KH*KW + (KH-1-u)*KW + (KW-1-v)]}, the
+     * kernel turned by 180 degrees with its input and output channels swapped. {@code filters} = F.
+     */
+    public static void rotatedWeight(float[] w, int filters, int channels, int kernelHeight, int kernelWidth,
+                                     float[] rotated) {
+        int area = kernelHeight * kernelWidth;
+        for (int f = 0; f < filters; f++) {
+            for (int c = 0; c < channels; c++) {
+                int from = (f * channels + c) * area;
+                int to = (c * filters + f) * area;
+                for (int a = 0; a < area; a++) {
+                    rotated[to + a] = w[from + area - 1 - a];
+                }
+            }
+        }
+    }
+}
