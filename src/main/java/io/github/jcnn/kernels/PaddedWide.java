@@ -177,6 +177,84 @@ public final class PaddedWide {
     }
 
     /**
+     * dW += the weight gradient of {@code images} consecutive images, as one product per image over the padded image:
+     * <pre>
+     *   dW[f][r] += sum over t &lt; L of dy_wide[f][t] * xp[delta(r) + t]
+     * </pre>
+     * where dy_wide is dL/dy laid out wide (output (i, j) at column t = i*WP + j, zeros in the columns j &ge; OW, so
+     * that the garbage columns add nothing): the transpose of the forward product. Per image, the product's terms
+     * are summed in the GEMM's fixed order; images one after the other: the same bits for any thread count.
+     *
+     * @param filters  F
+     * @param x        the input images (C, H, W), image n at {@code x[xOffset + n*C*H*W]}
+     * @param dy       the output gradients (F, OH, OW), image n at {@code dy[dyOffset + n*F*OH*OW]}
+     * @param dw       F*C*KH*KW floats, added to
+     */
+    public void weightGradient(int filters, float[] x, int xOffset, float[] dy, int dyOffset, int images,
+                               float[] dw) {
+        int length = wideColumns();
+        int outputSize = filters * outHeight * outWidth;
+        float[][] ws = WORKSPACE.get();
+        if (ws[0].length < paddedSize()) {
+            ws[0] = new float[paddedSize()];
+        }
+        if (ws[1].length < filters * length) {
+            ws[1] = new float[filters * length];
+        }
+        float[] padded = ws[0];
+        float[] wide = ws[1];
+        for (int n = 0; n < images; n++) {
+            pad(x, xOffset + n * imageSize(), padded, 0);
+            int from = dyOffset + n * outputSize;
+            for (int f = 0; f < filters; f++) {
+                int row = f * length;
+                for (int i = 0; i < outHeight; i++) {
+                    int at = row + i * paddedWidth;
+                    System.arraycopy(dy, from + (f * outHeight + i) * outWidth, wide, at, outWidth);
+                    if (i < outHeight - 1) {
+                        Elementwise.fill(wide, at + outWidth, at + paddedWidth, 0f);
+                    }
+                }
+            }
+            Gemm.multiply(false, filters, rows(), length, wide, 0, length, windows(padded), dw, 0, rows(), true);
+        }
+    }
+
+    /** Per thread: {padded image, wide dL/dy} for {@link #weightGradient}, grown when needed. */
+    private static final ThreadLocal<float[][]> WORKSPACE = ThreadLocal.withInitial(
+            () -> new float[][] {new float[0], new float[0]});
+
+    /** B<sup>T</sup> of {@link #source} for one padded image: element [t][r] = padded[delta(r) + t]. */
+    private PanelSource windows(float[] padded) {
+        return new PanelSource() {
+            @Override
+            public void rows(int p0, int depth, int j0, int count, float[][] rows) {
+                for (int j = 0; j < count; j++) {
+                    int from = delta[j0 + j] + p0;
+                    for (int p = 0; p < depth; p++) {
+                        rows[p][j] = padded[from + p];
+                    }
+                }
+            }
+
+            @Override
+            public void panel(int p0, int depth, int j0, int count, float[] panel, int at, int stride) {
+                for (int j = 0; j < count; j++) {
+                    int from = delta[j0 + j] + p0;
+                    for (int p = 0; p < depth; p++) {
+                        panel[at + p * stride + j] = padded[from + p];
+                    }
+                }
+                for (int j = count; j < stride; j++) {
+                    for (int p = 0; p < depth; p++) {
+                        panel[at + p * stride + j] = 0f;
+                    }
+                }
+            }
+        };
+    }
+
+    /**
      * Copies image k's outputs out of the wide product (F rows, row f starting at {@code product[f*ld]}, image k's
      * columns from k*L): {@code y[yOffset + (f*OH + i)*OW + j] = product[f*ld + k*L + i*WP + j]} for j &lt; OW.
      */

@@ -599,7 +599,12 @@ public final class Conv2D implements Layer {
                 Elementwise.fill(sum, 0, sum.length, 0f);
                 int first = Parallel.start(batch, chunks, chunk);
                 int count = Parallel.start(batch, chunks, chunk + 1) - first;
-                WeightGradient.accumulate(im2col, filters, x, first * imageSize, dy, first * outputSize, count, sum);
+                if (forwardPlan != null) {
+                    forwardPlan.weightGradient(filters, x, first * imageSize, dy, first * outputSize, count, sum);
+                } else {
+                    WeightGradient.accumulate(im2col, filters, x, first * imageSize, dy, first * outputSize, count,
+                            sum);
+                }
             }
         });
         for (int chunk = 0; chunk < chunks; chunk++) {
