@@ -37,7 +37,7 @@ import java.util.Locale;
  * PyTorch peer script torch_cifar10_modern.py (same network, same recipe, same flags). See docs/modern-cnn.md.
  * <pre>
  *   examples/run ModernCifar10                        # data from CIFAR10_DIR or data/cifar-10-batches-bin
- *   examples/run ModernCifar10 --epochs 15 --batch 128 --lr 0.1 --label-smoothing 0.1 --schedule onecycle --tta
+ *   examples/run ModernCifar10 --epochs 15 --batch 128 --lr 0.1 --label-smoothing 0.1 --schedule onecycle
  * </pre>
  * The network (default width 32, depth 1): torch_cnn_speed.py's ResNet-8, a 3x3 convolution stem, then three
  * stages of basic residual blocks (widths w, 2w, 4w; the second and third stage start with stride 2 and a 1x1
@@ -49,7 +49,7 @@ import java.util.Locale;
  * <p>Options (defaults as the peer script's): {@code --epochs 15 --batch 128 --lr 0.1 --momentum 0.9 --nesterov
  * --weight-decay 5e-4 (PyTorch SGD's coupled weight_decay) --decoupled (the decay decoupled instead)
  * --no-decay-bn (no decay on biases and batch norm) --label-smoothing 0.1 --schedule onecycle|cosine|none
- * --warmup 2 (epochs) --tta --width 32 --depth 1 (blocks per stage) --init pytorch|he --subset N (the first N
+ * --warmup 2 (epochs) --tta true|false (flip averaging at the end, default true) --width 32 --depth 1 (blocks per stage) --init pytorch|he --subset N (the first N
  * training images) --threads N --seed 42 --out jcnn-out/ModernCifar10 --tiny}.
  */
 public final class ModernCifar10 {
@@ -72,7 +72,7 @@ public final class ModernCifar10 {
         double smoothing = args.number("label-smoothing", 0.1);
         String scheduleName = args.string("schedule", "onecycle").toLowerCase(Locale.ROOT);
         double warmup = args.number("warmup", tiny ? 0.5 : 2);
-        boolean tta = args.flag("tta");
+        boolean tta = !"false".equals(args.string("tta", "true"));   // --tta false: no flip averaging
         int width = args.integer("width", tiny ? 8 : 32);
         int depth = args.integer("depth", 1);
         String init = args.string("init", "pytorch").toLowerCase(Locale.ROOT);

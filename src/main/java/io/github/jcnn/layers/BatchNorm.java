@@ -31,7 +31,7 @@ import java.util.random.RandomGenerator;
 public final class BatchNorm implements Layer {
 
     /** Samples per chunk of the batch statistics: the data-parallel training step's chunk. */
-    static final int CHUNK = 16;
+    static final int CHUNK = 32;
 
     private final Shape inputShape;
     private final int channels;

@@ -45,7 +45,7 @@ import java.util.random.RandomGenerator;
  * images (the cut depends on the batch size only); each chunk's images are summed into a partial gradient, and the
  * partials are added in chunk order on the calling thread. Every weight gradient is thus the same sum taken in the
  * same order whatever the thread count: training is bit-identical with 1, 2 or 16 threads. dL/db is summed on the
- * calling thread, in order. (Sequential.fit usually calls a layer with one chunk of 16 images per thread, through
+ * calling thread, in order. (Sequential.fit usually calls a layer with one chunk of 32 images per thread, through
  * {@link #replica}; a layer's own splitting matters when it is trained on whole batches.)
  *
  * <p>Memory: {@code forward(x, true)} keeps a copy of x for backward; scratch buffers (one column matrix per thread)

@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Why not split each layer's work over the threads instead? That costs a hand-over between threads per layer and
  * direction (two dozen per LeNet-5 step) and sweeps the whole batch's activations through the cache layer by layer;
- * a chunk of 16 CIFAR images keeps its activations (conv1's output: 16 x 6 x 28 x 28 floats = 300 KB) in the
+ * a chunk of 32 CIFAR images keeps its activations (conv1's output: 32 x 6 x 28 x 28 floats = 600 KB) in the
  * core's own cache from the forward pass to the backward pass, and a step needs one hand-over.
  *
  * <p>Inside a replica, each ReLU followed by a max pool runs after it instead ({@link Reordering}): the same numbers,
@@ -47,7 +47,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class DataParallelStep {
 
     /** Samples per chunk (the last chunks of a batch may have one fewer each, see {@link Parallel#start}). */
-    static final int CHUNK = 16;
+    /**
+     * Samples per chunk. 32 rather than 16: a batch of 64 makes two chunks, one per core of a 2-core machine, and
+     * more chunks than threads cost time even on one thread (each chunk's own replica buffers, the batch-norm lanes
+     * taking turns): measured with bench/Throughput, 2 threads, batch 64, images/s at 16 / 32 per chunk: vgg 517 /
+     * 707, resnet 368 / 518, LeNet-5 ~17,700 / ~21,000 (docs/performance.md, round 5).
+     */
+    static final int CHUNK = 32;
 
     private final List<Layer> layers;
     private final int depth;

@@ -64,7 +64,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@link #forwardLoss}, {@link TrainingStep#backward()}) refuse to run while another one runs on the same model:
  * {@link IllegalStateException}. A custom loop's own {@code optimizer.step()} is outside the lock: a loop that must
  * serve predictions meanwhile synchronises them itself.
- * Training uses the library's threads ({@link Compute#setThreads}) by splitting each batch into chunks of 16 samples,
+ * Training uses the library's threads ({@link Compute#setThreads}) by splitting each batch into chunks of 32 samples,
  * each run forward and backward through its own replica of the layers ({@link Layer#replica}) and the chunks'
  * gradients added in chunk order; batch normalization's replicas meet at barriers to use the whole batch's
  * statistics (see {@code DataParallelStep}). A model with a layer that cannot be replicated (a user-defined layer
