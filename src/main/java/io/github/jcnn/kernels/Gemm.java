@@ -1,20 +1,24 @@
 package io.github.jcnn.kernels;
 
 /**
- * Single-precision matrix multiplication (GEMM), cache-blocked and shaped so that the JIT compiler turns its inner
- * loop into SIMD instructions: the fast path of every convolution.
+ * Single-precision matrix multiplication (GEMM): the fast path of every convolution and dense layer.
  * <pre>
  *   C (m x n)  +=  op(A) (m x k) . op(B) (k x n)         op(X) = X or its transpose X^T
  *
- *   Conv2D:  forward   Y     (F x OH*OW)  += W (F x CKK)  . cols (CKK x OH*OW)      multiplyRows (cols as rows)
- *            backward  dW    (F x CKK)    += dY (F x OH*OW) . cols^T                multiplyRows (cols^T as rows,
- *                                                                                    from Im2Col.im2colTransposedRows)
- *                      dcols (CKK x OH*OW) += W^T . dY                             multiply(true,  false, ...)
+ *   Conv2D:  forward   Y     (F x OH*OW)  += W (F x CKK)  . cols (CKK x OH*OW)
+ *            backward  dW    (F x CKK)    += dY (F x OH*OW) . cols^T        (WeightGradient, PaddedWide)
+ *                      dcols (CKK x OH*OW) = W^T . dY                       (then col2im)
  * </pre>
- * Matrices are row-major inside flat {@code float[]} arrays, given by an offset (where element [0][0] is) and a
+ * Two implementations, chosen once per run ({@link #implementation()}): {@link VectorGemm}, explicit SIMD with a
+ * register-blocked micro-kernel and fused multiply-adds, when the JVM was started with
+ * {@code --add-modules jdk.incubator.vector}; otherwise the loops below, written so that the JIT compiler turns
+ * them into SIMD instructions itself. Each gives exactly the bits of its plain reference loop in
+ * {@link GemmReference} ({@code multiplyFused} and {@code multiply}), on any thread count.
+ *
+ * <p>Matrices are row-major inside flat {@code float[]} arrays, given by an offset (where element [0][0] is) and a
  * leading dimension (how far apart two rows start), as in BLAS. The product is <em>added</em> to C.
  *
- * <h2>How it is fast</h2>
+ * <h2>How the loops are fast</h2>
  * The loop order is i-p-j: for each row i of C and each p, add A[i][p] times row p of B to row i of C. The inner
  * loop {@code c[j] += a * b[j]} runs over consecutive floats and is what the HotSpot C2 compiler vectorises
  * (8 or 16 floats per instruction). It does so reliably only when both arrays are indexed from 0 by the loop

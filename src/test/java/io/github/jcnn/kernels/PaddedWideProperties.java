@@ -1,0 +1,116 @@
+package io.github.jcnn.kernels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.jcnn.tensor.Shape;
+import io.github.jcnn.tensor.Tensor;
+import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The padded wide plan against the lecture's convolution written plainly ({@link ConvReference}): the forward pass
+ * (one product over the padded images, outputs copied out), dL/dx (the full convolution of the padded dL/dy with the
+ * rotated kernel, through the same plan) and dL/dW, over random shapes and paddings, several images side by side.
+ */
+class PaddedWideProperties {
+
+    private static Tensor random(Shape shape, SplittableRandom random) {
+        float[] data = new float[shape.size()];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (float) (random.nextDouble() * 2 - 1);
+        }
+        return Tensor.of(shape, data);
+    }
+
+    private static void assertClose(float[] actual, float[] expected, String what) {
+        assertThat(actual).as(what).hasSize(expected.length);
+        for (int i = 0; i < actual.length; i++) {
+            assertThat(actual[i]).as("%s [%d]", what, i)
+                    .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4f * (1 + Math.abs(expected[i]))));
+        }
+    }
+
+    @Property(tries = 150)
+    void forwardInputGradientAndWeightGradientAgreeWithTheReference(
+            @ForAll @IntRange(min = 1, max = 3) int images, @ForAll @IntRange(min = 1, max = 4) int channels,
+            @ForAll @IntRange(min = 1, max = 5) int filters, @ForAll @IntRange(min = 1, max = 9) int height,
+            @ForAll @IntRange(min = 1, max = 9) int width, @ForAll @IntRange(min = 1, max = 4) int kernelHeight,
+            @ForAll @IntRange(min = 1, max = 4) int kernelWidth, @ForAll @IntRange(min = 0, max = 3) int padHeight,
+            @ForAll @IntRange(min = 0, max = 3) int padWidth, @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        net.jqwik.api.Assume.that(height + 2 * padHeight >= kernelHeight && width + 2 * padWidth >= kernelWidth);
+        SplittableRandom random = new SplittableRandom(seed);
+        PaddedWide plan = new PaddedWide(channels, height, width, kernelHeight, kernelWidth, padHeight, padWidth);
+        Tensor x = random(Shape.of(images, channels, height, width), random);
+        Tensor w = random(Shape.of(filters, channels, kernelHeight, kernelWidth), random);
+        int outHeight = plan.outHeight();
+        int outWidth = plan.outWidth();
+        int length = plan.wideColumns();
+        int patch = plan.rows();
+
+        // forward: all images side by side in one product
+        float[] padded = new float[images * plan.paddedSize()];
+        for (int n = 0; n < images; n++) {
+            plan.pad(x.data(), n * plan.imageSize(), padded, n * plan.paddedSize());
+        }
+        float[] product = new float[filters * images * length];
+        Gemm.multiply(false, filters, images * length, patch, w.data(), 0, patch,
+                plan.source(padded, 0, images, plan.paddedSize()), product, 0, images * length, false);
+        float[] y = new float[images * filters * outHeight * outWidth];
+        for (int n = 0; n < images; n++) {
+            plan.copyOut(product, images * length, n, filters, y, n * filters * outHeight * outWidth);
+        }
+        assertClose(y, ConvReference.forward(x, w, null, 1, padHeight, padWidth).data(), "forward");
+
+        Tensor dy = random(Shape.of(images, filters, outHeight, outWidth), random);
+        // dL/dW
+        float[] dw = new float[w.size()];
+        plan.weightGradient(filters, x.data(), 0, dy.data(), 0, images, dw);
+        assertClose(dw, ConvReference.weightGradient(x, dy, kernelHeight, kernelWidth, 1, padHeight, padWidth).data(),
+                "dL/dW");
+
+        // dL/dx: dy padded by K - 1 - P convolved with the rotated kernel (only where that padding is not negative)
+        if (kernelHeight - 1 - padHeight >= 0 && kernelWidth - 1 - padWidth >= 0) {
+            PaddedWide back = new PaddedWide(filters, outHeight, outWidth, kernelHeight, kernelWidth,
+                    kernelHeight - 1 - padHeight, kernelWidth - 1 - padWidth);
+            assertThat(back.outHeight()).isEqualTo(height);
+            assertThat(back.outWidth()).isEqualTo(width);
+            float[] rotated = new float[w.size()];
+            PaddedWide.rotatedWeight(w.data(), filters, channels, kernelHeight, kernelWidth, rotated);
+            float[] dx = new float[x.size()];
+            float[] pad = new float[back.paddedSize()];
+            float[] wide = new float[channels * back.wideColumns()];
+            for (int n = 0; n < images; n++) {
+                back.pad(dy.data(), n * back.imageSize(), pad, 0);
+                Gemm.multiply(false, channels, back.wideColumns(), back.rows(), rotated, 0, back.rows(),
+                        back.source(pad, 0, 1, back.paddedSize()), wide, 0, back.wideColumns(), false);
+                back.copyOut(wide, back.wideColumns(), 0, channels, dx, n * x.size() / images);
+            }
+            assertClose(dx, ConvReference.inputGradient(dy, w, x.shape(), 1, padHeight, padWidth).data(), "dL/dx");
+        }
+    }
+
+    @Test
+    void theRotatedKernelOfAHandWorkedCase() {
+        // F = 1, C = 2, 2x2: W[0][0] = [1 2; 3 4], W[0][1] = [5 6; 7 8] -> W'[c][0] = rot180(W[0][c])
+        float[] w = {1, 2, 3, 4, 5, 6, 7, 8};
+        float[] rotated = new float[8];
+        PaddedWide.rotatedWeight(w, 1, 2, 2, 2, rotated);
+        assertThat(rotated).containsExactly(4, 3, 2, 1, 8, 7, 6, 5);
+    }
+
+    @Test
+    void theWideLayoutOfA3x3SameConvolution() {
+        // 32x32, 3x3, padding 1: WP = 34, L = 31*34 + 32 = 1,086 columns for 1,024 outputs (6% more), pays
+        PaddedWide plan = new PaddedWide(16, 32, 32, 3, 3, 1, 1);
+        assertThat(plan.wideColumns()).isEqualTo(1086);
+        assertThat(plan.paddedSize()).isEqualTo(16 * 34 * 34);
+        assertThat(plan.pays()).isTrue();
+        // a 10x1 input, 1x7 kernel, padding 3 across: 10 outputs, but WP = 7 and L = 9*7 + 1 = 64: does not pay
+        PaddedWide narrow = new PaddedWide(1, 10, 1, 1, 7, 0, 3);
+        assertThat(narrow.wideColumns()).isEqualTo(64);
+        assertThat(narrow.pays()).isFalse();
+    }
+}
