@@ -32,10 +32,6 @@ public final class Im2Col {
     private final int outWidth;
     /** For each row r = (c*KH + u)*KW + v of the column matrix: c*H*W + u*W + v, its image offset from the window. */
     private final int[] rowDelta;
-    /** For each row: u, its kernel row. */
-    private final int[] rowKernelRow;
-    /** For each row: v, its kernel column. */
-    private final int[] rowKernelColumn;
 
     /**
      * The geometry of one convolution.
@@ -67,15 +63,11 @@ public final class Im2Col {
         this.outWidth = (width + 2 * padWidth - kernelWidth) / stride + 1;
         int rows = channels * kernelHeight * kernelWidth;
         this.rowDelta = new int[rows];
-        this.rowKernelRow = new int[rows];
-        this.rowKernelColumn = new int[rows];
         for (int r = 0; r < rows; r++) {
             int v = r % kernelWidth;
             int u = (r / kernelWidth) % kernelHeight;
             int c = r / (kernelWidth * kernelHeight);
             rowDelta[r] = (c * height + u) * width + v;
-            rowKernelRow[r] = u;
-            rowKernelColumn[r] = v;
         }
     }
 
@@ -142,14 +134,6 @@ public final class Im2Col {
     /** The number of floats in one image: C*H*W. */
     public int imageSize() {
         return channels * height * width;
-    }
-
-    /**
-     * Writes the whole column matrix of the image at {@code image[imageOffset...]} into
-     * {@code cols[colsOffset...]} (rows() x columns(), row-major), overwriting it.
-     */
-    public void im2col(float[] image, int imageOffset, float[] cols, int colsOffset) {
-        im2colRows(image, imageOffset, 0, rows(), cols, colsOffset);
     }
 
     /**
@@ -237,18 +221,12 @@ public final class Im2Col {
      * The column matrix in the <em>wide</em> layout, for stride 1 without padding: row r = (c, u, v) is
      * {@code rows[r][i*W + j] = image[c][i + u][j + v]} for every i &lt; OH and j &lt; W with i*W + j &lt;
      * {@link #wideColumns()}, which is one contiguous run of the image: one {@code System.arraycopy} per row instead
-     * of one per row and output row. Columns i*W + j with j &lt; OW are exactly column i*OW + j of {@link #im2col};
-     * the others (j &ge; OW) straddle two image rows and are garbage whose products the caller drops.
+     * of one per row and output row. Columns i*W + j with j &lt; OW are exactly column i*OW + j of
+     * {@link #im2colRows(float[], int, float[][])}; the others (j &ge; OW) straddle two image rows and are garbage
+     * whose products the caller drops. Row r is written to {@code rows[r][at ...]}: several images side by side in
+     * the same row arrays, image k at {@code at = k * wideColumns()}.
      *
      * @throws IllegalStateException if the stride is not 1 or there is padding
-     */
-    public void im2colWideRows(float[] image, int imageOffset, float[][] rows) {
-        im2colWideRows(image, imageOffset, rows, 0);
-    }
-
-    /**
-     * {@link #im2colWideRows(float[], int, float[][])} with row r written to {@code rows[r][at ...]}: several
-     * images side by side in the same row arrays, image k at {@code at = k * wideColumns()}.
      */
     public void im2colWideRows(float[] image, int imageOffset, float[][] rows, int at) {
         if (stride != 1 || padHeight != 0 || padWidth != 0) {
@@ -261,46 +239,6 @@ public final class Im2Col {
         int length = wideColumns();
         for (int r = 0; r < rows(); r++) {
             System.arraycopy(image, imageOffset + rowDelta[r], rows[r], at, length);
-        }
-    }
-
-    /**
-     * {@link #im2colTransposed} into row arrays: {@code out[l][r - rowFrom] = cols[r][l]}, one kernel window (its
-     * rows rowFrom to rowTo) per array, for {@link Gemm#multiplyRows}.
-     */
-    public void im2colTransposedRows(float[] image, int imageOffset, int rowFrom, int rowTo, float[][] out) {
-        checkRange(image, imageOffset, imageSize(), "image");
-        int count = rowTo - rowFrom;
-        if (rowFrom < 0 || count < 0 || rowTo > rows()) {
-            throw new IllegalArgumentException("rows " + rowFrom + " to " + rowTo + " are not within 0.." + rows());
-        }
-        if (out.length < columns()) {
-            throw new IllegalArgumentException("need " + columns() + " rows, got " + out.length);
-        }
-        int l = 0;
-        for (int i = 0; i < outHeight; i++) {
-            int top = i * stride - padHeight;
-            for (int j = 0; j < outWidth; j++, l++) {
-                int left = j * stride - padWidth;
-                float[] row = out[l];
-                if (row.length < count) {
-                    throw new IllegalArgumentException("row " + l + " has " + row.length + " floats, needs " + count);
-                }
-                boolean inside = top >= 0 && top + kernelHeight <= height && left >= 0 && left + kernelWidth <= width;
-                int window = imageOffset + top * width + left;
-                if (inside) {
-                    for (int r = rowFrom; r < rowTo; r++) {
-                        row[r - rowFrom] = image[window + rowDelta[r]];
-                    }
-                } else {
-                    for (int r = rowFrom; r < rowTo; r++) {
-                        int h = top + rowKernelRow[r];
-                        int w = left + rowKernelColumn[r];
-                        boolean in = h >= 0 && h < height && w >= 0 && w < width;
-                        row[r - rowFrom] = in ? image[window + rowDelta[r]] : 0f;
-                    }
-                }
-            }
         }
     }
 
@@ -317,18 +255,20 @@ public final class Im2Col {
     }
 
     /**
-     * The same numbers as {@link #im2colTransposedRows im2colTransposedRows(image, imageOffset, 0, rows(), out)}
-     * (the window under the kernel at output position l = i*OW + j into {@code out[l][0 .. rows())}), built by
-     * sliding: the window at (i, j) is the one at (i, j - 1) moved S columns to the left, so it is copied from
-     * there in one {@code System.arraycopy} and only its last S columns per kernel row are read from the image:
+     * The transpose of the column matrix, one kernel window per row array: {@code out[l][r] = cols[r][l]}, the window
+     * under the kernel at output position l = i*OW + j into {@code out[l][0 .. rows())}, built by sliding: the window
+     * at (i, j) is the one at (i, j - 1) moved S columns to the left, so it is copied from there in one
+     * {@code System.arraycopy} and only its last S columns per kernel row are read from the image:
      * <pre>
      *   out[l][(c*KH + u)*KW + v] = out[l - 1][(c*KH + u)*KW + v + S]      for v &lt; KW - S  (same image number)
      *   out[l][(c*KH + u)*KW + v] = image[c][i*S + u - PH][j*S + v - PW]    for v &ge; KW - S  (0 outside the image)
      * </pre>
      * The first window of each output row (and every window when S &ge; KW, which share nothing) is read whole.
      * For LeNet's 5x5 kernels with stride 1 that is 1 number in 5 read from the image instead of every one, and no
-     * lookup table: measured ~26 against ~35 us per 3x32x32 image, ~6.7 against ~8.1 per 6x14x14 one. The copy also moves numbers across the boundary of two kernel rows; those are exactly the last
-     * S columns of each kernel row, which are then overwritten.
+     * lookup table: measured ~26 against ~35 us per 3x32x32 image, ~6.7 against ~8.1 per 6x14x14 one (against
+     * gathering every window through a lookup table, the way this class did it before). The copy also moves numbers
+     * across the boundary of two kernel rows; those are exactly the last S columns of each kernel row, which are then
+     * overwritten.
      */
     public void im2colTransposedRowsSliding(float[] image, int imageOffset, float[][] out) {
         checkRange(image, imageOffset, imageSize(), "image");
@@ -379,46 +319,10 @@ public final class Im2Col {
     }
 
     /**
-     * Writes the <em>transpose</em> of rows {@code rowFrom} to {@code rowTo} of the column matrix: a
-     * columns() x (rowTo - rowFrom) matrix, row-major at {@code out[outOffset...]}, with
-     * {@code out[l][r - rowFrom] = cols[r][l]}. One row of it is the window under the kernel at output position l.
-     * Lets dW += dY . cols^T be computed as a plain product dY . (this matrix), without transposing.
-     */
-    public void im2colTransposed(float[] image, int imageOffset, int rowFrom, int rowTo, float[] out,
-                                 int outOffset) {
-        checkRange(image, imageOffset, imageSize(), "image");
-        int count = rowTo - rowFrom;
-        if (rowFrom < 0 || count < 0 || rowTo > rows()) {
-            throw new IllegalArgumentException("rows " + rowFrom + " to " + rowTo + " are not within 0.." + rows());
-        }
-        checkRange(out, outOffset, count * columns(), "out");
-        int o = outOffset;
-        for (int i = 0; i < outHeight; i++) {
-            int top = i * stride - padHeight;
-            for (int j = 0; j < outWidth; j++) {
-                int left = j * stride - padWidth;
-                boolean inside = top >= 0 && top + kernelHeight <= height && left >= 0 && left + kernelWidth <= width;
-                if (inside) {
-                    int window = imageOffset + top * width + left;
-                    for (int r = rowFrom; r < rowTo; r++) {
-                        out[o++] = image[window + rowDelta[r]];
-                    }
-                } else {
-                    for (int r = rowFrom; r < rowTo; r++) {
-                        int h = top + rowKernelRow[r];
-                        int w = left + rowKernelColumn[r];
-                        boolean in = h >= 0 && h < height && w >= 0 && w < width;
-                        out[o++] = in ? image[imageOffset + top * width + left + rowDelta[r]] : 0f;
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * The adjoint of {@link #im2col}: <em>adds</em> every entry of the column matrix at {@code cols[colsOffset...]}
-     * to the image number it was copied from, in {@code image[imageOffset...]}; entries that came from the padding
-     * are dropped. Zero the image first to get the plain result. Used to turn dL/dcols into dL/dX.
+     * The adjoint of im2col ({@link #im2colRows(float[], int, int, int, float[], int)}): <em>adds</em> every entry of
+     * the column matrix at {@code cols[colsOffset...]} to the image number it was copied from, in
+     * {@code image[imageOffset...]}; entries that came from the padding are dropped. Zero the image first to get the
+     * plain result. Used to turn dL/dcols into dL/dX.
      */
     public void col2im(float[] cols, int colsOffset, float[] image, int imageOffset) {
         col2im(cols, colsOffset, columns(), image, imageOffset);

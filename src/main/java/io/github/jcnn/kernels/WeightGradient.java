@@ -19,7 +19,7 @@ import java.util.Arrays;
  *       {@link #accumulateByRows}.</li>
  * </ul>
  * {@link #accumulate} picks one by {@link #rowsPay}. Measured with {@code WeightGradientBench} (one thread, 16 images
- * per call, JDK 17, AVX2), microseconds per image against the im2colTransposedRows + GEMM that Conv2D used before:
+ * per call, JDK 17, AVX2), microseconds per image against gathering every window + GEMM, which Conv2D did before:
  * LeNet's first layer (3x32x32, 6 filters 5x5) ~38 against ~57 (by rows), its second (6x14x14, 16 filters 5x5) ~19
  * against ~20.5 (as a product; the sliding windows are the gain).
  *

@@ -42,7 +42,7 @@ class Im2ColProperties {
 
         float[] image = random(offset + c * h * w, random);
         float[] cols = random(offset + geometry.rows() * geometry.columns(), random);   // garbage to overwrite
-        geometry.im2col(image, offset, cols, offset);
+        geometry.im2colRows(image, offset, 0, geometry.rows(), cols, offset);
         for (int ch = 0; ch < c; ch++) {
             for (int u = 0; u < kh; u++) {
                 for (int v = 0; v < kw; v++) {
@@ -68,16 +68,6 @@ class Im2ColProperties {
         assertThat(slice).containsExactly(Arrays.copyOfRange(cols, offset + from * geometry.columns(),
                 offset + to * geometry.columns()));
 
-        // the transposed slice is the same numbers, one kernel window per row
-        float[] transposed = new float[(to - from) * geometry.columns()];
-        geometry.im2colTransposed(image, offset, from, to, transposed, 0);
-        for (int r = from; r < to; r++) {
-            for (int l = 0; l < geometry.columns(); l++) {
-                assertThat(transposed[l * (to - from) + r - from])
-                        .isEqualTo(cols[offset + r * geometry.columns() + l]);
-            }
-        }
-
         // the row-array versions hold the same numbers
         float[][] rows = new float[geometry.rows()][geometry.columns() + offset];
         geometry.im2colRows(image, offset, rows);
@@ -89,7 +79,7 @@ class Im2ColProperties {
         if (s == 1 && ph == 0 && pw == 0) {
             assertThat(geometry.wideColumns()).isEqualTo((oh - 1) * w + ow);
             float[][] wide = new float[geometry.rows()][geometry.wideColumns() + offset];
-            geometry.im2colWideRows(image, offset, wide);
+            geometry.im2colWideRows(image, offset, wide, 0);
             for (int r = 0; r < geometry.rows(); r++) {
                 for (int i = 0; i < oh; i++) {
                     for (int j = 0; j < ow; j++) {
@@ -118,11 +108,12 @@ class Im2ColProperties {
         } else {
             assertThat(geometry.wideLayoutPays()).isFalse();
         }
-        float[][] windows = new float[geometry.columns()][to - from + offset];
-        geometry.im2colTransposedRows(image, offset, from, to, windows);
+        // the transposed rows (one kernel window per row array, for dL/dW) are the same numbers
+        float[][] windows = new float[geometry.columns()][geometry.rows() + offset];
+        geometry.im2colTransposedRowsSliding(image, offset, windows);
         for (int l = 0; l < geometry.columns(); l++) {
-            for (int r = from; r < to; r++) {
-                assertThat(windows[l][r - from]).isEqualTo(cols[offset + r * geometry.columns() + l]);
+            for (int r = 0; r < geometry.rows(); r++) {
+                assertThat(windows[l][r]).isEqualTo(cols[offset + r * geometry.columns() + l]);
             }
         }
 

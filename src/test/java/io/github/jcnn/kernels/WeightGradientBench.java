@@ -12,8 +12,7 @@ import java.util.SplittableRandom;
  *   java -cp target/classes:target/test-classes io.github.jcnn.kernels.WeightGradientBench [rounds]
  * </pre>
  * The candidates run interleaved in the same JVM, round after round; the minimum and the median over the rounds
- * are printed (the minimum is the least disturbed by other work on the machine). "gather + GEMM" is what Conv2D
- * did before: {@link Im2Col#im2colTransposedRows} and {@link Gemm#multiplyRows} image by image.
+ * are printed (the minimum is the least disturbed by other work on the machine).
  */
 public final class WeightGradientBench {
 
@@ -39,9 +38,8 @@ public final class WeightGradientBench {
         }
         int positions = geometry.columns();
         int patch = geometry.rows();
-        float[][] windows = new float[positions][patch];
         float[] dw = new float[filters * patch];
-        String[] names = {"gather + GEMM", "accumulate", "by rows", "as a product"};
+        String[] names = {"accumulate", "by rows", "as a product"};
         double[][] micros = new double[names.length][rounds];
         int calls = Math.max(1, 200_000 / (filters * patch * positions / 8));
         for (int round = 0; round < rounds; round++) {
@@ -49,15 +47,8 @@ public final class WeightGradientBench {
                 long start = System.nanoTime();
                 for (int call = 0; call < calls; call++) {
                     switch (k) {
-                        case 0 -> {
-                            for (int n = 0; n < images; n++) {
-                                geometry.im2colTransposedRows(x, n * geometry.imageSize(), 0, patch, windows);
-                                Gemm.multiplyRows(filters, patch, positions, dy, n * filters * positions, positions,
-                                        windows, dw, 0, patch);
-                            }
-                        }
-                        case 1 -> WeightGradient.accumulate(geometry, filters, x, 0, dy, 0, images, dw);
-                        case 2 -> WeightGradient.accumulateByRows(geometry, filters, x, 0, dy, 0, images, dw);
+                        case 0 -> WeightGradient.accumulate(geometry, filters, x, 0, dy, 0, images, dw);
+                        case 1 -> WeightGradient.accumulateByRows(geometry, filters, x, 0, dy, 0, images, dw);
                         default -> WeightGradient.accumulateByProduct(geometry, filters, x, 0, dy, 0, images, dw);
                     }
                 }

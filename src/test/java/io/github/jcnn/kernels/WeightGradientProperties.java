@@ -168,8 +168,15 @@ class WeightGradientProperties {
         SplittableRandom random = new SplittableRandom(seed);
         Im2Col geometry = new Im2Col(c, h, w, kh, kw, s, ph, pw);
         float[] image = random(offset + geometry.imageSize(), random);
+        // the column matrix (checked against its definition in Im2ColProperties), transposed: window l in row l
+        float[] cols = new float[geometry.rows() * geometry.columns()];
+        geometry.im2colRows(image, offset, 0, geometry.rows(), cols, 0);
         float[][] expected = new float[geometry.columns()][geometry.rows()];
-        geometry.im2colTransposedRows(image, offset, 0, geometry.rows(), expected);
+        for (int l = 0; l < geometry.columns(); l++) {
+            for (int r = 0; r < geometry.rows(); r++) {
+                expected[l][r] = cols[r * geometry.columns() + l];
+            }
+        }
         float[][] sliding = new float[geometry.columns()][geometry.rows() + offset];
         for (float[] row : sliding) {
             Arrays.fill(row, Float.NaN);   // garbage that must be overwritten

@@ -1,0 +1,78 @@
+package io.github.jcnn.kernels;
+
+/**
+ * How a convolution of one fixed shape is computed fast, a batch of images at a time: the forward pass and its two
+ * gradients. The math is the lecture's, written as plain loops in {@link ConvReference}; a plan computes the same
+ * sums grouped as matrix products ({@link Gemm}), and the tests check the two against each other on random shapes.
+ * <pre>
+ *   x (N, C, H, W)    w (F, C, KH, KW)    b (F) or null    y, dy (N, F, OH, OW)     flat row-major arrays
+ *
+ *   forward          y[n,f,i,j] = b[f] + sum_c sum_u sum_v  x[n, c, i*S + u - P, j*S + v - P] * w[f,c,u,v]
+ *   inputGradient    dL/dx  = full convolution of dL/dy (dilated by S) with rot180(w), cropped by P
+ *   weightGradient   dL/dw += valid convolution of x (padded by P) with dL/dy (dilated by S)
+ * </pre>
+ * {@link #of} picks the plan for a shape:
+ * <ul>
+ *   <li>{@link PaddedWidePlan}, for padded stride-1 convolutions (3x3 SAME) where it pays: one product over the
+ *       zero-padded image without any column matrix ({@link PaddedWide}); a direction where it does not pay falls back
+ *       to the im2col plan;</li>
+ *   <li>{@link Im2ColPlan} for every other shape: the column matrix of each image ({@link Im2Col}) times the
+ *       weights, dL/dx by col2im of W<sup>T</sup> &middot; dL/dy, dL/dW by {@link WeightGradient}.</li>
+ * </ul>
+ *
+ * <p>Threads and determinism: the forward pass and dL/dx split the images over the {@link Parallel} threads in fixed
+ * ranges (each image is independent); {@link #weightGradient} runs on the calling thread, its images one after the
+ * other. Every output is the same sum in the same order whatever the thread count.
+ *
+ * <p>Memory: a plan keeps its training buffers (column matrices, products, the transposed or rotated weights) between
+ * calls and reuses them while the batch size stays the same, so it belongs to one layer, and every replica of the
+ * layer has a plan of its own. {@code forward(..., false)} writes none of them (its scratch is allocated per call),
+ * so several threads may run inference through one plan at once.
+ */
+public interface ConvPlan {
+
+    /**
+     * The plan for a convolution of (channels, height, width) images by {@code filters} kernels of kernelHeight x
+     * kernelWidth with the given stride and padding (already checked by the layer: sizes positive, the padded image
+     * at least as large as the kernel).
+     */
+    static ConvPlan of(int channels, int height, int width, int filters, int kernelHeight, int kernelWidth,
+                       int stride, int padHeight, int padWidth) {
+        Im2ColPlan rows = new Im2ColPlan(new Im2Col(channels, height, width, kernelHeight, kernelWidth, stride,
+                padHeight, padWidth), filters);
+        // without padding the wide layout of Im2Col is used, measured faster there (LeNet-5: few filters and
+        // channels, where copying rows costs less than a larger product)
+        if (stride != 1 || (padHeight == 0 && padWidth == 0)) {
+            return rows;
+        }
+        PaddedWide forward = new PaddedWide(channels, height, width, kernelHeight, kernelWidth, padHeight, padWidth);
+        // dL/dx: dL/dy padded by K - 1 - P, which must not be negative
+        int backHeight = kernelHeight - 1 - padHeight;
+        int backWidth = kernelWidth - 1 - padWidth;
+        PaddedWide backward = backHeight >= 0 && backWidth >= 0 ? new PaddedWide(filters, forward.outHeight(),
+                forward.outWidth(), kernelHeight, kernelWidth, backHeight, backWidth) : null;
+        boolean forwardPays = forward.pays();
+        boolean backwardPays = backward != null && backward.pays();
+        if (!forwardPays && !backwardPays) {
+            return rows;
+        }
+        return new PaddedWidePlan(forwardPays ? forward : null, backwardPays ? backward : null, rows);
+    }
+
+    /**
+     * y = the convolution of {@code batch} images x with w, plus b: every number of y is written.
+     *
+     * @param training true to use (and keep) this plan's buffers; false to allocate scratch per call and write no
+     *                 field, so that several threads may run it at once
+     */
+    void forward(float[] x, int batch, float[] w, float[] b, float[] y, boolean training);
+
+    /** dx = dL/dx of {@code batch} images from their dy: every number of dx is written. Uses the training buffers. */
+    void inputGradient(float[] dy, int batch, float[] w, float[] dx);
+
+    /**
+     * dw += dL/dw of the {@code count} images from image {@code first} on (x and dy both hold a whole batch), summed
+     * image after image on the calling thread; safe to call from several threads at once (its scratch is per thread).
+     */
+    void weightGradient(float[] x, float[] dy, int first, int count, float[] dw);
+}

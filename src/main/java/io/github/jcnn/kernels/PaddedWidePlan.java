@@ -1,0 +1,192 @@
+package io.github.jcnn.kernels;
+
+/**
+ * A padded stride-1 convolution (3x3 SAME) without im2col, by {@link PaddedWide}: each image is padded once and the
+ * product reads the kernel windows straight from the padded image.
+ * <pre>
+ *   forward          [y_0 y_1 ...]_wide (F x g*L) = W (F x C*KH*KW) . B(padded x_0, x_1, ...) + b
+ *   inputGradient    dx_wide (C x g*L') = W' (C x F*KH*KW) . B(dy_0, dy_1, ... padded by K - 1 - P)
+ *                    with W' = rot180(W), input and output channels swapped: the lecture's full convolution
+ *   weightGradient   dW += dy_wide . B(padded x_n)^T, image by image ({@link PaddedWide#weightGradient})
+ * </pre>
+ * The forward pass and dL/dW use the plan of the input ({@code forward}), dL/dx the plan of the padded dL/dy
+ * ({@code backward}); {@link ConvPlan#of} gives each only where it pays, and a direction without one is done by the
+ * im2col plan of the same shape ({@code rows}). Buffers and threads: see {@link ConvPlan}.
+ */
+final class PaddedWidePlan implements ConvPlan {
+
+    /** Several images are multiplied at a time, to rows of about this many columns. */
+    private static final int WIDE_GROUP_COLUMNS = Integer.getInteger("jcnn.wg", 1024);
+
+    /** For the forward pass and dL/dW: the wide layout over the padded input; null to use {@link #rows}. */
+    private final PaddedWide forward;
+    /** For dL/dx: the wide layout over dL/dy padded by K - 1 - P; null to use {@link #rows}. */
+    private final PaddedWide backward;
+    /** The im2col plan of the same shape, for a direction without a padded wide layout. */
+    private final Im2ColPlan rows;
+    private final Im2Col geometry;
+    private final int filters;
+    /** F*OH*OW, the floats of one image's output. */
+    private final int outputSize;
+
+    /** Per thread part, {padded images, wide product} for the training forward pass, kept between steps. */
+    private float[][][] wideBuffers = new float[0][][];
+    /** The same for dL/dx. */
+    private float[][][] wideGradientBuffers = new float[0][][];
+    /** W' = rot180(W) with its channels swapped, rewritten on every dL/dx (the weights change between steps). */
+    private float[] rotatedWeight = new float[0];
+
+    PaddedWidePlan(PaddedWide forward, PaddedWide backward, Im2ColPlan rows) {
+        this.forward = forward;
+        this.backward = backward;
+        this.rows = rows;
+        this.geometry = rows.geometry();
+        this.filters = rows.filters();
+        this.outputSize = filters * geometry.columns();
+    }
+
+    /**
+     * Per group of images, each padded once, {@code [y_0 y_1 ...]_wide (F x g*L) = W . B + b} with B read straight
+     * from the padded images, and each image's outputs copied out of its wide block. With fewer images than threads
+     * in inference (one large image) the filters are shared out instead. The same sums, in the same order, however
+     * the images are grouped or the filters shared out: the bits do not depend on the thread count.
+     */
+    @Override
+    public void forward(float[] x, int batch, float[] w, float[] b, float[] y, boolean training) {
+        if (forward == null) {
+            rows.forward(x, batch, w, b, y, training);
+            return;
+        }
+        PaddedWide plan = forward;
+        int imageSize = geometry.imageSize();
+        int length = plan.wideColumns();
+        int padded = plan.paddedSize();
+        int patch = plan.rows();
+        int group = Math.max(1, WIDE_GROUP_COLUMNS / length);
+        if (!training && batch < Parallel.threads() && !Parallel.insideTask()) {
+            float[] pad = new float[padded];
+            float[] product = new float[filters * length];
+            for (int n = 0; n < batch; n++) {
+                int yStart = n * outputSize;
+                plan.pad(x, n * imageSize, pad, 0);
+                Parallel.forRange(filters, (part, f0, f1) -> {
+                    if (b != null) {
+                        for (int f = f0; f < f1; f++) {
+                            Elementwise.fill(product, f * length, (f + 1) * length, b[f]);
+                        }
+                    }
+                    Gemm.multiply(false, f1 - f0, length, patch, w, f0 * patch, patch, plan.source(pad, 0, 1, padded),
+                            product, f0 * length, length, b != null);
+                    plan.copyOut(product, length, 0, f0, f1, y, yStart);
+                });
+            }
+            return;
+        }
+        float[][][] buffers = training ? wideBuffers(group, padded, filters * group * length) : null;
+        Parallel.forRange(batch, (part, from, to) -> {
+            int count = to - from;
+            int groups = (count + group - 1) / group;
+            float[] pad = buffers != null ? buffers[part][0] : new float[group * padded];
+            float[] product = buffers != null ? buffers[part][1] : new float[filters * group * length];
+            for (int g = 0; g < groups; g++) {
+                int first = from + Parallel.start(count, groups, g);
+                int images = from + Parallel.start(count, groups, g + 1) - first;
+                int width = images * length;
+                for (int k = 0; k < images; k++) {
+                    plan.pad(x, (first + k) * imageSize, pad, k * padded);
+                }
+                if (b != null) {
+                    for (int f = 0; f < filters; f++) {
+                        Elementwise.fill(product, f * width, (f + 1) * width, b[f]);
+                    }
+                }
+                Gemm.multiply(false, filters, width, patch, w, 0, patch, plan.source(pad, 0, images, padded),
+                        product, 0, width, b != null);
+                for (int k = 0; k < images; k++) {
+                    plan.copyOut(product, width, k, filters, y, (first + k) * outputSize);
+                }
+            }
+        });
+    }
+
+    /**
+     * dL/dx, the lecture's formula as one product per group of images: dL/dy padded by K - 1 - P, convolved with
+     * W' = rot180(W) with input and output channels swapped,
+     * {@code dx_wide (C x g*L) = W' (C x F*KH*KW) . B(padded dy)}, then each image's numbers copied out (dx is
+     * overwritten, every number of it).
+     */
+    @Override
+    public void inputGradient(float[] dy, int batch, float[] w, float[] dx) {
+        if (backward == null) {
+            rows.inputGradient(dy, batch, w, dx);
+            return;
+        }
+        PaddedWide plan = backward;
+        int channels = geometry.channels();
+        int imageSize = geometry.imageSize();
+        int length = plan.wideColumns();
+        int padded = plan.paddedSize();
+        int patch = plan.rows();                // F*KH*KW
+        int group = Math.max(1, WIDE_GROUP_COLUMNS / length);
+        if (rotatedWeight.length != w.length) {
+            rotatedWeight = new float[w.length];
+        }
+        float[] rotated = rotatedWeight;
+        PaddedWide.rotatedWeight(w, filters, channels, geometry.kernelHeight(), geometry.kernelWidth(), rotated);
+        float[][][] buffers = wideGradientBuffers(group, padded, channels * group * length);
+        Parallel.forRange(batch, (part, from, to) -> {
+            int count = to - from;
+            int groups = (count + group - 1) / group;
+            float[] pad = buffers[part][0];
+            float[] product = buffers[part][1];
+            for (int g = 0; g < groups; g++) {
+                int first = from + Parallel.start(count, groups, g);
+                int images = from + Parallel.start(count, groups, g + 1) - first;
+                int width = images * length;
+                for (int k = 0; k < images; k++) {
+                    plan.pad(dy, (first + k) * outputSize, pad, k * padded);
+                }
+                Gemm.multiply(false, channels, width, patch, rotated, 0, patch, plan.source(pad, 0, images, padded),
+                        product, 0, width, false);
+                for (int k = 0; k < images; k++) {
+                    plan.copyOut(product, width, k, channels, dx, (first + k) * imageSize);
+                }
+            }
+        });
+    }
+
+    /** dW += dy_wide . B(padded x_n)^T image by image ({@link PaddedWide#weightGradient}). */
+    @Override
+    public void weightGradient(float[] x, float[] dy, int first, int count, float[] dw) {
+        if (forward == null) {
+            rows.weightGradient(x, dy, first, count, dw);
+            return;
+        }
+        forward.weightGradient(filters, x, first * geometry.imageSize(), dy, first * outputSize, count, dw);
+    }
+
+    /** Per thread part: {padded images, wide product} for the training forward pass, kept between steps. */
+    private float[][][] wideBuffers(int group, int padded, int product) {
+        wideBuffers = grown(wideBuffers, group * padded, product);
+        return wideBuffers;
+    }
+
+    /** The same for {@link #inputGradient}. */
+    private float[][][] wideGradientBuffers(int group, int padded, int product) {
+        wideGradientBuffers = grown(wideGradientBuffers, group * padded, product);
+        return wideGradientBuffers;
+    }
+
+    /** {@code buffers} if it has a {padded, product} pair of at least these sizes per thread part, else new ones. */
+    private static float[][][] grown(float[][][] buffers, int padded, int product) {
+        int parts = Parallel.threads();
+        if (buffers.length >= parts && buffers[0][0].length >= padded && buffers[0][1].length >= product) {
+            return buffers;
+        }
+        float[][][] fresh = new float[parts][][];
+        for (int i = 0; i < parts; i++) {
+            fresh[i] = new float[][] {new float[padded], new float[product]};
+        }
+        return fresh;
+    }
+}
