@@ -5,7 +5,8 @@ import io.github.jcnn.tensor.Tensor;
 
 /**
  * The plain convolution of the lecture, written with nested loops exactly as the formulas read: the oracle that the
- * fast path ({@link Im2Col} + {@link Gemm}) is tested against. Slow on purpose; never used for training.
+ * fast path (the {@link ConvPlan}s: im2col + {@link Gemm}, or the padded wide layout) is tested against. Slow on
+ * purpose; never used for training.
  * <pre>
  *   input  X (N, C, H, W)       weight W (F, C, KH, KW)      bias b (F)      output Y (N, F, OH, OW)
  *   stride S, padding PH rows / PW columns of zeros on each side

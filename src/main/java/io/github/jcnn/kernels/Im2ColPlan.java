@@ -269,8 +269,8 @@ final class Im2ColPlan implements ConvPlan {
 
     /**
      * How many images share one product when the output maps are small: enough that the product's rows are about
-     * {@value #GROUP_COLUMNS} floats long (LeNet's second layer: 5 images of 10 x 10 positions), 1 when one image's
-     * OH*OW is long enough by itself. Long rows are what the product's vectorised inner loop needs; with 100 columns
+     * {@value #GROUP_COLUMNS} floats long (a 10 x 10 output map: 5 images; LeNet's second layer in the wide
+     * layout: 3 images of 136 columns), 1 when one image's OH*OW is long enough by itself. Long rows are what the product's vectorised inner loop needs; with 100 columns
      * it spends much of its time entering and leaving the loop.
      */
     int imagesPerGroup() {
@@ -322,5 +322,12 @@ final class Im2ColPlan implements ConvPlan {
             scratch = new float[parts][size];
         }
         return scratch;
+    }
+
+    /** The plan as named in test failures, e.g. {@code im2col (wide layout, 4 images a group)}. */
+    @Override
+    public String toString() {
+        return "im2col (" + (im2col.wideLayoutPays() ? "wide layout" : "plain layout") + ", " + imagesPerGroup()
+                + (imagesPerGroup() == 1 ? " image" : " images") + " a group)";
     }
 }

@@ -189,4 +189,14 @@ final class PaddedWidePlan implements ConvPlan {
         }
         return fresh;
     }
+
+    /**
+     * The plan as named in test failures, e.g. {@code padded wide (forward and dL/dW: padded wide, dL/dx: im2col (plain
+     * layout, 1 image a group))}.
+     */
+    @Override
+    public String toString() {
+        return "padded wide (forward and dL/dW: " + (forward != null ? "padded wide" : rows) + ", dL/dx: "
+                + (backward != null ? "padded wide" : rows) + ")";
+    }
 }

@@ -1,0 +1,119 @@
+package io.github.jcnn.kernels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.jcnn.tensor.Shape;
+import io.github.jcnn.tensor.Tensor;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import net.jqwik.api.Assume;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The convolution plans against the lecture's convolution written plainly ({@link ConvReference}), through the
+ * {@link ConvPlan} contract: the forward pass and dL/dx write every number of their output, dL/dW adds to what is
+ * there, a batch's dL/dW may be taken in pieces; and which plan {@link ConvPlan#of} picks for which shape.
+ */
+class ConvPlanProperties {
+
+    private static float[] random(int size, SplittableRandom random) {
+        float[] a = new float[size];
+        for (int i = 0; i < size; i++) {
+            a[i] = (float) (random.nextDouble() * 2 - 1);
+        }
+        return a;
+    }
+
+    private static float[] garbage(int size) {
+        float[] a = new float[size];
+        Arrays.fill(a, Float.NaN);
+        return a;
+    }
+
+    /** |a - b| &le; 1e-4 * (1 + |b|), element by element. */
+    private static void assertClose(float[] actual, float[] expected, String what) {
+        assertThat(actual).as(what).hasSize(expected.length);
+        for (int i = 0; i < actual.length; i++) {
+            assertThat(actual[i]).as("%s [%d]", what, i)
+                    .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4f * (1 + Math.abs(expected[i]))));
+        }
+    }
+
+    @Property(tries = 300)
+    void everyPlanComputesTheReferenceSums(@ForAll @IntRange(min = 1, max = 4) int n,
+                                           @ForAll @IntRange(min = 1, max = 3) int c,
+                                           @ForAll @IntRange(min = 1, max = 3) int f,
+                                           @ForAll @IntRange(min = 1, max = 8) int h,
+                                           @ForAll @IntRange(min = 1, max = 8) int w,
+                                           @ForAll @IntRange(min = 1, max = 4) int kh,
+                                           @ForAll @IntRange(min = 1, max = 4) int kw,
+                                           @ForAll @IntRange(min = 1, max = 2) int s,
+                                           @ForAll @IntRange(min = 0, max = 3) int ph,
+                                           @ForAll @IntRange(min = 0, max = 3) int pw,
+                                           @ForAll boolean bias,
+                                           @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        Assume.that(h + 2 * ph >= kh && w + 2 * pw >= kw);
+        SplittableRandom random = new SplittableRandom(seed);
+        ConvPlan plan = ConvPlan.of(c, h, w, f, kh, kw, s, ph, pw);
+        int oh = (h + 2 * ph - kh) / s + 1;
+        int ow = (w + 2 * pw - kw) / s + 1;
+        Tensor x = Tensor.of(Shape.of(n, c, h, w), random(n * c * h * w, random));
+        Tensor weight = Tensor.of(Shape.of(f, c, kh, kw), random(f * c * kh * kw, random));
+        Tensor b = bias ? Tensor.of(Shape.of(f), random(f, random)) : null;
+        Tensor dy = Tensor.of(Shape.of(n, f, oh, ow), random(n * f * oh * ow, random));
+        String name = plan.toString();
+
+        // forward, twice in training (the kept buffers reused) and once in inference: the same bits
+        float[] y = garbage(n * f * oh * ow);
+        plan.forward(x.data(), n, weight.data(), bias ? b.data() : null, y, true);
+        assertClose(y, ConvReference.forward(x, weight, b, s, ph, pw).data(), name + ": forward");
+        float[] again = garbage(y.length);
+        plan.forward(x.data(), n, weight.data(), bias ? b.data() : null, again, true);
+        assertThat(again).as(name + ": second training forward").containsExactly(y);
+        float[] inference = garbage(y.length);
+        plan.forward(x.data(), n, weight.data(), bias ? b.data() : null, inference, false);
+        assertThat(inference).as(name + ": inference forward").containsExactly(y);
+
+        // dL/dx overwrites every number of dx
+        float[] dx = garbage(x.size());
+        plan.inputGradient(dy.data(), n, weight.data(), dx);
+        assertClose(dx, ConvReference.inputGradient(dy, weight, x.shape(), s, ph, pw).data(), name + ": dL/dx");
+
+        // dL/dW adds to dw, and the batch may be summed in two pieces
+        float[] start = random(weight.size(), random);
+        float[] dw = start.clone();
+        int split = n == 1 ? n : 1 + random.nextInt(n - 1);
+        plan.weightGradient(x.data(), dy.data(), 0, split, dw);
+        if (split < n) {
+            plan.weightGradient(x.data(), dy.data(), split, n - split, dw);
+        }
+        float[] expected = ConvReference.weightGradient(x, dy, kh, kw, s, ph, pw).data().clone();
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] += start[i];
+        }
+        assertClose(dw, expected, name + ": dL/dW");
+    }
+
+    @Test
+    void thePlanIsChosenByShape() {
+        // LeNet-5's convolutions: no padding, the wide im2col layout; its second one, 3 images of 136 columns a group
+        assertThat(ConvPlan.of(3, 32, 32, 6, 5, 5, 1, 0, 0)).hasToString("im2col (wide layout, 1 image a group)");
+        assertThat(ConvPlan.of(6, 14, 14, 16, 5, 5, 1, 0, 0)).hasToString("im2col (wide layout, 3 images a group)");
+        // stride 2: the plain layout, 2 images of 16 x 16 outputs a group
+        assertThat(ConvPlan.of(3, 32, 32, 16, 3, 3, 2, 1, 1)).hasToString("im2col (plain layout, 2 images a group)");
+        // 3x3 SAME: both directions over the padded image
+        assertThat(ConvPlan.of(16, 8, 8, 8, 3, 3, 1, 1, 1))
+                .hasToString("padded wide (forward and dL/dW: padded wide, dL/dx: padded wide)");
+        // 5x5 SAME on 2 x 2: the padded rows would be more than half again the work, both ways
+        assertThat(ConvPlan.of(4, 2, 2, 4, 5, 5, 1, 2, 2)).hasToString("im2col (plain layout, 128 images a group)");
+        // a 1x1 kernel with padding 1: dL/dy would need padding -1, so dL/dx falls back to im2col
+        assertThat(ConvPlan.of(2, 6, 6, 3, 1, 1, 1, 1, 1)).hasToString(
+                "padded wide (forward and dL/dW: padded wide, dL/dx: im2col (plain layout, 8 images a group))");
+        // 4x4 kernel, padding 1, on 5 x 5: the forward pass does not pay (25 columns for 16), dL/dx does (37 for 25)
+        assertThat(ConvPlan.of(2, 5, 5, 3, 4, 4, 1, 1, 1)).hasToString(
+                "padded wide (forward and dL/dW: im2col (plain layout, 32 images a group), dL/dx: padded wide)");
+    }
+}
