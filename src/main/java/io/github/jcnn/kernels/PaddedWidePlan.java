@@ -82,31 +82,10 @@ final class PaddedWidePlan implements ConvPlan {
             }
             return;
         }
-        float[][][] buffers = training ? wideBuffers(group, padded, filters * group * length) : null;
-        Parallel.forRange(batch, (part, from, to) -> {
-            int count = to - from;
-            int groups = (count + group - 1) / group;
-            float[] pad = buffers != null ? buffers[part][0] : new float[group * padded];
-            float[] product = buffers != null ? buffers[part][1] : new float[filters * group * length];
-            for (int g = 0; g < groups; g++) {
-                int first = from + Parallel.start(count, groups, g);
-                int images = from + Parallel.start(count, groups, g + 1) - first;
-                int width = images * length;
-                for (int k = 0; k < images; k++) {
-                    plan.pad(x, (first + k) * imageSize, pad, k * padded);
-                }
-                if (b != null) {
-                    for (int f = 0; f < filters; f++) {
-                        Elementwise.fill(product, f * width, (f + 1) * width, b[f]);
-                    }
-                }
-                Gemm.multiply(false, filters, width, patch, w, 0, patch, plan.source(pad, 0, images, padded),
-                        product, 0, width, b != null);
-                for (int k = 0; k < images; k++) {
-                    plan.copyOut(product, width, k, filters, y, (first + k) * outputSize);
-                }
-            }
-        });
+        if (training) {
+            wideBuffers = grown(wideBuffers, group * padded, filters * group * length);
+        }
+        multiplyPadded(plan, x, imageSize, batch, w, filters, b, y, outputSize, training ? wideBuffers : null);
     }
 
     /**
@@ -121,35 +100,57 @@ final class PaddedWidePlan implements ConvPlan {
             rows.inputGradient(dy, batch, w, dx);
             return;
         }
-        PaddedWide plan = backward;
         int channels = geometry.channels();
-        int imageSize = geometry.imageSize();
-        int length = plan.wideColumns();
-        int padded = plan.paddedSize();
-        int patch = plan.rows();                // F*KH*KW
+        int length = backward.wideColumns();
+        int padded = backward.paddedSize();
         int group = Math.max(1, WIDE_GROUP_COLUMNS / length);
         if (rotatedWeight.length != w.length) {
             rotatedWeight = new float[w.length];
         }
-        float[] rotated = rotatedWeight;
-        PaddedWide.rotatedWeight(w, filters, channels, geometry.kernelHeight(), geometry.kernelWidth(), rotated);
-        float[][][] buffers = wideGradientBuffers(group, padded, channels * group * length);
+        PaddedWide.rotatedWeight(w, filters, channels, geometry.kernelHeight(), geometry.kernelWidth(), rotatedWeight);
+        wideGradientBuffers = grown(wideGradientBuffers, group * padded, channels * group * length);
+        multiplyPadded(backward, dy, outputSize, batch, rotatedWeight, channels, null, dx, geometry.imageSize(),
+                wideGradientBuffers);
+    }
+
+    /**
+     * {@code out_n = a . B(padded in_n) + bias} for the {@code batch} images of {@code in} ({@code inSize} floats
+     * each, laid out as {@code plan} expects), a group of images per product: each image padded once into the group's
+     * buffer, {@code [out_0 out_1 ...]_wide (m x g*L) = a (m x plan.rows()) . B}, then each image's {@code m} rows
+     * copied out of its wide block into {@code out} ({@code outSize} floats an image, every number written). The
+     * groups are fixed ranges of each thread's images, and each image gets the same sums in the same order however
+     * it is grouped: the bits do not depend on the thread count.
+     *
+     * @param bias    one number per row of a added to it, or null for none
+     * @param buffers per thread part {padded images, product} (training), or null to allocate them per call
+     */
+    private static void multiplyPadded(PaddedWide plan, float[] in, int inSize, int batch, float[] a, int m,
+                                       float[] bias, float[] out, int outSize, float[][][] buffers) {
+        int length = plan.wideColumns();
+        int padded = plan.paddedSize();
+        int patch = plan.rows();
+        int group = Math.max(1, WIDE_GROUP_COLUMNS / length);
         Parallel.forRange(batch, (part, from, to) -> {
             int count = to - from;
             int groups = (count + group - 1) / group;
-            float[] pad = buffers[part][0];
-            float[] product = buffers[part][1];
+            float[] pad = buffers != null ? buffers[part][0] : new float[group * padded];
+            float[] product = buffers != null ? buffers[part][1] : new float[m * group * length];
             for (int g = 0; g < groups; g++) {
                 int first = from + Parallel.start(count, groups, g);
                 int images = from + Parallel.start(count, groups, g + 1) - first;
                 int width = images * length;
                 for (int k = 0; k < images; k++) {
-                    plan.pad(dy, (first + k) * outputSize, pad, k * padded);
+                    plan.pad(in, (first + k) * inSize, pad, k * padded);
                 }
-                Gemm.multiply(false, channels, width, patch, rotated, 0, patch, plan.source(pad, 0, images, padded),
-                        product, 0, width, false);
+                if (bias != null) {
+                    for (int row = 0; row < m; row++) {
+                        Elementwise.fill(product, row * width, (row + 1) * width, bias[row]);
+                    }
+                }
+                Gemm.multiply(false, m, width, patch, a, 0, patch, plan.source(pad, 0, images, padded), product, 0,
+                        width, bias != null);
                 for (int k = 0; k < images; k++) {
-                    plan.copyOut(product, width, k, channels, dx, (first + k) * imageSize);
+                    plan.copyOut(product, width, k, m, out, (first + k) * outSize);
                 }
             }
         });
@@ -163,18 +164,6 @@ final class PaddedWidePlan implements ConvPlan {
             return;
         }
         forward.weightGradient(filters, x, first * geometry.imageSize(), dy, first * outputSize, count, dw);
-    }
-
-    /** Per thread part: {padded images, wide product} for the training forward pass, kept between steps. */
-    private float[][][] wideBuffers(int group, int padded, int product) {
-        wideBuffers = grown(wideBuffers, group * padded, product);
-        return wideBuffers;
-    }
-
-    /** The same for {@link #inputGradient}. */
-    private float[][][] wideGradientBuffers(int group, int padded, int product) {
-        wideGradientBuffers = grown(wideGradientBuffers, group * padded, product);
-        return wideGradientBuffers;
     }
 
     /** {@code buffers} if it has a {padded, product} pair of at least these sizes per thread part, else new ones. */
