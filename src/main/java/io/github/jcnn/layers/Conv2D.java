@@ -285,8 +285,9 @@ public final class Conv2D implements Layer {
      * <pre>
      *   y[n,f,i,j] = b[f] + sum_c sum_u sum_v  x[n, c, i*S + u - P, j*S + v - P] * W[f,c,u,v]
      * </pre>
-     * Input x[n,c,h,w] met weight W[f,c,u,v] in every output (i, j) with i*S + u - P = h and j*S + v - P = w, and
-     * W[f,c,u,v] met one input in each output. So:
+     * Input x[n,c,h,w] was multiplied by W[f,c,u,v] in every output y[n,f,i,j] whose window put it under that tap
+     * (i*S + u - P = h, j*S + v - P = w), so its gradient collects dL/dy[n,f,i,j] * W[f,c,u,v] over those outputs,
+     * and W[f,c,u,v] collects dL/dy[n,f,i,j] times the input under it over every n, i, j. So:
      * <pre>
      *   dL/dx   = full convolution of dL/dy (dilated by S) with rot180(W), summed over f, cropped by P
      *   dL/dW  += valid convolution of x (padded by P) with dL/dy (dilated by S), summed over n
