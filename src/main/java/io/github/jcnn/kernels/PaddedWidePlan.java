@@ -16,7 +16,7 @@ package io.github.jcnn.kernels;
 final class PaddedWidePlan implements ConvPlan {
 
     /** Several images are multiplied at a time, to rows of about this many columns. */
-    private static final int WIDE_GROUP_COLUMNS = Integer.getInteger("jcnn.wg", 1024);
+    private static final int WIDE_GROUP_COLUMNS = 1024;
 
     /** For the forward pass and dL/dW: the wide layout over the padded input; null to use {@link #rows}. */
     private final PaddedWide forward;
