@@ -88,7 +88,7 @@ public final class Gemm {
 
     /** Whether the vector GEMM is in use (see {@link #implementation()}). */
     public static boolean vectorized() {
-        return Simd.GEMM;
+        return Simd.VECTOR;
     }
 
     /**
@@ -125,7 +125,7 @@ public final class Gemm {
         // element op(A)[i][p] is at a[aOffset + i * aRowStep + p * aDepthStep]
         int aRowStep = transposeA ? 1 : lda;
         int aDepthStep = transposeA ? lda : 1;
-        if (Simd.GEMM) {
+        if (Simd.VECTOR) {
             VectorGemm.multiply(m, n, k, a, aOffset, aRowStep, aDepthStep,
                     PanelSource.of(b, bOffset, transposeB ? 1 : ldb, transposeB ? ldb : 1), c, cOffset, ldc, true);
         } else {
@@ -153,7 +153,7 @@ public final class Gemm {
         }
         int aRowStep = transposeA ? 1 : lda;
         int aDepthStep = transposeA ? lda : 1;
-        if (Simd.GEMM && k > 0) {
+        if (Simd.VECTOR && k > 0) {
             VectorGemm.multiply(m, n, k, a, aOffset, aRowStep, aDepthStep, b, c, cOffset, ldc, accumulate);
             return;
         }
@@ -225,7 +225,7 @@ public final class Gemm {
         if (m == 0 || n == 0 || k == 0) {
             return;
         }
-        if (Simd.GEMM) {
+        if (Simd.VECTOR) {
             VectorGemm.multiply(m, n, k, a, aOffset, lda, 1, PanelSource.ofRows(b), c, cOffset, ldc, true);
         } else {
             multiplyRowsLoops(m, n, k, a, aOffset, lda, b, c, cOffset, ldc);

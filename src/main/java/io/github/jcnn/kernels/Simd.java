@@ -3,7 +3,8 @@ package io.github.jcnn.kernels;
 import java.util.Optional;
 
 /**
- * Whether the explicit-SIMD GEMM ({@link VectorGemm}) is in use. It needs the JDK's incubating Vector API, which a
+ * Whether the explicit-SIMD kernels ({@link VectorGemm}, and {@link VectorElementwise} for batch norm's sums and the
+ * ReLU derivative) are in use. They need the JDK's incubating Vector API, which a
  * JVM offers only when started with {@code --add-modules jdk.incubator.vector} (the examples' and benchmarks' scripts
  * pass it); without it the library uses the auto-vectorised loops of {@link Gemm}, which give the same results within
  * rounding, about three times slower. Nothing else changes: no flag is ever needed for the library to work.
@@ -15,15 +16,15 @@ import java.util.Optional;
  */
 final class Simd {
 
-    /** True when {@link Gemm} hands its products to {@link VectorGemm}. */
-    static final boolean GEMM = detect();
+    /** True when {@link Gemm} hands its products to {@link VectorGemm}, and {@link Elementwise} to {@link VectorElementwise}. */
+    static final boolean VECTOR = detect();
 
     private Simd() {
     }
 
     /** A line for benchmarks and logs: which GEMM is in use, and why. */
     static String description() {
-        if (GEMM) {
+        if (VECTOR) {
             return "vector GEMM (jdk.incubator.vector, " + VectorGemm.lanes() + " floats per vector)";
         }
         return "auto-vectorised GEMM (" + reason() + ")";
@@ -57,7 +58,10 @@ final class Simd {
         }
     }
 
-    /** A 13 x 37 x 300 product (edge tiles, two depth blocks) computed by both GEMMs must agree within rounding. */
+    /**
+     * A 13 x 37 x 300 product (edge tiles, two depth blocks) computed by both GEMMs must agree within rounding, and so
+     * must a sum and a dot product of 300 numbers.
+     */
     private static boolean selfCheck() {
         int m = 13;
         int n = 37;
@@ -69,6 +73,10 @@ final class Simd {
         }
         for (int i = 0; i < b.length; i++) {
             b[i] = ((i * 104729) % 97 - 48) / 48f;
+        }
+        if (Math.abs(VectorElementwise.dot(a, b, 3, 300) - Elementwise.dotScalar(a, b, 3, 300)) > 1e-9
+                || Math.abs(VectorElementwise.sum(b, 1, 299) - Elementwise.sumScalar(b, 1, 299)) > 1e-9) {
+            return false;
         }
         float[] expected = new float[m * n];
         GemmReference.multiply(false, false, m, n, k, a, 0, k, b, 0, n, expected, 0, n);

@@ -63,6 +63,11 @@ class ElementwiseProperties {
             assertThat(Float.floatToRawIntBits(fast[i])).as("relu'(%s) * %s", x[i], dy[i])
                     .isEqualTo(Float.floatToRawIntBits(plain[i]));
         }
+        Elementwise.reluBackwardScalar(x, dy, fast, 0, n);
+        for (int i = 0; i < n; i++) {
+            assertThat(Float.floatToRawIntBits(fast[i])).as("scalar relu'(%s) * %s", x[i], dy[i])
+                    .isEqualTo(Float.floatToRawIntBits(plain[i]));
+        }
     }
 
     @Property
@@ -93,6 +98,19 @@ class ElementwiseProperties {
         assertThat(Elementwise.dot(x, y, from, x.length)).isCloseTo(dot, org.assertj.core.data.Offset.offset(tolerance));
         assertThat(Elementwise.squaredDeviations(x, from, x.length, mean))
                 .isCloseTo(squares, org.assertj.core.data.Offset.offset(tolerance));
+        // both paths, whichever one this JVM uses: the four scalar sums and (with the Vector API) the vector sums
+        assertThat(Elementwise.sumScalar(x, from, x.length)).isCloseTo(sum, org.assertj.core.data.Offset.offset(tolerance));
+        assertThat(Elementwise.dotScalar(x, y, from, x.length)).isCloseTo(dot, org.assertj.core.data.Offset.offset(tolerance));
+        assertThat(Elementwise.squaredDeviationsScalar(x, from, x.length, mean))
+                .isCloseTo(squares, org.assertj.core.data.Offset.offset(tolerance));
+        if (Simd.VECTOR) {
+            assertThat(VectorElementwise.sum(x, from, x.length))
+                    .isCloseTo(sum, org.assertj.core.data.Offset.offset(tolerance));
+            assertThat(VectorElementwise.dot(x, y, from, x.length))
+                    .isCloseTo(dot, org.assertj.core.data.Offset.offset(tolerance));
+            assertThat(VectorElementwise.squaredDeviations(x, from, x.length, mean))
+                    .isCloseTo(squares, org.assertj.core.data.Offset.offset(tolerance));
+        }
     }
 
     @Test

@@ -58,7 +58,8 @@ class SimdTest {
             float[] c = new float[4];
             Gemm.multiply(false, false, 2, 2, 3, a, 0, 3, b, 0, 2, c, 0, 2);
             // [1 2 3; 4 5 6] . [7 8; 9 10; 11 12] = [58 64; 139 154]
-            boolean ok = c[0] == 58 && c[1] == 64 && c[2] == 139 && c[3] == 154;
+            boolean ok = c[0] == 58 && c[1] == 64 && c[2] == 139 && c[3] == 154
+                    && Elementwise.sum(a, 0, 6) == 21 && Elementwise.dot(a, b, 1, 6) == 2 * 8 + 3 * 9 + 4 * 10 + 5 * 11 + 6 * 12;
             System.out.println(ok ? "product ok" : "product wrong: " + java.util.Arrays.toString(c));
         }
     }
