@@ -160,6 +160,20 @@ public final class PaddedWide {
                 }
             }
 
+            @Override
+            public float[] inPlace(int p0, int depth, int j0, int width, int[] starts, int at) {
+                int k = j0 / length;
+                int t = j0 - k * length;
+                if (t + width > length) {
+                    return null;                        // the panel's columns run into the next image
+                }
+                int from = offset + k * imageStride + t;
+                for (int p = 0; p < depth; p++) {
+                    starts[at + p] = from + delta[p0 + p];
+                }
+                return padded;
+            }
+
             private void copy(int r, int j0, int count, float[] dst, int at) {
                 int k = j0 / length;
                 int t = j0 - k * length;

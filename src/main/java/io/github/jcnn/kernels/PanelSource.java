@@ -20,6 +20,17 @@ public interface PanelSource {
      */
     void panel(int p0, int depth, int j0, int width, float[] panel, int offset, int stride);
 
+    /**
+     * For the vector GEMM, a panel read where it lies instead of copied: when for each row p0 + p (p &lt; depth) the
+     * columns j0 .. j0 + width - 1 are side by side in one array, returns that array and writes to
+     * {@code starts[at + p]} the index of B[p0 + p][j0] in it; else returns null (the default) and the GEMM copies
+     * the panel with {@link #panel}. A convolution's padded image is such a B: its rows are windows of the same
+     * image, one float apart, and a panel of them is a few cache lines read again and again.
+     */
+    default float[] inPlace(int p0, int depth, int j0, int width, int[] starts, int at) {
+        return null;
+    }
+
     /** B stored flat: element [p][j] at {@code b[offset + p*depthStep + j*columnStep]}. */
     static PanelSource of(float[] b, int offset, int depthStep, int columnStep) {
         return new PanelSource() {

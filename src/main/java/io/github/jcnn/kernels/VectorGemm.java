@@ -19,7 +19,10 @@ import jdk.incubator.vector.VectorSpecies;
  * MR x NR sums in vector registers for all KC depths: per depth it loads two vectors of B, broadcasts MR numbers of
  * A and does 2 MR fused multiply-adds, then adds the sums to C once. The auto-vectorised {@link Gemm} loads and
  * stores C every second depth instead; that memory traffic is what this layout removes. The packed panels are read
- * front to back, so the caches stay warm: a B panel (KC x NR floats) fits in L1, an A block (MC x KC) in L2. MR is 8
+ * front to back, so the caches stay warm: a B panel (KC x NR floats) fits in L1, an A block (MC x KC) in L2. A B whose
+ * panel rows already lie side by side in one array ({@link PanelSource#inPlace}: a convolution's padded image, where
+ * row r is the image shifted by delta(r)) is read where it lies, through a table of row starts, and not copied; the
+ * kernel reads B through that table either way, so the numbers and their order are the same. MR is 8
  * with 32 vector registers (AVX-512: 16 sums + 2 B + 1 broadcast), 6 with 16 (AVX2: 12 + 2 + 1).
  *
  * <p>Order of additions: an element of C receives, per block of KC depths, the fused multiply-add chain
@@ -53,6 +56,9 @@ final class VectorGemm {
         final float[] packedA = new float[MC * KC];
         final float[] packedB = new float[NC * KC];
         final float[] tile = new float[MR * NR];
+        /** Per B panel q of the block: where its rows start, row p at {@code starts[q*KC + p]} of {@code sources[q]}. */
+        final int[] starts = new int[(NC / NR) * KC];
+        final float[][] sources = new float[NC / NR][];
     }
 
     private VectorGemm() {
@@ -73,6 +79,8 @@ final class VectorGemm {
         Workspace ws = WORKSPACE.get();
         float[] packedA = ws.packedA;
         float[] packedB = ws.packedB;
+        int[] starts = ws.starts;
+        float[][] sources = ws.sources;
         for (int j0 = 0; j0 < n; j0 += NC) {
             int nc = Math.min(NC, n - j0);
             int bPanels = (nc + NR - 1) / NR;
@@ -81,7 +89,16 @@ final class VectorGemm {
                 boolean add = accumulate || p0 > 0;
                 for (int q = 0; q < bPanels; q++) {
                     int jj = j0 + q * NR;
-                    b.panel(p0, kc, jj, Math.min(NR, n - jj), packedB, q * kc * NR, NR);
+                    int width = Math.min(NR, n - jj);
+                    float[] source = width == NR ? b.inPlace(p0, kc, jj, NR, starts, q * KC) : null;
+                    if (source == null) {
+                        b.panel(p0, kc, jj, width, packedB, q * kc * NR, NR);
+                        for (int p = 0; p < kc; p++) {
+                            starts[q * KC + p] = (q * kc + p) * NR;
+                        }
+                        source = packedB;
+                    }
+                    sources[q] = source;
                 }
                 for (int i0 = 0; i0 < m; i0 += MC) {
                     int mc = Math.min(MC, m - i0);
@@ -90,15 +107,16 @@ final class VectorGemm {
                     for (int q = 0; q < bPanels; q++) {
                         int jj = j0 + q * NR;
                         int width = Math.min(NR, n - jj);
-                        int bo = q * kc * NR;
+                        float[] pb = sources[q];
+                        int so = q * KC;
                         for (int r = 0; r < aPanels; r++) {
                             int ii = i0 + r * MR;
                             int height = Math.min(MR, m - ii);
                             int ao = r * kc * MR;
                             if (height == MR && width == NR) {
-                                kernel(kc, packedA, ao, packedB, bo, c, cOffset + ii * ldc + jj, ldc, add);
+                                kernel(kc, packedA, ao, pb, starts, so, c, cOffset + ii * ldc + jj, ldc, add);
                             } else {
-                                edgeTile(kc, packedA, ao, packedB, bo, c, cOffset + ii * ldc + jj, ldc, height,
+                                edgeTile(kc, packedA, ao, pb, starts, so, c, cOffset + ii * ldc + jj, ldc, height,
                                         width, ws.tile, add);
                             }
                         }
@@ -109,15 +127,15 @@ final class VectorGemm {
     }
 
     /** A tile of fewer than MR rows or NR columns: C's values into the scratch tile, the kernel, and back. */
-    private static void edgeTile(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc,
-                                 int height, int width, float[] tile, boolean add) {
+    private static void edgeTile(int kc, float[] pa, int ao, float[] pb, int[] starts, int so, float[] c, int co,
+                                 int ldc, int height, int width, float[] tile, boolean add) {
         if (add) {
             java.util.Arrays.fill(tile, 0f);
             for (int i = 0; i < height; i++) {
                 System.arraycopy(c, co + i * ldc, tile, i * NR, width);
             }
         }
-        kernel(kc, pa, ao, pb, bo, tile, 0, NR, add);
+        kernel(kc, pa, ao, pb, starts, so, tile, 0, NR, add);
         for (int i = 0; i < height; i++) {
             System.arraycopy(tile, i * NR, c, co + i * ldc, width);
         }
@@ -148,12 +166,12 @@ final class VectorGemm {
         }
     }
 
-    private static void kernel(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc,
-                               boolean add) {
+    private static void kernel(int kc, float[] pa, int ao, float[] pb, int[] starts, int so, float[] c, int co,
+                               int ldc, boolean add) {
         if (MR == 8) {
-            kernel8(kc, pa, ao, pb, bo, c, co, ldc, add);
+            kernel8(kc, pa, ao, pb, starts, so, c, co, ldc, add);
         } else {
-            kernel6(kc, pa, ao, pb, bo, c, co, ldc, add);
+            kernel6(kc, pa, ao, pb, starts, so, c, co, ldc, add);
         }
     }
 
@@ -161,8 +179,8 @@ final class VectorGemm {
      * The 8 x 2L micro-kernel: C[0..8)[0..2L) += A-panel . B-panel over kc depths, with the 16 sums kept in
      * registers for the whole depth (each p: two loads of B, 8 broadcasts of A, 16 fused multiply-adds).
      */
-    private static void kernel8(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc,
-                                boolean add) {
+    private static void kernel8(int kc, float[] pa, int ao, float[] pb, int[] starts, int so, float[] c, int co,
+                                int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
@@ -180,7 +198,7 @@ final class VectorGemm {
         FloatVector c70 = FloatVector.zero(S);
         FloatVector c71 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int bp = bo + p * NR;
+            int bp = starts[so + p];
             FloatVector b0 = FloatVector.fromArray(S, pb, bp);
             FloatVector b1 = FloatVector.fromArray(S, pb, bp + L);
             int ap = ao + p * 8;
@@ -259,8 +277,8 @@ final class VectorGemm {
      * The 6 x 2L micro-kernel: C[0..6)[0..2L) += A-panel . B-panel over kc depths, with the 12 sums kept in
      * registers for the whole depth (each p: two loads of B, 6 broadcasts of A, 12 fused multiply-adds).
      */
-    private static void kernel6(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc,
-                                boolean add) {
+    private static void kernel6(int kc, float[] pa, int ao, float[] pb, int[] starts, int so, float[] c, int co,
+                                int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
@@ -274,7 +292,7 @@ final class VectorGemm {
         FloatVector c50 = FloatVector.zero(S);
         FloatVector c51 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int bp = bo + p * NR;
+            int bp = starts[so + p];
             FloatVector b0 = FloatVector.fromArray(S, pb, bp);
             FloatVector b1 = FloatVector.fromArray(S, pb, bp + L);
             int ap = ao + p * 6;

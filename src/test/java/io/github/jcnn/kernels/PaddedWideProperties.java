@@ -92,6 +92,35 @@ class PaddedWideProperties {
         }
     }
 
+    @Property(tries = 60)
+    void panelsReadInPlaceGiveTheBitsOfPanelsCopied(
+            @ForAll @IntRange(min = 1, max = 3) int images, @ForAll @IntRange(min = 1, max = 6) int channels,
+            @ForAll @IntRange(min = 1, max = 20) int filters, @ForAll @IntRange(min = 3, max = 12) int size,
+            @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        // the vector GEMM reads a full panel of the padded images where it lies (PanelSource.inPlace) unless it
+        // runs into the next image; the same B written out as row arrays is always copied: the bits must not differ
+        SplittableRandom random = new SplittableRandom(seed);
+        PaddedWide plan = new PaddedWide(channels, size, size, 3, 3, 1, 1);
+        float[] padded = new float[images * plan.paddedSize()];
+        Tensor x = random(Shape.of(images, channels, size, size), random);
+        for (int n = 0; n < images; n++) {
+            plan.pad(x.data(), n * plan.imageSize(), padded, n * plan.paddedSize());
+        }
+        float[] w = random(Shape.of(filters, plan.rows()), random).data();
+        int columns = images * plan.wideColumns();
+        PanelSource source = plan.source(padded, 0, images, plan.paddedSize());
+        float[][] rows = new float[plan.rows()][columns];
+        source.rows(0, plan.rows(), 0, columns, rows);
+        float[] inPlace = new float[filters * columns];
+        float[] copied = new float[filters * columns];
+        Gemm.multiply(false, filters, columns, plan.rows(), w, 0, plan.rows(), source, inPlace, 0, columns, false);
+        Gemm.multiply(false, filters, columns, plan.rows(), w, 0, plan.rows(), PanelSource.ofRows(rows), copied, 0,
+                columns, false);
+        for (int i = 0; i < inPlace.length; i++) {
+            assertThat(Float.floatToRawIntBits(inPlace[i])).as("[%d]", i).isEqualTo(Float.floatToRawIntBits(copied[i]));
+        }
+    }
+
     @Test
     void theRotatedKernelOfAHandWorkedCase() {
         // F = 1, C = 2, 2x2: W[0][0] = [1 2; 3 4], W[0][1] = [5 6; 7 8] -> W'[c][0] = rot180(W[0][c])
