@@ -23,10 +23,8 @@ import java.util.random.RandomGenerator;
  * {@link WeightInit#PYTORCH}); until then both are zero.
  * Parameters: "weight" and "bias" (no bias when built with {@code bias = false}).
  */
-public final class Dense implements Layer {
+public final class Dense extends LayerBase {
 
-    private final Shape inputShape;
-    private final Shape outputShape;
     private final int inFeatures;
     private final int units;
     private final Parameter weight;
@@ -62,17 +60,9 @@ public final class Dense implements Layer {
 
     /** The full constructor; with a {@code source}, the parameters share its values (see {@link #replica}). */
     private Dense(Shape in, int units, boolean bias, Dense source) {
-        if (in.rank() != 1) {
-            throw new IllegalArgumentException("Dense: input shape " + in + " is not flat; a dense layer needs (features)"
-                    + ", so flatten first: put a Flatten layer before it to get (" + in.size() + ")");
-        }
-        if (units < 1) {
-            throw new IllegalArgumentException("Dense: units must be at least 1, got " + units);
-        }
-        this.inputShape = in;
+        super("Dense", flat(in), Shape.of(positive(units)));
         this.inFeatures = in.dim(0);
         this.units = units;
-        this.outputShape = Shape.of(units);
         if (source == null) {
             this.weight = new Parameter("weight", Shape.of(units, inFeatures));
             this.bias = bias ? new Parameter("bias", Shape.of(units)) : null;
@@ -82,19 +72,19 @@ public final class Dense implements Layer {
         }
     }
 
-    @Override
-    public String type() {
-        return "Dense";
+    private static Shape flat(Shape in) {
+        if (in.rank() != 1) {
+            throw new IllegalArgumentException("Dense: input shape " + in + " is not flat; a dense layer needs (features)"
+                    + ", so flatten first: put a Flatten layer before it to get (" + in.size() + ")");
+        }
+        return in;
     }
 
-    @Override
-    public Shape inputShape() {
-        return inputShape;
-    }
-
-    @Override
-    public Shape outputShape() {
-        return outputShape;
+    private static int positive(int units) {
+        if (units < 1) {
+            throw new IllegalArgumentException("Dense: units must be at least 1, got " + units);
+        }
+        return units;
     }
 
     /** The number of inputs per sample. */
@@ -141,8 +131,8 @@ public final class Dense implements Layer {
     public Tensor forward(Tensor input, boolean training) {
         Layer.requireBatchOf(this, input);
         int batch = input.shape().dim(0);
-        Tensor output = training ? outputBuffer = Buffers.reuseZeroed(outputBuffer, outputShape.withBatch(batch))
-                : Tensor.zeros(outputShape.withBatch(batch));
+        Tensor output = training ? outputBuffer = Buffers.reuseZeroed(outputBuffer, outputShape().withBatch(batch))
+                : Tensor.zeros(outputShape().withBatch(batch));
         float[] x = input.data();
         float[] b = bias == null ? null : bias.value().data();
         float[] y = output.data();
@@ -203,7 +193,7 @@ public final class Dense implements Layer {
     public Tensor backward(Tensor outputGradient) {
         LayerChecks.requireGradient(this, outputGradient, lastInput == null ? -1 : lastInput.shape().dim(0));
         int batch = lastInput.shape().dim(0);
-        Tensor inputGradient = gradientBuffer = Buffers.reuseZeroed(gradientBuffer, inputShape.withBatch(batch));
+        Tensor inputGradient = gradientBuffer = Buffers.reuseZeroed(gradientBuffer, inputShape().withBatch(batch));
         float[] x = lastInput.data();
         float[] dy = outputGradient.data();
         float[] w = weight.value().data();
@@ -269,7 +259,7 @@ public final class Dense implements Layer {
     /** A Dense layer whose weight and bias share this layer's values, with its own gradients and buffers. */
     @Override
     public Optional<Layer> replica(int index) {
-        return Optional.of(new Dense(inputShape, units, bias != null, this));
+        return Optional.of(new Dense(inputShape(), units, bias != null, this));
     }
 
     @Override
