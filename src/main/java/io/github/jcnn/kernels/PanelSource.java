@@ -55,7 +55,9 @@ public interface PanelSource {
                     for (int p = 0; p < depth; p++) {
                         int dst = at + p * stride;
                         System.arraycopy(b, offset + (p0 + p) * depthStep + j0, panel, dst, width);
-                        java.util.Arrays.fill(panel, dst + width, dst + stride, 0f);
+                        if (width < stride) {
+                            java.util.Arrays.fill(panel, dst + width, dst + stride, 0f);
+                        }
                     }
                 } else {
                     // B stored transposed: walk each stored row (a column of B) front to back
@@ -65,7 +67,7 @@ public interface PanelSource {
                             panel[at + p * stride + j] = b[from];
                         }
                     }
-                    for (int p = 0; p < depth; p++) {
+                    for (int p = 0; width < stride && p < depth; p++) {
                         java.util.Arrays.fill(panel, at + p * stride + width, at + (p + 1) * stride, 0f);
                     }
                 }
