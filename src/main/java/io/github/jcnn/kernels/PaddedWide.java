@@ -206,6 +206,16 @@ public final class PaddedWide {
      */
     public void weightGradient(int filters, float[] x, int xOffset, float[] dy, int dyOffset, int images,
                                float[] dw) {
+        if (Simd.VECTOR && VectorGemm.readsRowsInPlace()) {
+            weightGradientRowsInPlace(filters, x, xOffset, dy, dyOffset, images, dw);
+        } else {
+            weightGradientPacked(filters, x, xOffset, dy, dyOffset, images, dw);
+        }
+    }
+
+    /** {@link #weightGradient} as dW += dy_wide . B<sup>T</sup>, B<sup>T</sup>'s panels copied (a transpose). */
+    void weightGradientPacked(int filters, float[] x, int xOffset, float[] dy, int dyOffset, int images,
+                              float[] dw) {
         int length = wideColumns();
         int outputSize = filters * outHeight * outWidth;
         float[][] ws = WORKSPACE.get();
@@ -219,24 +229,71 @@ public final class PaddedWide {
         float[] wide = ws[1];
         for (int n = 0; n < images; n++) {
             pad(x, xOffset + n * imageSize(), padded, 0);
-            int from = dyOffset + n * outputSize;
-            for (int f = 0; f < filters; f++) {
-                int row = f * length;
-                for (int i = 0; i < outHeight; i++) {
-                    int at = row + i * paddedWidth;
-                    System.arraycopy(dy, from + (f * outHeight + i) * outWidth, wide, at, outWidth);
-                    if (i < outHeight - 1) {
-                        Elementwise.fill(wide, at + outWidth, at + paddedWidth, 0f);
-                    }
-                }
-            }
+            wideOutputGradient(filters, dy, dyOffset + n * outputSize, wide);
             Gemm.multiply(false, filters, rows(), length, wide, 0, length, windows(padded), dw, 0, rows(), true);
         }
     }
+    /**
+     * {@link #weightGradient} as its transpose, dW<sup>T</sup> (C*KH*KW x F) = B (rows r: xp[delta(r) + t]) .
+     * dy_wide<sup>T</sup>, with B's rows read in place by the vector GEMM ({@link VectorGemm#multiplyRowsInPlace}):
+     * no transposing copy of the padded image's windows, only of dy_wide (F rows instead of C*KH*KW). Per element
+     * the same fused multiply-add chain over t as {@link #weightGradientPacked} (a*b = b*a), image after image
+     * into a zeroed dW<sup>T</sup>, which is then added to dW: the same bits when dW starts at zero, as it does for
+     * the layer's partial sums.
+     */
+    void weightGradientRowsInPlace(int filters, float[] x, int xOffset, float[] dy, int dyOffset, int images,
+                                   float[] dw) {
+        int length = wideColumns();
+        int outputSize = filters * outHeight * outWidth;
+        int rows = rows();
+        float[][] ws = WORKSPACE.get();
+        if (ws[0].length < paddedSize()) {
+            ws[0] = new float[paddedSize()];
+        }
+        if (ws[1].length < filters * length) {
+            ws[1] = new float[filters * length];
+        }
+        if (ws[2].length < rows * filters) {
+            ws[2] = new float[rows * filters];
+        }
+        float[] padded = ws[0];
+        float[] wide = ws[1];
+        float[] transposed = ws[2];
+        PanelSource wideTransposed = PanelSource.of(wide, 0, 1, length);   // B[t][f] = wide[f*L + t]
+        for (int n = 0; n < images; n++) {
+            pad(x, xOffset + n * imageSize(), padded, 0);
+            wideOutputGradient(filters, dy, dyOffset + n * outputSize, wide);
+            VectorGemm.multiplyRowsInPlace(rows, filters, length, padded, delta, wideTransposed, transposed, 0,
+                    filters, n > 0);
+        }
+        if (images > 0) {
+            for (int f = 0; f < filters; f++) {
+                for (int r = 0; r < rows; r++) {
+                    dw[f * rows + r] += transposed[r * filters + f];
+                }
+            }
+        }
+    }
 
-    /** Per thread: {padded image, wide dL/dy} for {@link #weightGradient}, grown when needed. */
+
+    /** dy_wide: one image's dL/dy (F, OH, OW) at {@code dy[from]} laid out wide, F rows of L, zeros in the gaps. */
+    private void wideOutputGradient(int filters, float[] dy, int from, float[] wide) {
+        int length = wideColumns();
+        for (int f = 0; f < filters; f++) {
+            int row = f * length;
+            for (int i = 0; i < outHeight; i++) {
+                int at = row + i * paddedWidth;
+                System.arraycopy(dy, from + (f * outHeight + i) * outWidth, wide, at, outWidth);
+                if (i < outHeight - 1) {
+                    Elementwise.fill(wide, at + outWidth, at + paddedWidth, 0f);
+                }
+            }
+        }
+    }
+
+    /** Per thread: {padded image, wide dL/dy, dW transposed} for {@link #weightGradient}, grown when needed. */
     private static final ThreadLocal<float[][]> WORKSPACE = ThreadLocal.withInitial(
-            () -> new float[][] {new float[0], new float[0]});
+            () -> new float[][] {new float[0], new float[0], new float[0]});
 
     /** B<sup>T</sup> of {@link #source} for one padded image: element [t][r] = padded[delta(r) + t]. */
     private PanelSource windows(float[] padded) {

@@ -78,7 +78,6 @@ final class VectorGemm {
                          float[] c, int cOffset, int ldc, boolean accumulate) {
         Workspace ws = WORKSPACE.get();
         float[] packedA = ws.packedA;
-        float[] packedB = ws.packedB;
         int[] starts = ws.starts;
         float[][] sources = ws.sources;
         for (int j0 = 0; j0 < n; j0 += NC) {
@@ -87,19 +86,7 @@ final class VectorGemm {
             for (int p0 = 0; p0 < k; p0 += KC) {
                 int kc = Math.min(KC, k - p0);
                 boolean add = accumulate || p0 > 0;
-                for (int q = 0; q < bPanels; q++) {
-                    int jj = j0 + q * NR;
-                    int width = Math.min(NR, n - jj);
-                    float[] source = width == NR ? b.inPlace(p0, kc, jj, NR, starts, q * KC) : null;
-                    if (source == null) {
-                        b.panel(p0, kc, jj, width, packedB, q * kc * NR, NR);
-                        for (int p = 0; p < kc; p++) {
-                            starts[q * KC + p] = (q * kc + p) * NR;
-                        }
-                        source = packedB;
-                    }
-                    sources[q] = source;
-                }
+                panelsOfB(b, n, j0, bPanels, p0, kc, ws);
                 for (int i0 = 0; i0 < m; i0 += MC) {
                     int mc = Math.min(MC, m - i0);
                     int aPanels = (mc + MR - 1) / MR;
@@ -118,6 +105,87 @@ final class VectorGemm {
                             } else {
                                 edgeTile(kc, packedA, ao, pb, starts, so, c, cOffset + ii * ldc + jj, ldc, height,
                                         width, ws.tile, add);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * B's panels q = 0 .. bPanels - 1 of the block at columns j0.., depths p0 .. p0 + kc - 1: each read in place when
+     * {@code b} allows it, else copied into {@code ws.packedB}; {@code ws.sources[q]} and {@code ws.starts[q*KC + p]}
+     * say where row p of panel q starts.
+     */
+    private static void panelsOfB(PanelSource b, int n, int j0, int bPanels, int p0, int kc, Workspace ws) {
+        for (int q = 0; q < bPanels; q++) {
+            int jj = j0 + q * NR;
+            int width = Math.min(NR, n - jj);
+            float[] source = width == NR ? b.inPlace(p0, kc, jj, NR, ws.starts, q * KC) : null;
+            if (source == null) {
+                b.panel(p0, kc, jj, width, ws.packedB, q * kc * NR, NR);
+                for (int p = 0; p < kc; p++) {
+                    ws.starts[q * KC + p] = (q * kc + p) * NR;
+                }
+                source = ws.packedB;
+            }
+            ws.sources[q] = source;
+        }
+    }
+
+    /** Whether {@link #multiplyRowsInPlace} can run here: it needs the 8-row kernel (32 vector registers). */
+    static boolean readsRowsInPlace() {
+        return MR == 8;
+    }
+
+    /**
+     * C (m x n) = C + A . B, or 0 + A . B when {@code accumulate} is false, with each row of A read where it lies:
+     * A[i][p] = {@code a[aStarts[i] + p]}, nothing packed. A convolution's windows over a padded image are such an A
+     * (row r is the image shifted by delta(r)); packing them would be a transpose, one float at a time. Per element
+     * of C the same fused multiply-add chain as {@link #multiply}, so the same bits. Only when
+     * {@link #readsRowsInPlace()}.
+     */
+    static void multiplyRowsInPlace(int m, int n, int k, float[] a, int[] aStarts, PanelSource b, float[] c,
+                                    int cOffset, int ldc, boolean accumulate) {
+        Workspace ws = WORKSPACE.get();
+        for (int j0 = 0; j0 < n; j0 += NC) {
+            int nc = Math.min(NC, n - j0);
+            int bPanels = (nc + NR - 1) / NR;
+            for (int p0 = 0; p0 < k; p0 += KC) {
+                int kc = Math.min(KC, k - p0);
+                boolean add = accumulate || p0 > 0;
+                panelsOfB(b, n, j0, bPanels, p0, kc, ws);
+                for (int q = 0; q < bPanels; q++) {
+                    int jj = j0 + q * NR;
+                    int width = Math.min(NR, n - jj);
+                    float[] pb = ws.sources[q];
+                    int so = q * KC;
+                    for (int i0 = 0; i0 < m; i0 += 8) {
+                        int height = Math.min(8, m - i0);
+                        // rows past m repeat the last row: computed in the scratch tile and dropped
+                        int r0 = aStarts[i0] + p0;
+                        int r1 = aStarts[i0 + Math.min(1, height - 1)] + p0;
+                        int r2 = aStarts[i0 + Math.min(2, height - 1)] + p0;
+                        int r3 = aStarts[i0 + Math.min(3, height - 1)] + p0;
+                        int r4 = aStarts[i0 + Math.min(4, height - 1)] + p0;
+                        int r5 = aStarts[i0 + Math.min(5, height - 1)] + p0;
+                        int r6 = aStarts[i0 + Math.min(6, height - 1)] + p0;
+                        int r7 = aStarts[i0 + Math.min(7, height - 1)] + p0;
+                        int co = cOffset + i0 * ldc + jj;
+                        if (height == 8 && width == NR) {
+                            kernel8Rows(kc, a, r0, r1, r2, r3, r4, r5, r6, r7, pb, ws.starts, so, c, co, ldc, add);
+                        } else {
+                            float[] tile = ws.tile;
+                            if (add) {
+                                java.util.Arrays.fill(tile, 0f);
+                                for (int i = 0; i < height; i++) {
+                                    System.arraycopy(c, co + i * ldc, tile, i * NR, width);
+                                }
+                            }
+                            kernel8Rows(kc, a, r0, r1, r2, r3, r4, r5, r6, r7, pb, ws.starts, so, tile, 0, NR, add);
+                            for (int i = 0; i < height; i++) {
+                                System.arraycopy(tile, i * NR, c, co + i * ldc, width);
                             }
                         }
                     }
@@ -225,6 +293,104 @@ final class VectorGemm {
             c60 = x.fma(b0, c60);
             c61 = x.fma(b1, c61);
             x = FloatVector.broadcast(S, pa[ap + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        // written out, not through a helper: a helper that C2 does not inline makes it box the sums in the loop.
+        // Without add, C = 0 + sum: the same bits (also for a sum of -0) as C zeroed first and then added to.
+        FloatVector base0;
+        FloatVector base1;
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c00).intoArray(c, co);
+        base1.add(c01).intoArray(c, co + L);
+        co += ldc;
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c10).intoArray(c, co);
+        base1.add(c11).intoArray(c, co + L);
+        co += ldc;
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c20).intoArray(c, co);
+        base1.add(c21).intoArray(c, co + L);
+        co += ldc;
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c30).intoArray(c, co);
+        base1.add(c31).intoArray(c, co + L);
+        co += ldc;
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c40).intoArray(c, co);
+        base1.add(c41).intoArray(c, co + L);
+        co += ldc;
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c50).intoArray(c, co);
+        base1.add(c51).intoArray(c, co + L);
+        co += ldc;
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c60).intoArray(c, co);
+        base1.add(c61).intoArray(c, co + L);
+        co += ldc;
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c70).intoArray(c, co);
+        base1.add(c71).intoArray(c, co + L);
+    }
+
+    /**
+     * {@link #kernel8} with row i of A read in place from {@code a[ri + p]} instead of from a packed panel: the same
+     * loads of B, the same sixteen fused multiply-adds per depth, the same chain. Written out again, not shared with
+     * kernel8 through an index table: each keeps its own JIT profile and its sums in registers.
+     */
+    private static void kernel8Rows(int kc, float[] a, int r0, int r1, int r2, int r3, int r4, int r5, int r6, int r7,
+                                    float[] pb, int[] starts, int so, float[] c, int co, int ldc, boolean add) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S);
+        FloatVector c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S);
+        FloatVector c71 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bp = starts[so + p];
+            FloatVector b0 = FloatVector.fromArray(S, pb, bp);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bp + L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[r0 + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[r1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[r2 + p]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[r3 + p]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[r4 + p]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[r5 + p]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[r6 + p]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[r7 + p]);
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }

@@ -121,6 +121,28 @@ class PaddedWideProperties {
         }
     }
 
+    @Property(tries = 80)
+    void theWeightGradientWithRowsReadInPlaceGivesTheBitsOfThePackedProduct(
+            @ForAll @IntRange(min = 1, max = 3) int images, @ForAll @IntRange(min = 1, max = 5) int channels,
+            @ForAll @IntRange(min = 1, max = 40) int filters, @ForAll @IntRange(min = 2, max = 12) int size,
+            @ForAll @IntRange(min = 1, max = 3) int kernel, @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        // dW^T with the padded image's windows read in place by the vector GEMM, against dW with them copied into
+        // panels (a transpose): per element the same chain of fused multiply-adds, into a zeroed dW
+        net.jqwik.api.Assume.that(Simd.VECTOR && VectorGemm.readsRowsInPlace());
+        int pad = kernel / 2;
+        SplittableRandom random = new SplittableRandom(seed);
+        PaddedWide plan = new PaddedWide(channels, size, size, kernel, kernel, pad, pad);
+        Tensor x = random(Shape.of(images, channels, size, size), random);
+        Tensor dy = random(Shape.of(images, filters, plan.outHeight(), plan.outWidth()), random);
+        float[] inPlace = new float[filters * plan.rows()];
+        float[] packed = new float[filters * plan.rows()];
+        plan.weightGradientRowsInPlace(filters, x.data(), 0, dy.data(), 0, images, inPlace);
+        plan.weightGradientPacked(filters, x.data(), 0, dy.data(), 0, images, packed);
+        for (int i = 0; i < packed.length; i++) {
+            assertThat(Float.floatToRawIntBits(inPlace[i])).as("dW[%d]", i).isEqualTo(Float.floatToRawIntBits(packed[i]));
+        }
+    }
+
     @Test
     void theRotatedKernelOfAHandWorkedCase() {
         // F = 1, C = 2, 2x2: W[0][0] = [1 2; 3 4], W[0][1] = [5 6; 7 8] -> W'[c][0] = rot180(W[0][c])
