@@ -38,10 +38,10 @@ final class VectorElementwise {
     }
 
     private static double lanes(DoubleVector s0, DoubleVector s1) {
-        double[] lanes = s0.add(s1).toArray();
+        DoubleVector s = s0.add(s1);
         double total = 0;
-        for (double lane : lanes) {
-            total += lane;
+        for (int i = 0; i < N; i++) {       // lane by lane, in order; no array per call (batch norm calls this per plane)
+            total += s.lane(i);
         }
         return total;
     }
