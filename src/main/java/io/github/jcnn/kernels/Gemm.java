@@ -134,6 +134,137 @@ public final class Gemm {
     }
 
     /**
+     * y (n) += W (n x k) &middot; x (k), that is y[j] += sum over p of x[p] * W[j][p]: the product
+     * {@code multiply(false, true, 1, n, k, x, xOffset, k, w, wOffset, ldw, y, yOffset, n)} computes, with the same
+     * order of additions and so the same bits, but with each row of W read where it lies instead of packed. One image
+     * through a large dense layer is this product (VGG-16's first dense layer has 25,088 x 4,096 weights): it reads
+     * every weight once, and packing W for a one-row product would cost as much as the product itself.
+     *
+     * <p>Each y[j] is one running sum down row j of W, eight rows side by side. With the vector GEMM the sum is its
+     * chain per block of {@value GemmReference#FUSED_DEPTH_BLOCK} depths, {@code s = fma(x[p], W[j][p], s)} from 0,
+     * then {@code y[j] += s}; with the loops, {@code y[j] += x[p] * W[j][p]} one product at a time. Those are the two
+     * GEMMs' orders, so a sample gives the same numbers alone as in a batch.
+     *
+     * @param n       rows of W, elements of y
+     * @param k       columns of W, elements of x
+     * @param x       the array holding x, x[p] at {@code x[xOffset + p]}
+     * @param w       the array holding W, W[j][p] at {@code w[wOffset + j*ldw + p]}
+     * @param y       the array holding y, y[j] at {@code y[yOffset + j]}, updated in place
+     * @throws IllegalArgumentException if a size is negative or a vector or W does not fit in its array
+     */
+    public static void multiplyTransposedVector(int n, int k, float[] x, int xOffset, float[] w, int wOffset,
+                                                int ldw, float[] y, int yOffset) {
+        checkMatrix("x", x, xOffset, 1, k, k);
+        checkMatrix("W", w, wOffset, n, k, ldw);
+        checkMatrix("y", y, yOffset, 1, n, n);
+        if (n == 0 || k == 0) {
+            return;
+        }
+        transposedVector(n, k, x, xOffset, w, wOffset, ldw, y, yOffset, Simd.VECTOR);
+    }
+
+    /**
+     * {@link #multiplyTransposedVector} in the vector GEMM's order ({@code fused}) or the loops' order, whatever
+     * {@link Simd} chose; sizes already checked.
+     */
+    static void transposedVector(int n, int k, float[] x, int xOffset, float[] w, int wOffset, int ldw, float[] y,
+                                 int yOffset, boolean fused) {
+        int block = fused ? GemmReference.FUSED_DEPTH_BLOCK : k;
+        for (int p0 = 0; p0 < k; p0 += block) {
+            int p1 = Math.min(k, p0 + block);
+            int j = 0;
+            for (; j + 8 <= n; j += 8) {
+                if (fused) {
+                    eightRowsFused(x, xOffset, p0, p1, w, wOffset + j * ldw, ldw, y, yOffset + j);
+                } else {
+                    eightRows(x, xOffset, p0, p1, w, wOffset + j * ldw, ldw, y, yOffset + j);
+                }
+            }
+            for (; j < n; j++) {
+                int row = wOffset + j * ldw;
+                if (fused) {
+                    float s = 0f;
+                    for (int p = p0; p < p1; p++) {
+                        s = Math.fma(x[xOffset + p], w[row + p], s);
+                    }
+                    y[yOffset + j] += s;
+                } else {
+                    float s = y[yOffset + j];
+                    for (int p = p0; p < p1; p++) {
+                        s += x[xOffset + p] * w[row + p];
+                    }
+                    y[yOffset + j] = s;
+                }
+            }
+        }
+    }
+
+    /** Eight rows of {@link #multiplyTransposedVector} over depths p0 .. p1 - 1 in the vector GEMM's order. */
+    private static void eightRowsFused(float[] x, int xo, int p0, int p1, float[] w, int wo, int ldw, float[] y,
+                                       int yo) {
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        float s4 = 0f;
+        float s5 = 0f;
+        float s6 = 0f;
+        float s7 = 0f;
+        for (int p = p0; p < p1; p++) {
+            float xp = x[xo + p];
+            int at = wo + p;
+            s0 = Math.fma(xp, w[at], s0);
+            s1 = Math.fma(xp, w[at + ldw], s1);
+            s2 = Math.fma(xp, w[at + 2 * ldw], s2);
+            s3 = Math.fma(xp, w[at + 3 * ldw], s3);
+            s4 = Math.fma(xp, w[at + 4 * ldw], s4);
+            s5 = Math.fma(xp, w[at + 5 * ldw], s5);
+            s6 = Math.fma(xp, w[at + 6 * ldw], s6);
+            s7 = Math.fma(xp, w[at + 7 * ldw], s7);
+        }
+        y[yo] += s0;
+        y[yo + 1] += s1;
+        y[yo + 2] += s2;
+        y[yo + 3] += s3;
+        y[yo + 4] += s4;
+        y[yo + 5] += s5;
+        y[yo + 6] += s6;
+        y[yo + 7] += s7;
+    }
+
+    /** Eight rows of {@link #multiplyTransposedVector} over depths p0 .. p1 - 1 in the loops' order. */
+    private static void eightRows(float[] x, int xo, int p0, int p1, float[] w, int wo, int ldw, float[] y, int yo) {
+        float s0 = y[yo];
+        float s1 = y[yo + 1];
+        float s2 = y[yo + 2];
+        float s3 = y[yo + 3];
+        float s4 = y[yo + 4];
+        float s5 = y[yo + 5];
+        float s6 = y[yo + 6];
+        float s7 = y[yo + 7];
+        for (int p = p0; p < p1; p++) {
+            float xp = x[xo + p];
+            int at = wo + p;
+            s0 += xp * w[at];
+            s1 += xp * w[at + ldw];
+            s2 += xp * w[at + 2 * ldw];
+            s3 += xp * w[at + 3 * ldw];
+            s4 += xp * w[at + 4 * ldw];
+            s5 += xp * w[at + 5 * ldw];
+            s6 += xp * w[at + 6 * ldw];
+            s7 += xp * w[at + 7 * ldw];
+        }
+        y[yo] = s0;
+        y[yo + 1] = s1;
+        y[yo + 2] = s2;
+        y[yo + 3] = s3;
+        y[yo + 4] = s4;
+        y[yo + 5] = s5;
+        y[yo + 6] = s6;
+        y[yo + 7] = s7;
+    }
+
+    /**
      * C (m x n) = C + op(A) (m x k) &middot; B (k x n), or 0 + op(A) &middot; B when {@code accumulate} is false (C's
      * old values are not read), with B written block by block by {@code b}: for a convolution, straight from the
      * image ({@link Im2Col#columns}), never laid out in full. Same order of additions as {@link #multiply}.

@@ -140,10 +140,13 @@ public final class Dense extends LayerBase {
         float[][] wt = training ? transposeWeight() : null;
         if (!training && batch < Parallel.threads() && !Parallel.insideTask()) {
             // fewer samples than threads (one image through VGG-16's 25088 x 4096 layer): share out the units
-            // instead; each output is the same sum in the same order
+            // instead, and read each row of W where it lies (packing it would cost as much as the product); each
+            // output is the same sum in the same order as in a batch
             Parallel.forRange(units, (part, from, to) -> {
-                Gemm.multiply(false, true, batch, to - from, inFeatures, x, 0, inFeatures, w, from * inFeatures,
-                        inFeatures, y, from, units);
+                for (int n = 0; n < batch; n++) {
+                    Gemm.multiplyTransposedVector(to - from, inFeatures, x, n * inFeatures, w, from * inFeatures,
+                            inFeatures, y, n * units + from);
+                }
                 if (b != null) {
                     for (int n = 0; n < batch; n++) {
                         for (int o = from; o < to; o++) {

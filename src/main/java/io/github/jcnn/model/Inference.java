@@ -4,7 +4,15 @@ import io.github.jcnn.data.Batches;
 import io.github.jcnn.data.Dataset;
 import io.github.jcnn.data.Preprocessing;
 import io.github.jcnn.kernels.Parallel;
+import io.github.jcnn.layers.AvgPool2D;
+import io.github.jcnn.layers.BatchNorm;
+import io.github.jcnn.layers.Conv2D;
+import io.github.jcnn.layers.Dense;
+import io.github.jcnn.layers.GlobalAvgPool2D;
 import io.github.jcnn.layers.Layer;
+import io.github.jcnn.layers.MaxPool2D;
+import io.github.jcnn.layers.ReLU;
+import io.github.jcnn.layers.Residual;
 import io.github.jcnn.losses.Loss;
 import io.github.jcnn.losses.SoftmaxCrossEntropy;
 import io.github.jcnn.tensor.Shape;
@@ -193,12 +201,32 @@ final class Inference {
         return out;
     }
 
+    /**
+     * The layers one after the other; a ReLU right after a layer that writes a new tensor (see
+     * {@link #writesNewTensor}) works in place on it, which gives the same numbers without a second tensor.
+     */
     private static Tensor forward(List<Layer> plan, Tensor x) {
         Tensor y = x;
-        for (Layer layer : plan) {
-            y = layer.forward(y, false);
+        for (int i = 0; i < plan.size(); i++) {
+            Layer layer = plan.get(i);
+            if (layer instanceof ReLU relu && i > 0 && writesNewTensor(plan.get(i - 1))) {
+                y = relu.forwardInPlace(y);
+            } else {
+                y = layer.forward(y, false);
+            }
         }
         return y;
+    }
+
+    /**
+     * Whether {@code forward(x, false)} of this layer always returns a new tensor that only its caller holds. Not so
+     * for Flatten (a view of its input) or Dropout (its input itself in inference), nor for a layer this class does
+     * not know.
+     */
+    private static boolean writesNewTensor(Layer layer) {
+        return layer instanceof Conv2D || layer instanceof Dense || layer instanceof BatchNorm
+                || layer instanceof MaxPool2D || layer instanceof AvgPool2D || layer instanceof GlobalAvgPool2D
+                || layer instanceof Residual;
     }
 
     /** Whether {@code inputs} is one sample without the batch dimension. */

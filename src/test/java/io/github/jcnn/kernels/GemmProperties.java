@@ -119,6 +119,35 @@ class GemmProperties {
         assertThat(loops).containsExactly(plain);
     }
 
+    @Property(tries = 60)
+    void oneRowTimesTransposedRowsGivesTheBitsOfTheProduct(@ForAll("sizes") int n, @ForAll("sizes") int k,
+                                                          @ForAll @IntRange(min = 0, max = 3) int offset,
+                                                          @ForAll @IntRange(min = 0, max = 2) int extra,
+                                                          @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int ldw = k + extra;
+        float[] x = random(offset + k, random);
+        float[] w = random(offset + n * ldw, random);
+        float[] y = random(offset + n, random);
+        // what Dense computes for one image, against the packed product it replaces: the same bits
+        float[] viaRows = y.clone();
+        float[] viaProduct = y.clone();
+        Gemm.multiplyTransposedVector(n, k, x, offset, w, offset, ldw, viaRows, offset);
+        Gemm.multiply(false, true, 1, n, k, x, offset, k, w, offset, ldw, viaProduct, offset, n);
+        assertThat(viaRows).containsExactly(viaProduct);
+        // and both orders against the plain loops of their own rounding, whichever GEMM this JVM runs
+        float[] fused = y.clone();
+        float[] fusedReference = y.clone();
+        Gemm.transposedVector(n, k, x, offset, w, offset, ldw, fused, offset, true);
+        GemmReference.multiplyFused(false, true, 1, n, k, x, offset, k, w, offset, ldw, fusedReference, offset, n);
+        assertThat(fused).containsExactly(fusedReference);
+        float[] plain = y.clone();
+        float[] plainReference = y.clone();
+        Gemm.transposedVector(n, k, x, offset, w, offset, ldw, plain, offset, false);
+        GemmReference.multiply(false, true, 1, n, k, x, offset, k, w, offset, ldw, plainReference, offset, n);
+        assertThat(plain).containsExactly(plainReference);
+    }
+
     @Test
     void rowArraysPastSeveralColumnAndDepthBlocks() {
         // n and k past multiplyRows' 512-column and 256-deep blocks, with offsets into A and C

@@ -32,6 +32,30 @@ class ReLUTest {
     }
 
     @Test
+    void inPlaceGivesTheBitsOfForwardAndWritesOverItsInput() {
+        // small (one thread) and past the size that is shared out over the threads; NaN, -0, +-infinity included
+        for (int size : new int[] {7, 3 * (1 << 16) + 5}) {
+            java.util.SplittableRandom random = new java.util.SplittableRandom(size);
+            float[] values = new float[size];
+            float[] specials = {Float.NaN, -0f, 0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, Float.MIN_VALUE};
+            for (int i = 0; i < size; i++) {
+                values[i] = i < specials.length ? specials[i] : (float) random.nextGaussian();
+            }
+            ReLU layer = new ReLU(Shape.of(size));
+            Tensor x = Tensor.wrap(Shape.of(1, size), values.clone());
+            float[] expected = layer.forward(x, false).toArray();
+            Tensor same = layer.forwardInPlace(x);
+            assertThat(same).isSameAs(x);
+            for (int i = 0; i < size; i++) {
+                assertThat(Float.floatToRawIntBits(x.data()[i])).as("element %d", i)
+                        .isEqualTo(Float.floatToRawIntBits(expected[i]));
+            }
+        }
+        assertThatThrownBy(() -> new ReLU(Shape.of(4)).forwardInPlace(Tensor.zeros(1, 5)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ReLU").hasMessageContaining("(1, 5)");
+    }
+
+    @Test
     void errorsNameTheShapes() {
         Layer layer = new ReLU(Shape.of(2, 3, 3));
         assertThatThrownBy(() -> layer.forward(Tensor.zeros(4, 2, 3, 4), false))

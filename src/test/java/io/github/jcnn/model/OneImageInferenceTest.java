@@ -16,6 +16,29 @@ import org.junit.jupiter.api.Test;
 class OneImageInferenceTest {
 
     @Test
+    void reluInPlaceNeverTouchesTheCallersInputOrAViewOfIt() {
+        // Dropout returns its input in inference and Flatten a view of it: the ReLU after them must not write over
+        // the caller's numbers; after Dense (a new tensor) it may, with the same result as layer by layer
+        Sequential model = Sequential.builder(Shape.of(2, 3, 3))
+                .dropout(0.5).flatten().relu().dense(4).relu()
+                .seed(1)
+                .build();
+        float[] values = new float[2 * 2 * 3 * 3];
+        SplittableRandom random = new SplittableRandom(4);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        Tensor input = Tensor.wrap(Shape.of(2, 2, 3, 3), values.clone());
+        Tensor y = model.predict(input);
+        assertThat(input.data()).containsExactly(values);
+        Tensor expected = Tensor.wrap(Shape.of(2, 2, 3, 3), values.clone());
+        for (var layer : model.layers()) {
+            expected = layer.forward(expected, false);
+        }
+        assertThat(y.data()).containsExactly(expected.data());
+    }
+
+    @Test
     void oneImageGivesTheSameBitsOnOneTwoAndThreeThreadsAndInABatch() {
         Sequential model = Sequential.builder(Shape.of(3, 24, 24))
                 .conv2d(8, 3, 1, Padding.SAME).relu()
