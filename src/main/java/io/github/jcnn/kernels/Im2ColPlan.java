@@ -142,7 +142,7 @@ final class Im2ColPlan implements ConvPlan {
             int count = to - from;
             int groups = (count + group - 1) / group;
             float[][] cols = buffers != null ? buffers[part] : new float[patch][group * perImage];
-            float[] product = buffers != null ? products[part] : new float[filters * group * perImage];
+            float[] product = buffers != null ? products[part] : Scratch.atLeast(filters * group * perImage);
             for (int g = 0; g < groups; g++) {
                 int first = from + Parallel.start(count, groups, g);
                 int images = from + Parallel.start(count, groups, g + 1) - first;
@@ -172,6 +172,9 @@ final class Im2ColPlan implements ConvPlan {
                         }
                     }
                 }
+            }
+            if (buffers == null) {
+                Scratch.give(product);
             }
         });
     }

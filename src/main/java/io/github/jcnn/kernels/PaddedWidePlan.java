@@ -64,8 +64,8 @@ final class PaddedWidePlan implements ConvPlan {
         int patch = plan.rows();
         int group = Math.max(1, WIDE_GROUP_COLUMNS / length);
         if (!training && batch < Parallel.threads() && !Parallel.insideTask()) {
-            float[] pad = new float[padded];
-            float[] product = new float[filters * length];
+            float[] pad = Scratch.atLeast(padded);
+            float[] product = Scratch.atLeast(filters * length);
             for (int n = 0; n < batch; n++) {
                 int yStart = n * outputSize;
                 plan.pad(x, n * imageSize, pad, 0);
@@ -80,6 +80,8 @@ final class PaddedWidePlan implements ConvPlan {
                     plan.copyOut(product, length, 0, f0, f1, y, yStart);
                 });
             }
+            Scratch.give(pad);
+            Scratch.give(product);
             return;
         }
         if (training) {
@@ -133,8 +135,8 @@ final class PaddedWidePlan implements ConvPlan {
         Parallel.forRange(batch, (part, from, to) -> {
             int count = to - from;
             int groups = (count + group - 1) / group;
-            float[] pad = buffers != null ? buffers[part][0] : new float[group * padded];
-            float[] product = buffers != null ? buffers[part][1] : new float[m * group * length];
+            float[] pad = buffers != null ? buffers[part][0] : Scratch.atLeast(group * padded);
+            float[] product = buffers != null ? buffers[part][1] : Scratch.atLeast(m * group * length);
             for (int g = 0; g < groups; g++) {
                 int first = from + Parallel.start(count, groups, g);
                 int images = from + Parallel.start(count, groups, g + 1) - first;
@@ -152,6 +154,10 @@ final class PaddedWidePlan implements ConvPlan {
                 for (int k = 0; k < images; k++) {
                     plan.copyOut(product, width, k, m, out, (first + k) * outSize);
                 }
+            }
+            if (buffers == null) {
+                Scratch.give(pad);
+                Scratch.give(product);
             }
         });
     }

@@ -1,6 +1,7 @@
 package io.github.jcnn.layers;
 
 import io.github.jcnn.kernels.ConvPlan;
+import io.github.jcnn.kernels.Scratch;
 import io.github.jcnn.kernels.ConvReference;
 import io.github.jcnn.kernels.Elementwise;
 import io.github.jcnn.kernels.Parallel;
@@ -267,8 +268,9 @@ public final class Conv2D implements Layer {
         float[] x = input.data();
         float[] w = weight.value().data();
         float[] b = bias == null ? null : bias.value().data();
+        // in inference the plan writes every number, so the output may be an array kept from an earlier run
         Tensor output = training ? outputBuffer = Buffers.reuse(outputBuffer, outputShape.withBatch(batch))
-                : Tensor.zeros(outputShape.withBatch(batch));
+                : Tensor.wrap(outputShape.withBatch(batch), Scratch.exactly(outputShape.size() * batch));
         plan.forward(x, batch, w, b, output.data(), training);
         if (training) {
             if (savedInput == null || savedInput.length != x.length) {

@@ -2,6 +2,7 @@ package io.github.jcnn.layers;
 
 import io.github.jcnn.kernels.Parallel;
 import io.github.jcnn.kernels.Pooling;
+import io.github.jcnn.kernels.Scratch;
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
 import java.util.Optional;
@@ -56,8 +57,9 @@ public final class MaxPool2D extends Pool2D {
     public Tensor forward(Tensor input, boolean training) {
         Layer.requireBatchOf(this, input);
         int batch = input.shape().dim(0);
+        // every number of the output is written, so in inference it may be an array kept from an earlier run
         Tensor output = training ? outputBuffer = Buffers.reuse(outputBuffer, outputShape().withBatch(batch))
-                : Tensor.zeros(outputShape().withBatch(batch));
+                : Tensor.wrap(outputShape().withBatch(batch), Scratch.exactly(outputShape().size() * batch));
         int[] winners = null;
         if (training) {
             if (argmax.length != output.size()) {

@@ -4,6 +4,7 @@ import io.github.jcnn.data.Batches;
 import io.github.jcnn.data.Dataset;
 import io.github.jcnn.data.Preprocessing;
 import io.github.jcnn.kernels.Parallel;
+import io.github.jcnn.kernels.Scratch;
 import io.github.jcnn.layers.AvgPool2D;
 import io.github.jcnn.layers.BatchNorm;
 import io.github.jcnn.layers.Conv2D;
@@ -203,19 +204,33 @@ final class Inference {
 
     /**
      * The layers one after the other; a ReLU right after a layer that writes a new tensor (see
-     * {@link #writesNewTensor}) works in place on it, which gives the same numbers without a second tensor.
+     * {@link #writesNewTensor}) works in place on it, which gives the same numbers without a second tensor. The run
+     * has this thread's {@link Scratch} open: the large arrays of one layer's output are handed back once the next
+     * layer has read them, and reused by the layers after it and by the next run (a large model otherwise makes the
+     * garbage collector run all the time: see Scratch).
      */
     private static Tensor forward(List<Layer> plan, Tensor x) {
-        Tensor y = x;
-        for (int i = 0; i < plan.size(); i++) {
-            Layer layer = plan.get(i);
-            if (layer instanceof ReLU relu && i > 0 && writesNewTensor(plan.get(i - 1))) {
-                y = relu.forwardInPlace(y);
-            } else {
-                y = layer.forward(y, false);
+        Scratch scratch = Scratch.open();
+        try {
+            Tensor y = x;
+            for (int i = 0; i < plan.size(); i++) {
+                Layer layer = plan.get(i);
+                Tensor in = y;
+                if (layer instanceof ReLU relu && i > 0 && writesNewTensor(plan.get(i - 1))) {
+                    y = relu.forwardInPlace(in);
+                } else {
+                    y = layer.forward(in, false);
+                }
+                if (y.data() != in.data()) {
+                    // nothing reads this layer's input any more (unless it is the output itself, or a view of it, as
+                    // after Flatten or Dropout): its array goes back for the next layer or run, if it came from there
+                    Scratch.give(in.data());
+                }
             }
+            return y;
+        } finally {
+            scratch.close();
         }
-        return y;
     }
 
     /**
