@@ -308,6 +308,70 @@ public final class Gemm {
         }
     }
 
+    /**
+     * A left-hand matrix A (m x k, element [i][p] at {@code a[aOffset + i*lda + p]}) prepared once for several
+     * products with it ({@link #multiply(Packed, int, PanelSource, float[], int, int, boolean)}): a convolution's
+     * weights, multiplied with one group of images after another. The vector GEMM packs it into its panels here,
+     * instead of once per product; the loops read A as it is. A must not change while the Packed is in use.
+     */
+    public static final class Packed {
+        private final int m;
+        private final int k;
+        private final float[] a;
+        private final int aOffset;
+        private final int lda;
+        /** The vector GEMM's panels, or null for the loops. */
+        private final float[] panels;
+
+        private Packed(int m, int k, float[] a, int aOffset, int lda, float[] panels) {
+            this.m = m;
+            this.k = k;
+            this.a = a;
+            this.aOffset = aOffset;
+            this.lda = lda;
+            this.panels = panels;
+        }
+    }
+
+    /** The floats {@link #pack} needs in {@code into} for an m x k matrix (0 when the loops run). */
+    public static int packedSize(int m, int k) {
+        return Simd.VECTOR && m > 0 && k > 0 ? VectorGemm.packedSize(m, k) : 0;
+    }
+
+    /**
+     * A (m x k) prepared for several products (see {@link Packed}), in {@code into}, which must hold at least
+     * {@link #packedSize} floats and must not be written while the Packed is in use.
+     */
+    public static Packed pack(int m, int k, float[] a, int aOffset, int lda, float[] into) {
+        checkMatrix("A", a, aOffset, m, k, lda);
+        int size = packedSize(m, k);
+        if (size == 0) {
+            return new Packed(m, k, a, aOffset, lda, null);
+        }
+        if (into.length < size) {
+            throw new IllegalArgumentException("packing A (" + m + " x " + k + ") needs " + size + " floats, got "
+                    + into.length);
+        }
+        VectorGemm.pack(m, k, a, aOffset, lda, 1, into);
+        return new Packed(m, k, a, aOffset, lda, into);
+    }
+
+    /**
+     * {@link #multiply(boolean, int, int, int, float[], int, int, PanelSource, float[], int, int, boolean)} with A
+     * prepared by {@link #pack}: the same numbers in the same order, without packing A again.
+     */
+    public static void multiply(Packed a, int n, PanelSource b, float[] c, int cOffset, int ldc, boolean accumulate) {
+        if (a.panels == null) {
+            multiply(false, a.m, n, a.k, a.a, a.aOffset, a.lda, b, c, cOffset, ldc, accumulate);
+            return;
+        }
+        checkMatrix("C", c, cOffset, a.m, n, ldc);
+        if (n == 0) {
+            return;
+        }
+        VectorGemm.multiplyPacked(a.m, n, a.k, a.panels, b, c, cOffset, ldc, accumulate);
+    }
+
     /** {@link #multiply} by the auto-vectorised loops, whatever {@link Simd} chose; sizes already checked. */
     static void multiplyLoops(boolean transposeA, boolean transposeB, int m, int n, int k,
                               float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,

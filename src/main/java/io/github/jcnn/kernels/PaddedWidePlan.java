@@ -33,6 +33,9 @@ final class PaddedWidePlan implements ConvPlan {
     private float[][][] wideBuffers = new float[0][][];
     /** The same for dL/dx. */
     private float[][][] wideGradientBuffers = new float[0][][];
+    /** W and W' packed for the vector GEMM once per pass (training), in a one-element holder. */
+    private final float[][] packedWeights = {new float[0]};
+    private final float[][] packedRotatedWeights = {new float[0]};
     /** W' = rot180(W) with its channels swapped, rewritten on every dL/dx (the weights change between steps). */
     private float[] rotatedWeight = new float[0];
 
@@ -87,7 +90,8 @@ final class PaddedWidePlan implements ConvPlan {
         if (training) {
             wideBuffers = grown(wideBuffers, group * padded, filters * group * length);
         }
-        multiplyPadded(plan, x, imageSize, batch, w, filters, b, y, outputSize, training ? wideBuffers : null);
+        multiplyPadded(plan, x, imageSize, batch, w, filters, b, y, outputSize, training ? wideBuffers : null,
+                packedWeights);
     }
 
     /**
@@ -112,7 +116,7 @@ final class PaddedWidePlan implements ConvPlan {
         PaddedWide.rotatedWeight(w, filters, channels, geometry.kernelHeight(), geometry.kernelWidth(), rotatedWeight);
         wideGradientBuffers = grown(wideGradientBuffers, group * padded, channels * group * length);
         multiplyPadded(backward, dy, outputSize, batch, rotatedWeight, channels, null, dx, geometry.imageSize(),
-                wideGradientBuffers);
+                wideGradientBuffers, packedRotatedWeights);
     }
 
     /**
@@ -125,13 +129,18 @@ final class PaddedWidePlan implements ConvPlan {
      *
      * @param bias    one number per row of a added to it, or null for none
      * @param buffers per thread part {padded images, product} (training), or null to allocate them per call
+     * @param kept    with buffers: holds the array for a's packed panels, replaced when too small
      */
     private static void multiplyPadded(PaddedWide plan, float[] in, int inSize, int batch, float[] a, int m,
-                                       float[] bias, float[] out, int outSize, float[][][] buffers) {
+                                       float[] bias, float[] out, int outSize, float[][][] buffers, float[][] kept) {
         int length = plan.wideColumns();
         int padded = plan.paddedSize();
         int patch = plan.rows();
         int group = Math.max(1, WIDE_GROUP_COLUMNS / length);
+        // a packed once for all groups and threads: kept with the training buffers, from the scratch in inference
+        int packedSize = Gemm.packedSize(m, patch);
+        float[] panels = buffers != null ? kept[0] = grown(kept[0], packedSize) : Scratch.atLeast(packedSize);
+        Gemm.Packed packed = Gemm.pack(m, patch, a, 0, patch, panels);
         Parallel.forRange(batch, (part, from, to) -> {
             int count = to - from;
             int groups = (count + group - 1) / group;
@@ -149,8 +158,7 @@ final class PaddedWidePlan implements ConvPlan {
                         Elementwise.fill(product, row * width, (row + 1) * width, bias[row]);
                     }
                 }
-                Gemm.multiply(false, m, width, patch, a, 0, patch, plan.source(pad, 0, images, padded), product, 0,
-                        width, bias != null);
+                Gemm.multiply(packed, width, plan.source(pad, 0, images, padded), product, 0, width, bias != null);
                 for (int k = 0; k < images; k++) {
                     plan.copyOut(product, width, k, m, out, (first + k) * outSize);
                 }
@@ -160,6 +168,9 @@ final class PaddedWidePlan implements ConvPlan {
                 Scratch.give(product);
             }
         });
+        if (buffers == null) {
+            Scratch.give(panels);
+        }
     }
 
     /** dW += dy_wide . B(padded x_n)^T image by image ({@link PaddedWide#weightGradient}). */
@@ -170,6 +181,11 @@ final class PaddedWidePlan implements ConvPlan {
             return;
         }
         forward.weightGradient(filters, x, first * geometry.imageSize(), dy, first * outputSize, count, dw);
+    }
+
+    /** {@code array} if it has at least {@code size} floats, else a new array of that size. */
+    private static float[] grown(float[] array, int size) {
+        return array.length >= size ? array : new float[size];
     }
 
     /** {@code buffers} if it has a {padded, product} pair of at least these sizes per thread part, else new ones. */

@@ -76,8 +76,41 @@ final class VectorGemm {
      */
     static void multiply(int m, int n, int k, float[] a, int aOffset, int aRowStep, int aDepthStep, PanelSource b,
                          float[] c, int cOffset, int ldc, boolean accumulate) {
+        multiply(m, n, k, a, aOffset, aRowStep, aDepthStep, null, b, c, cOffset, ldc, accumulate);
+    }
+
+    /**
+     * A (m x k) packed once, for several products with it ({@link #multiplyPacked}): every block of {@link #multiply}
+     * in the layout it packs a block into, block (p0, i0) at {@code p0 * roundUp(m, MR) + i0 * kc}.
+     */
+    static void pack(int m, int k, float[] a, int aOffset, int aRowStep, int aDepthStep, float[] packed) {
+        int rows = (m + MR - 1) / MR * MR;
+        for (int p0 = 0; p0 < k; p0 += KC) {
+            int kc = Math.min(KC, k - p0);
+            for (int i0 = 0; i0 < m; i0 += MC) {
+                int mc = Math.min(MC, m - i0);
+                packA(a, aOffset, aRowStep, aDepthStep, i0, mc, p0, kc, packed, p0 * rows + i0 * kc);
+            }
+        }
+    }
+
+    /** The floats {@link #pack} writes for an m x k matrix. */
+    static int packedSize(int m, int k) {
+        return (m + MR - 1) / MR * MR * k;
+    }
+
+    /** {@link #multiply} with A already packed by {@link #pack}: the same numbers in the same order. */
+    static void multiplyPacked(int m, int n, int k, float[] packed, PanelSource b, float[] c, int cOffset, int ldc,
+                               boolean accumulate) {
+        multiply(m, n, k, null, 0, 0, 0, packed, b, c, cOffset, ldc, accumulate);
+    }
+
+    private static void multiply(int m, int n, int k, float[] a, int aOffset, int aRowStep, int aDepthStep,
+                                 float[] prepacked, PanelSource b, float[] c, int cOffset, int ldc,
+                                 boolean accumulate) {
         Workspace ws = WORKSPACE.get();
-        float[] packedA = ws.packedA;
+        float[] packedA = prepacked != null ? prepacked : ws.packedA;
+        int rows = (m + MR - 1) / MR * MR;
         int[] starts = ws.starts;
         float[][] sources = ws.sources;
         for (int j0 = 0; j0 < n; j0 += NC) {
@@ -90,7 +123,12 @@ final class VectorGemm {
                 for (int i0 = 0; i0 < m; i0 += MC) {
                     int mc = Math.min(MC, m - i0);
                     int aPanels = (mc + MR - 1) / MR;
-                    packA(a, aOffset, aRowStep, aDepthStep, i0, mc, p0, kc, packedA);
+                    int base = 0;
+                    if (prepacked == null) {
+                        packA(a, aOffset, aRowStep, aDepthStep, i0, mc, p0, kc, packedA, 0);
+                    } else {
+                        base = p0 * rows + i0 * kc;
+                    }
                     for (int q = 0; q < bPanels; q++) {
                         int jj = j0 + q * NR;
                         int width = Math.min(NR, n - jj);
@@ -99,7 +137,7 @@ final class VectorGemm {
                         for (int r = 0; r < aPanels; r++) {
                             int ii = i0 + r * MR;
                             int height = Math.min(MR, m - ii);
-                            int ao = r * kc * MR;
+                            int ao = base + r * kc * MR;
                             if (height == MR && width == NR) {
                                 kernel(kc, packedA, ao, pb, starts, so, c, cOffset + ii * ldc + jj, ldc, add);
                             } else {
@@ -210,16 +248,16 @@ final class VectorGemm {
     }
 
     /**
-     * Copies op(A)[i0..i0+mc)[p0..p0+kc) into panels of MR rows, panel r at {@code r*kc*MR}, its element (p, i) at
-     * {@code p*MR + i}; the rows past m in the last panel are zeros.
+     * Copies op(A)[i0..i0+mc)[p0..p0+kc) into panels of MR rows, panel r at {@code at + r*kc*MR}, its element (p, i)
+     * at {@code p*MR + i} of the panel; the rows past m in the last panel are zeros.
      */
     private static void packA(float[] a, int aOffset, int aRowStep, int aDepthStep, int i0, int mc, int p0, int kc,
-                              float[] packed) {
+                              float[] packed, int at) {
         int panels = (mc + MR - 1) / MR;
         for (int r = 0; r < panels; r++) {
             int ii = i0 + r * MR;
             int height = Math.min(MR, i0 + mc - ii);
-            int base = r * kc * MR;
+            int base = at + r * kc * MR;
             for (int i = 0; i < height; i++) {
                 int from = aOffset + (ii + i) * aRowStep + p0 * aDepthStep;
                 for (int p = 0; p < kc; p++, from += aDepthStep) {

@@ -148,6 +148,27 @@ class GemmProperties {
         assertThat(plain).containsExactly(plainReference);
     }
 
+    @Property(tries = 40)
+    void aPackedOnceGivesTheBitsOfPackingPerProduct(@ForAll("sizes") int m, @ForAll("sizes") int n,
+                                                    @ForAll("sizes") int k,
+                                                    @ForAll @IntRange(min = 0, max = 3) int offset,
+                                                    @ForAll boolean accumulate,
+                                                    @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] a = random(offset + m * k, random);
+        float[] b = random(k * n, random);
+        float[] c = random(m * n, random);
+        float[] expected = c.clone();
+        Gemm.multiply(false, m, n, k, a, offset, k, PanelSource.of(b, 0, n, 1), expected, 0, n, accumulate);
+        float[] into = random(Gemm.packedSize(m, k) + 5, random);      // whatever was there before
+        Gemm.Packed packed = Gemm.pack(m, k, a, offset, k, into);
+        for (int product = 0; product < 2; product++) {                 // used twice: unchanged by use
+            float[] viaPacked = c.clone();
+            Gemm.multiply(packed, n, PanelSource.of(b, 0, n, 1), viaPacked, 0, n, accumulate);
+            assertThat(viaPacked).containsExactly(expected);
+        }
+    }
+
     @Test
     void rowArraysPastSeveralColumnAndDepthBlocks() {
         // n and k past multiplyRows' 512-column and 256-deep blocks, with offsets into A and C
