@@ -183,7 +183,7 @@ final class Inference {
         int n = shape.dim(0);
         int chunks = (n + CHUNK - 1) / CHUNK;
         if (chunks <= 1 || Parallel.threads() == 1) {
-            return forward(plan, inputs);
+            return forward(plan, inputs, true);
         }
         Shape outSample = depth == 0 ? inputShape : layers.get(depth - 1).outputShape();
         Tensor out = Tensor.zeros(outSample.withBatch(n));
@@ -195,7 +195,7 @@ final class Inference {
                 int count = Parallel.start(n, chunks, c + 1) - from;
                 float[] chunk = new float[count * inSize];
                 System.arraycopy(inputs.data(), from * inSize, chunk, 0, chunk.length);
-                Tensor y = forward(plan, Tensor.wrap(inputShape.withBatch(count), chunk));
+                Tensor y = forward(plan, Tensor.wrap(inputShape.withBatch(count), chunk), false);
                 System.arraycopy(y.data(), 0, out.data(), from * outSize, count * outSize);
             }
         });
@@ -204,13 +204,15 @@ final class Inference {
 
     /**
      * The layers one after the other; a ReLU right after a layer that writes a new tensor (see
-     * {@link #writesNewTensor}) works in place on it, which gives the same numbers without a second tensor. The run
-     * has this thread's {@link Scratch} open: the large arrays of one layer's output are handed back once the next
-     * layer has read them, and reused by the layers after it and by the next run (a large model otherwise makes the
-     * garbage collector run all the time: see Scratch).
+     * {@link #writesNewTensor}) works in place on it, which gives the same numbers without a second tensor. With
+     * {@code reuse} (a batch run whole: one image through a large model) the run has this thread's {@link Scratch}
+     * open: the large arrays of one layer's output are handed back once the next layer has read them, and reused by
+     * the layers after it and by the next run (a large model otherwise makes the garbage collector run all the time:
+     * see Scratch). The chunks of a large batch do without: there it was measured no faster, and in one run of three
+     * much slower (vgg, 2 threads, batch 256: 2,159 against about 3,300 images/s; docs/performance.md).
      */
-    private static Tensor forward(List<Layer> plan, Tensor x) {
-        Scratch scratch = Scratch.open();
+    private static Tensor forward(List<Layer> plan, Tensor x, boolean reuse) {
+        Scratch scratch = reuse ? Scratch.open() : null;
         try {
             Tensor y = x;
             for (int i = 0; i < plan.size(); i++) {
@@ -229,7 +231,9 @@ final class Inference {
             }
             return y;
         } finally {
-            scratch.close();
+            if (scratch != null) {
+                scratch.close();
+            }
         }
     }
 
