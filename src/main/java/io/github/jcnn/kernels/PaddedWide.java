@@ -120,9 +120,12 @@ public final class PaddedWide {
             Elementwise.fill(padded, out, out + padHeight * paddedWidth, 0f);
             out += padHeight * paddedWidth;
             for (int h = 0; h < height; h++) {
-                Elementwise.fill(padded, out, out + padWidth, 0f);
+                // the borders are a float or two: plain stores, not a fill loop with its set-up per row
+                for (int t = 0; t < padWidth; t++) {
+                    padded[out + t] = 0f;
+                    padded[out + padWidth + width + t] = 0f;
+                }
                 System.arraycopy(x, in, padded, out + padWidth, width);
-                Elementwise.fill(padded, out + padWidth + width, out + paddedWidth, 0f);
                 out += paddedWidth;
                 in += width;
             }
@@ -285,7 +288,9 @@ public final class PaddedWide {
                 int at = row + i * paddedWidth;
                 System.arraycopy(dy, from + (f * outHeight + i) * outWidth, wide, at, outWidth);
                 if (i < outHeight - 1) {
-                    Elementwise.fill(wide, at + outWidth, at + paddedWidth, 0f);
+                    for (int t = at + outWidth; t < at + paddedWidth; t++) {
+                        wide[t] = 0f;
+                    }
                 }
             }
         }
