@@ -31,6 +31,14 @@ public interface PanelSource {
         return null;
     }
 
+    /**
+     * B's rows as arrays of their own (row p is {@code rowArrays()[p]}, columns from 0), when it is given that way
+     * ({@link #ofRows}); else null (the default). The vector GEMM copies full panels of such rows with vector moves.
+     */
+    default float[][] rowArrays() {
+        return null;
+    }
+
     /** B stored flat: element [p][j] at {@code b[offset + p*depthStep + j*columnStep]}. */
     static PanelSource of(float[] b, int offset, int depthStep, int columnStep) {
         return new PanelSource() {
@@ -92,6 +100,11 @@ public interface PanelSource {
                     System.arraycopy(b[p0 + p], j0, panel, dst, width);
                     java.util.Arrays.fill(panel, dst + width, dst + stride, 0f);
                 }
+            }
+
+            @Override
+            public float[][] rowArrays() {
+                return b;
             }
         };
     }
