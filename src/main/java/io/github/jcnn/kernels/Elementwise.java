@@ -148,6 +148,19 @@ public final class Elementwise {
         return Simd.VECTOR ? VectorElementwise.dot(a, b, from, to) : dotScalar(a, b, from, to);
     }
 
+    /**
+     * {@link #sum}(a) into {@code out[0]} and {@link #dot}(a, b) into {@code out[1]}: the same bits as the two calls
+     * (with the Vector API in one pass over a, for batch norm's backward pass).
+     */
+    public static void sumAndDot(float[] a, float[] b, int from, int to, double[] out) {
+        if (Simd.VECTOR) {
+            VectorElementwise.sumAndDot(a, b, from, to, out);
+        } else {
+            out[0] = sumScalar(a, from, to);
+            out[1] = dotScalar(a, b, from, to);
+        }
+    }
+
     /** {@link #dot} without the Vector API: four running sums in double. */
     static double dotScalar(float[] a, float[] b, int from, int to) {
         double s0 = 0;

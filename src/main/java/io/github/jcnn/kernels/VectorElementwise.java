@@ -101,6 +101,36 @@ final class VectorElementwise {
         return total;
     }
 
+    /**
+     * {@link #sum}(a) into {@code out[0]} and {@link #dot}(a, b) into {@code out[1]} in one pass over a: each with
+     * exactly its own order of additions, so the same bits as the two calls; a is loaded and widened once.
+     */
+    static void sumAndDot(float[] a, float[] b, int from, int to, double[] out) {
+        DoubleVector s0 = DoubleVector.zero(D);
+        DoubleVector s1 = DoubleVector.zero(D);
+        DoubleVector d0 = DoubleVector.zero(D);
+        DoubleVector d1 = DoubleVector.zero(D);
+        int i = from;
+        for (; i + 2 * N <= to; i += 2 * N) {
+            FloatVector u = FloatVector.fromArray(F, a, i);
+            FloatVector v = FloatVector.fromArray(F, b, i);
+            DoubleVector u0 = widen(u, 0);
+            DoubleVector u1 = widen(u, 1);
+            s0 = s0.add(u0);
+            s1 = s1.add(u1);
+            d0 = u0.fma(widen(v, 0), d0);
+            d1 = u1.fma(widen(v, 1), d1);
+        }
+        double sum = lanes(s0, s1);
+        double dot = lanes(d0, d1);
+        for (; i < to; i++) {
+            sum += a[i];
+            dot += (double) a[i] * b[i];
+        }
+        out[0] = sum;
+        out[1] = dot;
+    }
+
     /** dx[i] = x[i] &gt; 0 ? dy[i] : 0 for i in [from, to): a compare and a blend per vector, no branch. */
     static void reluBackward(float[] x, float[] dy, float[] dx, int from, int to) {
         int i = from;

@@ -457,13 +457,15 @@ public final class BatchNorm implements Layer {
                               int k) {
         double[] sums = slots.sumDy[k];
         double[] products = slots.sumDyXhat[k];
+        double[] plane = new double[2];
         for (int c = c0; c < c1; c++) {
             double sumDy = 0;
             double sumDyXhat = 0;
             for (int n = first; n < last; n++) {
                 int base = (n * channels + c) * spatial;
-                sumDy += Elementwise.sum(dy, base, base + spatial);
-                sumDyXhat += Elementwise.dot(dy, xhat, base, base + spatial);
+                Elementwise.sumAndDot(dy, xhat, base, base + spatial, plane);      // sum dy, sum dy * xhat
+                sumDy += plane[0];
+                sumDyXhat += plane[1];
             }
             sums[c] = sumDy;
             products[c] = sumDyXhat;

@@ -103,7 +103,15 @@ class ElementwiseProperties {
         assertThat(Elementwise.dotScalar(x, y, from, x.length)).isCloseTo(dot, org.assertj.core.data.Offset.offset(tolerance));
         assertThat(Elementwise.squaredDeviationsScalar(x, from, x.length, mean))
                 .isCloseTo(squares, org.assertj.core.data.Offset.offset(tolerance));
+        // the fused pass: exactly the bits of the two reductions, on both paths
+        double[] both = new double[2];
+        Elementwise.sumAndDot(x, y, from, x.length, both);
+        assertThat(both[0]).isEqualTo(Elementwise.sum(x, from, x.length));
+        assertThat(both[1]).isEqualTo(Elementwise.dot(x, y, from, x.length));
         if (Simd.VECTOR) {
+            VectorElementwise.sumAndDot(x, y, from, x.length, both);
+            assertThat(both[0]).isEqualTo(VectorElementwise.sum(x, from, x.length));
+            assertThat(both[1]).isEqualTo(VectorElementwise.dot(x, y, from, x.length));
             assertThat(VectorElementwise.sum(x, from, x.length))
                     .isCloseTo(sum, org.assertj.core.data.Offset.offset(tolerance));
             assertThat(VectorElementwise.dot(x, y, from, x.length))
