@@ -102,6 +102,17 @@ class BatchNormTest {
                 LayerTesting.uniform(Shape.of(1, 2, 3, 3), 2));
     }
 
+    /**
+     * The gradient check at the default step, and, where it fails, once more at half the step. Batch norm is far
+     * from linear in one input (the mean and the variance move with it), and for a rare input the central
+     * difference's truncation error (of order step squared) passes the tolerance by itself (once seen: a gradient of
+     * 0.0039 checked as 0.0038). Half the step divides that error by four; a wrong gradient stays wrong at any step.
+     */
+    private static GradientCheck.Report gradientCheck(BatchNorm norm, Tensor x, long seed) {
+        GradientCheck.Report report = GradientCheck.of(norm).seed(seed).check(x);
+        return report.maxError() <= TOLERANCE ? report : GradientCheck.of(norm).epsilon(5e-3).seed(seed).check(x);
+    }
+
     /** Per channel of (C, H, W) inputs; gamma and beta random so that every path of the formula counts. */
     @Property(tries = 50)
     void channelBackwardMatchesFiniteDifferences(@ForAll @IntRange(min = 1, max = 3) int batch,
@@ -112,7 +123,7 @@ class BatchNormTest {
         BatchNorm norm = new BatchNorm(Shape.of(channels, height, width));
         randomAffine(norm, seed);
         Tensor x = LayerTesting.distinct(Shape.of(batch, channels, height, width), SPREAD, seed);
-        GradientCheck.Report report = GradientCheck.of(norm).seed(seed).check(x);
+        GradientCheck.Report report = gradientCheck(norm, x, seed);
         assertThat(report.maxError()).as("%s", report).isLessThanOrEqualTo(TOLERANCE);
     }
 
@@ -124,7 +135,7 @@ class BatchNormTest {
         BatchNorm norm = new BatchNorm(Shape.of(features));
         randomAffine(norm, seed);
         Tensor x = LayerTesting.distinct(Shape.of(batch, features), SPREAD, seed);
-        GradientCheck.Report report = GradientCheck.of(norm).seed(seed).check(x);
+        GradientCheck.Report report = gradientCheck(norm, x, seed);
         assertThat(report.maxError()).as("%s", report).isLessThanOrEqualTo(TOLERANCE);
     }
 
@@ -182,7 +193,7 @@ class BatchNormTest {
         BatchNorm norm = new BatchNorm(Shape.of(features));
         randomAffine(norm, seed);
         Tensor x = LayerTesting.distinct(Shape.of(batch, features), SPREAD, seed);
-        GradientCheck.Report report = GradientCheck.of(norm).seed(seed).check(x);
+        GradientCheck.Report report = gradientCheck(norm, x, seed);
         assertThat(report.maxError()).as("%s", report).isLessThanOrEqualTo(TOLERANCE);
     }
 
