@@ -183,7 +183,7 @@ final class Inference {
         int n = shape.dim(0);
         int chunks = (n + CHUNK - 1) / CHUNK;
         if (chunks <= 1 || Parallel.threads() == 1) {
-            return forward(plan, inputs, true);
+            return forward(plan, inputs, chunks <= 1);
         }
         Shape outSample = depth == 0 ? inputShape : layers.get(depth - 1).outputShape();
         Tensor out = Tensor.zeros(outSample.withBatch(n));
@@ -205,11 +205,14 @@ final class Inference {
     /**
      * The layers one after the other; a ReLU right after a layer that writes a new tensor (see
      * {@link #writesNewTensor}) works in place on it, which gives the same numbers without a second tensor. With
-     * {@code reuse} (a batch run whole: one image through a large model) the run has this thread's {@link Scratch}
-     * open: the large arrays of one layer's output are handed back once the next layer has read them, and reused by
-     * the layers after it and by the next run (a large model otherwise makes the garbage collector run all the time:
-     * see Scratch). The chunks of a large batch do without: there it was measured no faster, and in one run of three
-     * much slower (vgg, 2 threads, batch 256: 2,159 against about 3,300 images/s; docs/performance.md).
+     * {@code reuse} (a batch of at most one chunk, run whole: one image through a large model above all) the run has
+     * this thread's {@link Scratch} open: the large arrays of one layer's output are handed back once the next layer
+     * has read them, and reused by the layers after it and by the next run (a large model otherwise makes the
+     * garbage collector run all the time: see Scratch). Larger batches do without. In their chunks reuse was
+     * measured no faster, and in one run of three much slower (vgg, 2 threads, batch 256: 2,159 against about 3,300
+     * images/s); and a large batch's arrays, kept, would take a large part of the heap from everything else (resnet
+     * inference at 2 threads fell from about 2,200 to 1,200-1,300 images/s in a 1 GB heap after a 1-thread run had
+     * filled the scratch; docs/performance.md).
      */
     private static Tensor forward(List<Layer> plan, Tensor x, boolean reuse) {
         Scratch scratch = reuse ? Scratch.open() : null;
