@@ -341,6 +341,8 @@ public final class Gemm {
     /**
      * A (m x k) prepared for several products (see {@link Packed}), in {@code into}, which must hold at least
      * {@link #packedSize} floats and must not be written while the Packed is in use.
+     *
+     * @throws IllegalArgumentException if a size is negative, A does not fit in its array or {@code into} is too small
      */
     public static Packed pack(int m, int k, float[] a, int aOffset, int lda, float[] into) {
         checkMatrix("A", a, aOffset, m, k, lda);

@@ -33,9 +33,9 @@ final class PaddedWidePlan implements ConvPlan {
     private float[][][] wideBuffers = new float[0][][];
     /** The same for dL/dx. */
     private float[][][] wideGradientBuffers = new float[0][][];
-    /** W and W' packed for the vector GEMM once per pass (training), in a one-element holder. */
-    private final float[][] packedWeights = {new float[0]};
-    private final float[][] packedRotatedWeights = {new float[0]};
+    /** W and W' packed for the vector GEMM once per training pass, kept between steps. */
+    private float[] packedWeights = new float[0];
+    private float[] packedRotatedWeights = new float[0];
     /** W' = rot180(W) with its channels swapped, rewritten on every dL/dx (the weights change between steps). */
     private float[] rotatedWeight = new float[0];
 
@@ -89,9 +89,10 @@ final class PaddedWidePlan implements ConvPlan {
         }
         if (training) {
             wideBuffers = grown(wideBuffers, group * padded, filters * group * length);
+            packedWeights = grown(packedWeights, Gemm.packedSize(filters, patch));
         }
         multiplyPadded(plan, x, imageSize, batch, w, filters, b, y, outputSize, training ? wideBuffers : null,
-                packedWeights);
+                training ? packedWeights : null);
     }
 
     /**
@@ -115,6 +116,7 @@ final class PaddedWidePlan implements ConvPlan {
         }
         PaddedWide.rotatedWeight(w, filters, channels, geometry.kernelHeight(), geometry.kernelWidth(), rotatedWeight);
         wideGradientBuffers = grown(wideGradientBuffers, group * padded, channels * group * length);
+        packedRotatedWeights = grown(packedRotatedWeights, Gemm.packedSize(channels, backward.rows()));
         multiplyPadded(backward, dy, outputSize, batch, rotatedWeight, channels, null, dx, geometry.imageSize(),
                 wideGradientBuffers, packedRotatedWeights);
     }
@@ -129,18 +131,18 @@ final class PaddedWidePlan implements ConvPlan {
      *
      * @param bias    one number per row of a added to it, or null for none
      * @param buffers per thread part {padded images, product} (training), or null to allocate them per call
-     * @param kept    with buffers: holds the array for a's packed panels, replaced when too small
+     * @param panels  with buffers: the array for a's packed panels (at least {@link Gemm#packedSize}); null to
+     *                take it from the scratch
      */
     private static void multiplyPadded(PaddedWide plan, float[] in, int inSize, int batch, float[] a, int m,
-                                       float[] bias, float[] out, int outSize, float[][][] buffers, float[][] kept) {
+                                       float[] bias, float[] out, int outSize, float[][][] buffers, float[] panels) {
         int length = plan.wideColumns();
         int padded = plan.paddedSize();
         int patch = plan.rows();
         int group = Math.max(1, WIDE_GROUP_COLUMNS / length);
-        // a packed once for all groups and threads: kept with the training buffers, from the scratch in inference
-        int packedSize = Gemm.packedSize(m, patch);
-        float[] panels = buffers != null ? kept[0] = grown(kept[0], packedSize) : Scratch.atLeast(packedSize);
-        Gemm.Packed packed = Gemm.pack(m, patch, a, 0, patch, panels);
+        // a packed once for all groups and threads: into the training buffers, or from the scratch in inference
+        float[] into = panels != null ? panels : Scratch.atLeast(Gemm.packedSize(m, patch));
+        Gemm.Packed packed = Gemm.pack(m, patch, a, 0, patch, into);
         Parallel.forRange(batch, (part, from, to) -> {
             int count = to - from;
             int groups = (count + group - 1) / group;
@@ -168,8 +170,8 @@ final class PaddedWidePlan implements ConvPlan {
                 Scratch.give(product);
             }
         });
-        if (buffers == null) {
-            Scratch.give(panels);
+        if (panels == null) {
+            Scratch.give(into);
         }
     }
 

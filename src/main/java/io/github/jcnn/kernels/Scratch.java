@@ -18,10 +18,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * itself (VGG-16's 553 MB of weights in an 800 MB heap), and one image through it allocated about 35 such arrays: the
  * collector kept a core busy and the prediction took about 0.20 s instead of 0.12 s (docs/performance.md).
  *
- * <p>How: {@code Inference} opens the thread's scratch for a run of a whole batch ({@link #open}) and closes it
- * after. While it is open,
- * {@link #exactly} and {@link #atLeast} hand out an array kept from an earlier run when one fits, and {@link #give} takes back an array the
- * run no longer needs (a layer's output once the next layer has read it, a plan's scratch at its end). Only arrays
+ * <p>How: {@code Inference} opens the thread's scratch ({@link #open}) for a run of a small batch (at most one
+ * chunk, one image above all) and closes it after. While it is open, {@link #exactly} and {@link #atLeast} hand out
+ * an array kept from an earlier run when one fits, and {@link #give} takes back an array the run no longer needs (a
+ * layer's output once the next layer has read it, a plan's scratch at its end). Only arrays
  * this thread's scratch handed out are taken back, and an array handed out and not given back (the run's result)
  * belongs to whoever holds it. Outside a run (a layer called directly) both are plain {@code new float[]} and a no-op.
  * The arrays kept by all threads together are bounded (an eighth of the heap) and softly held: the collector may

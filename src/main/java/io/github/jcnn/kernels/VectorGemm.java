@@ -84,7 +84,7 @@ final class VectorGemm {
      * in the layout it packs a block into, block (p0, i0) at {@code p0 * roundUp(m, MR) + i0 * kc}.
      */
     static void pack(int m, int k, float[] a, int aOffset, int aRowStep, int aDepthStep, float[] packed) {
-        int rows = (m + MR - 1) / MR * MR;
+        int rows = panelRows(m);
         for (int p0 = 0; p0 < k; p0 += KC) {
             int kc = Math.min(KC, k - p0);
             for (int i0 = 0; i0 < m; i0 += MC) {
@@ -96,7 +96,12 @@ final class VectorGemm {
 
     /** The floats {@link #pack} writes for an m x k matrix. */
     static int packedSize(int m, int k) {
-        return (m + MR - 1) / MR * MR * k;
+        return panelRows(m) * k;
+    }
+
+    /** m rounded up to whole panels of MR rows: the rows a packed A holds. */
+    private static int panelRows(int m) {
+        return (m + MR - 1) / MR * MR;
     }
 
     /** {@link #multiply} with A already packed by {@link #pack}: the same numbers in the same order. */
@@ -110,7 +115,7 @@ final class VectorGemm {
                                  boolean accumulate) {
         Workspace ws = WORKSPACE.get();
         float[] packedA = prepacked != null ? prepacked : ws.packedA;
-        int rows = (m + MR - 1) / MR * MR;
+        int rows = panelRows(m);
         int[] starts = ws.starts;
         float[][] sources = ws.sources;
         for (int j0 = 0; j0 < n; j0 += NC) {
