@@ -177,6 +177,26 @@ public final class PaddedWide {
                 return padded;
             }
 
+            @Override
+            public float[] inTwoRuns(int p0, int depth, int j0, int width, int[] starts, int at,
+                                     int[] splitAndGap) {
+                int k = j0 / length;
+                int t = j0 - k * length;
+                int split = length - t;
+                if (split >= width || k + 1 >= images || width > length) {
+                    return null;                        // in one run, or past the last image, or a short image
+                }
+                // column split + j of the panel is column j of image k + 1: delta(r) + (k+1)*stride + j, that is
+                // the first run's start + split + j + (stride - length)
+                int from = offset + k * imageStride + t;
+                for (int p = 0; p < depth; p++) {
+                    starts[at + p] = from + delta[p0 + p];
+                }
+                splitAndGap[0] = split;
+                splitAndGap[1] = imageStride - length;
+                return padded;
+            }
+
             private void copy(int r, int j0, int count, float[] dst, int at) {
                 int k = j0 / length;
                 int t = j0 - k * length;

@@ -32,6 +32,19 @@ public interface PanelSource {
     }
 
     /**
+     * For the vector GEMM, a panel whose rows each lie in one array as two runs a fixed distance apart: row p0 + p
+     * has its columns j0 .. j0 + split - 1 from {@code starts[at + p]} on, and its columns j0 + split .. j0 + width - 1
+     * from {@code starts[at + p] + split + gap} on. A convolution's panel that runs from one padded image into the
+     * next is such a panel. Returns that array and writes split (0 &lt; split &lt; width) and gap to
+     * {@code splitAndGap[0]} and {@code [1]}, with {@code starts[at + p] .. + width - 1} and
+     * {@code starts[at + p] + gap .. + width - 1} inside the array (the GEMM may read them whole and keep what it
+     * needs); else returns null (the default) and the GEMM copies the panel with {@link #panel}.
+     */
+    default float[] inTwoRuns(int p0, int depth, int j0, int width, int[] starts, int at, int[] splitAndGap) {
+        return null;
+    }
+
+    /**
      * B's rows as arrays of their own (row p is {@code rowArrays()[p]}, columns from 0), when it is given that way
      * ({@link #ofRows}); else null (the default). The vector GEMM copies full panels of such rows with vector moves.
      */
