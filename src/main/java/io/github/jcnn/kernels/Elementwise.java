@@ -161,6 +161,116 @@ public final class Elementwise {
         }
     }
 
+    /*
+     * Batch norm without a stored xhat. Its forward pass computed, per channel, h = x * inv + shift in float (inv and
+     * shift rounded once from double); the passes below compute the same h again from x, with the same two float
+     * operations, so they see the same bits a stored copy would hold, and the forward pass writes one array instead
+     * of two. "relu" means a ReLU follows the batch norm and is computed here too: y = max(gamma * h + beta, 0), and
+     * its derivative, dy where gamma * h + beta > 0 and 0 elsewhere (a NaN gets 0), as ReLU's own passes do.
+     */
+
+    /**
+     * y[i] = gamma * h + beta with h = x[i] * inv + shift, or max(that, 0) when {@code relu}, for i in [from, to):
+     * batch norm's training output (and the ReLU after it).
+     */
+    public static void normalize(float[] x, float[] y, int from, int to, float inv, float shift, float gamma,
+                                 float beta, boolean relu) {
+        if (relu) {
+            for (int i = from; i < to; i++) {
+                float h = x[i] * inv + shift;
+                y[i] = Math.max(gamma * h + beta, 0f);
+            }
+        } else {
+            for (int i = from; i < to; i++) {
+                float h = x[i] * inv + shift;
+                y[i] = gamma * h + beta;
+            }
+        }
+    }
+
+    /**
+     * Batch norm's two backward sums over [from, to) with h = x[i] * inv + shift recomputed and g = dy[i] (masked by
+     * the ReLU's derivative when {@code relu}): {@code out[0]} = sum g, {@code out[1]} = sum g * h, with the bits of
+     * {@link #sumAndDot}(g, h).
+     */
+    public static void normalizedSums(float[] dy, float[] x, int from, int to, float inv, float shift, float gamma,
+                                      float beta, boolean relu, double[] out) {
+        if (Simd.VECTOR) {
+            VectorElementwise.normalizedSums(dy, x, from, to, inv, shift, gamma, beta, relu, out);
+        } else {
+            normalizedSumsScalar(dy, x, from, to, inv, shift, gamma, beta, relu, out);
+        }
+    }
+
+    /** {@link #normalizedSums} without the Vector API: the four running sums of {@link #sum} and {@link #dot}. */
+    static void normalizedSumsScalar(float[] dy, float[] x, int from, int to, float inv, float shift, float gamma,
+                                     float beta, boolean relu, double[] out) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        double d0 = 0;
+        double d1 = 0;
+        double d2 = 0;
+        double d3 = 0;
+        int i = from;
+        for (; i + 4 <= to; i += 4) {
+            float h0 = x[i] * inv + shift;
+            float h1 = x[i + 1] * inv + shift;
+            float h2 = x[i + 2] * inv + shift;
+            float h3 = x[i + 3] * inv + shift;
+            float g0 = masked(dy[i], h0, gamma, beta, relu);
+            float g1 = masked(dy[i + 1], h1, gamma, beta, relu);
+            float g2 = masked(dy[i + 2], h2, gamma, beta, relu);
+            float g3 = masked(dy[i + 3], h3, gamma, beta, relu);
+            s0 += g0;
+            s1 += g1;
+            s2 += g2;
+            s3 += g3;
+            d0 += (double) g0 * h0;
+            d1 += (double) g1 * h1;
+            d2 += (double) g2 * h2;
+            d3 += (double) g3 * h3;
+        }
+        double sum = (s0 + s1) + (s2 + s3);
+        double dot = (d0 + d1) + (d2 + d3);
+        for (; i < to; i++) {
+            float h = x[i] * inv + shift;
+            float g = masked(dy[i], h, gamma, beta, relu);
+            sum += g;
+            dot += (double) g * h;
+        }
+        out[0] = sum;
+        out[1] = dot;
+    }
+
+    /** dy, or when {@code relu} the ReLU's derivative applied to it: dy where gamma * h + beta &gt; 0, else 0. */
+    private static float masked(float dy, float h, float gamma, float beta, boolean relu) {
+        return !relu || gamma * h + beta > 0 ? dy : 0f;
+    }
+
+    /**
+     * Batch norm's input gradient: dx[i] = a * g + b * h + d for i in [from, to), with h and g as in
+     * {@link #normalizedSums} (the coefficients a, b, d per channel from the two sums).
+     */
+    public static void normalizedGradient(float[] dy, float[] x, float[] dx, int from, int to, float inv,
+                                          float shift, float gamma, float beta, boolean relu, float a, float b,
+                                          float d) {
+        if (relu && Simd.VECTOR) {
+            VectorElementwise.normalizedGradient(dy, x, dx, from, to, inv, shift, gamma, beta, a, b, d);
+        } else if (relu) {
+            for (int i = from; i < to; i++) {
+                float h = x[i] * inv + shift;
+                dx[i] = a * masked(dy[i], h, gamma, beta, true) + b * h + d;
+            }
+        } else {
+            for (int i = from; i < to; i++) {
+                float h = x[i] * inv + shift;
+                dx[i] = a * dy[i] + b * h + d;
+            }
+        }
+    }
+
     /** {@link #dot} without the Vector API: four running sums in double. */
     static double dotScalar(float[] a, float[] b, int from, int to) {
         double s0 = 0;

@@ -52,7 +52,11 @@ final class Simd {
             // jcnn's module descriptor does not require the incubating module (see pom.xml): read it now. In the
             // unnamed module (jcnn on the class path) this does nothing, as it reads every module already.
             Simd.class.getModule().addReads(module.get());
-            return selfCheck();
+            if (!selfCheck()) {
+                return false;
+            }
+            VectorGemm.warmUp();
+            return true;
         } catch (LinkageError | RuntimeException e) {
             return false;
         }

@@ -131,6 +131,74 @@ final class VectorElementwise {
         out[1] = dot;
     }
 
+    /**
+     * {@link Elementwise#normalizedSums}: the loop of {@link #sumAndDot} over g and h, both made in the registers
+     * from dy and x (h = x * inv + shift as two float operations, not a fused multiply-add; g = dy, blended with 0
+     * where gamma * h + beta is not &gt; 0 when {@code relu}).
+     */
+    static void normalizedSums(float[] dy, float[] x, int from, int to, float inv, float shift, float gamma,
+                               float beta, boolean relu, double[] out) {
+        DoubleVector s0 = DoubleVector.zero(D);
+        DoubleVector s1 = DoubleVector.zero(D);
+        DoubleVector d0 = DoubleVector.zero(D);
+        DoubleVector d1 = DoubleVector.zero(D);
+        // the scalars as vectors once: the (op, scalar) forms of the API route each call through more shared code
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector invs = FloatVector.broadcast(F, inv);
+        FloatVector shifts = FloatVector.broadcast(F, shift);
+        FloatVector gammas = FloatVector.broadcast(F, gamma);
+        FloatVector betas = FloatVector.broadcast(F, beta);
+        int i = from;
+        for (; i + 2 * N <= to; i += 2 * N) {
+            FloatVector h = FloatVector.fromArray(F, x, i).mul(invs).add(shifts);
+            FloatVector g = FloatVector.fromArray(F, dy, i);
+            if (relu) {
+                g = zero.blend(g, h.mul(gammas).add(betas).compare(VectorOperators.GT, zero));
+            }
+            DoubleVector g0 = widen(g, 0);
+            DoubleVector g1 = widen(g, 1);
+            s0 = s0.add(g0);
+            s1 = s1.add(g1);
+            d0 = g0.fma(widen(h, 0), d0);
+            d1 = g1.fma(widen(h, 1), d1);
+        }
+        double sum = lanes(s0, s1);
+        double dot = lanes(d0, d1);
+        for (; i < to; i++) {
+            float h = x[i] * inv + shift;
+            float g = !relu || gamma * h + beta > 0 ? dy[i] : 0f;
+            sum += g;
+            dot += (double) g * h;
+        }
+        out[0] = sum;
+        out[1] = dot;
+    }
+
+    /** {@link Elementwise#normalizedGradient} with the ReLU's mask: dx = a * g + b * h + d, a blend for g. */
+    static void normalizedGradient(float[] dy, float[] x, float[] dx, int from, int to, float inv, float shift,
+                                   float gamma, float beta, float a, float b, float d) {
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector invs = FloatVector.broadcast(F, inv);
+        FloatVector shifts = FloatVector.broadcast(F, shift);
+        FloatVector gammas = FloatVector.broadcast(F, gamma);
+        FloatVector betas = FloatVector.broadcast(F, beta);
+        FloatVector as = FloatVector.broadcast(F, a);
+        FloatVector bs = FloatVector.broadcast(F, b);
+        FloatVector ds = FloatVector.broadcast(F, d);
+        int i = from;
+        for (; i + F.length() <= to; i += F.length()) {
+            FloatVector h = FloatVector.fromArray(F, x, i).mul(invs).add(shifts);
+            FloatVector g = zero.blend(FloatVector.fromArray(F, dy, i),
+                    h.mul(gammas).add(betas).compare(VectorOperators.GT, zero));
+            g.mul(as).add(h.mul(bs)).add(ds).intoArray(dx, i);
+        }
+        for (; i < to; i++) {
+            float h = x[i] * inv + shift;
+            float g = gamma * h + beta > 0 ? dy[i] : 0f;
+            dx[i] = a * g + b * h + d;
+        }
+    }
+
     /** dx[i] = x[i] &gt; 0 ? dy[i] : 0 for i in [from, to): a compare and a blend per vector, no branch. */
     static void reluBackward(float[] x, float[] dy, float[] dx, int from, int to) {
         int i = from;

@@ -67,6 +67,49 @@ final class VectorGemm {
     private VectorGemm() {
     }
 
+    /** Rounds of {@link #warmUp}: 1,000 were too few (7 runs in 12 still slow), 3,000 and 6,000 enough (0 in 12). */
+    private static final int WARM_UP_ROUNDS = 4000;
+
+    /**
+     * Runs the micro-kernels {@value #WARM_UP_ROUNDS} times on one small tile each (about 0.2 s, once per JVM, mostly
+     * before the JIT has compiled anything), so that the JIT compiles them first, before any other code of the
+     * library has used the Vector API.
+     *
+     * <p>Why: on JDK 17, C2 sometimes compiled {@link #kernel8Rows} (the weight gradient's kernel) with its 16 vector
+     * stores not as vector instructions but through the API's generic fallback ({@code FloatVector.stOp}, one float
+     * at a time). {@code -XX:+PrintIntrinsics} shows "VectorSupport::store failed to inline (intrinsic)" with
+     * "missing constant: vclass": the stored vector's exact class was no longer known to the compiler. Whether it
+     * happens depends on what the shared Vector API methods had been through (type checks that failed in other
+     * compiled code) by the time the kernel was compiled, so it came and went from run to run: vgg training at
+     * ~820 instead of ~1,000 images/s in about one run in three, and in one run in ten before batch norm's passes
+     * used vectors. Compiled first, the kernels were compiled right in every one of 36 runs (3,000, 4,000 and
+     * 6,000 rounds, 12 each; counted with {@code -XX:+PrintIntrinsics}).
+     */
+    static void warmUp() {
+        int rounds = WARM_UP_ROUNDS;
+        int k = 40;
+        float[] a = new float[8 * k];
+        float[] b = new float[k * NR];
+        float[] c = new float[8 * NR];
+        int[] starts = new int[8];
+        for (int i = 0; i < 8; i++) {
+            starts[i] = i * k;
+        }
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (i % 7) * 0.25f;
+        }
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (i % 5) * 0.5f;
+        }
+        PanelSource source = PanelSource.of(b, 0, NR, 1);
+        for (int r = 0; r < rounds; r++) {
+            multiply(MR, NR, k, a, 0, k, 1, source, c, 0, NR, (r & 1) == 0);
+            if (MR == 8) {
+                multiplyRowsInPlace(8, NR, k, a, starts, source, c, 0, NR, (r & 1) == 0);
+            }
+        }
+    }
+
     /** Floats per vector on this machine, for the record ({@link Simd#description()}). */
     static int lanes() {
         return L;

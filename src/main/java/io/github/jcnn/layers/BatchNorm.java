@@ -47,8 +47,11 @@ public final class BatchNorm implements Layer {
     private final Statistics statistics;
     /** Whether this is a replica for the data-parallel step (its training passes run in a lane). */
     private final boolean isReplica;
-    /** xhat of the last training forward, reused while the batch size stays the same. */
-    private float[] normalized = new float[0];
+    /**
+     * x of the last training forward (a reference, as {@link Dense} keeps: backward computes xhat from it again, so
+     * the caller must not change it in between).
+     */
+    private Tensor lastInput;
     /** Per channel, of the last training forward: 1 / sqrt(var + eps), the mean and the biased variance. */
     private final double[] invStd;
     private final double[] batchMean;
@@ -175,7 +178,8 @@ public final class BatchNorm implements Layer {
     }
 
     /**
-     * Training: normalises with the batch's own mean and (biased) variance, remembers xhat and updates the running
+     * Training: normalises with the batch's own mean and (biased) variance, remembers x (backward computes xhat
+     * from it again, with the same bits) and updates the running
      * averages. Inference: normalises with the running averages and writes nothing.
      *
      * <p>The batch's statistics are combined from those of its chunks of {@value #CHUNK} samples (the same cut as
@@ -190,6 +194,11 @@ public final class BatchNorm implements Layer {
      */
     @Override
     public Tensor forward(Tensor input, boolean training) {
+        return forward(input, training, false);
+    }
+
+    /** {@link #forward(Tensor, boolean)}, followed by a ReLU when {@code relu} ({@link #withReLU}). */
+    private Tensor forward(Tensor input, boolean training, boolean relu) {
         Layer.requireBatchOf(this, input);
         int batch = input.shape().dim(0);
         float[] x = input.data();
@@ -212,6 +221,9 @@ public final class BatchNorm implements Layer {
                         for (int s = base; s < base + spatial; s++) {
                             y[s] = x[s] * sc + shift;
                         }
+                        if (relu) {
+                            Elementwise.relu(y, y, base, base + spatial);
+                        }
                     }
                 }
             });
@@ -220,10 +232,6 @@ public final class BatchNorm implements Layer {
         Lanes.Lane lane = lane();
         Tensor output = outputBuffer = Buffers.reuse(outputBuffer, input.shape());
         float[] y = output.data();
-        if (normalized.length != x.length) {
-            normalized = new float[x.length];
-        }
-        float[] xhat = normalized;
         double[] mean = batchMean;
         long total;
         if (lane == null) {
@@ -250,18 +258,13 @@ public final class BatchNorm implements Layer {
         }
         Parallel.forRange(channels, (part, from, to) -> {
             for (int c = from; c < to; c++) {
-                // in float, so that the loop is vectorised: xhat = x * inv - mean * inv (mean and inv rounded once)
-                float inv = (float) invStd[c];
-                float shift = (float) (-mean[c] * invStd[c]);
-                float g = gamma[c];
-                float bc = beta[c];
+                // in float, so that the loop is vectorised: xhat = x * inv + shift with shift = -mean * inv (inv
+                // and shift rounded once), not stored: backward computes it again from x, with the same bits
+                float inv = inverse(c);
+                float shift = shift(c);
                 for (int n = 0; n < batch; n++) {
                     int base = (n * channels + c) * spatial;
-                    for (int s = base; s < base + spatial; s++) {
-                        float h = x[s] * inv + shift;
-                        xhat[s] = h;
-                        y[s] = g * h + bc;
-                    }
+                    Elementwise.normalize(x, y, base, base + spatial, inv, shift, gamma[c], beta[c], relu);
                 }
             }
         });
@@ -276,7 +279,18 @@ public final class BatchNorm implements Layer {
             }
         }
         lastBatch = batch;
+        lastInput = input;
         return output;
+    }
+
+    /** 1 / sqrt(var + eps) of channel c in the last training forward, rounded to float once. */
+    private float inverse(int c) {
+        return (float) invStd[c];
+    }
+
+    /** -mean * inv of channel c in the last training forward, worked out in double and rounded once. */
+    private float shift(int c) {
+        return (float) (-batchMean[c] * invStd[c]);
     }
 
     /** The lane this replica runs in, or null for the whole batch here; a replica outside any lane is refused. */
@@ -379,14 +393,20 @@ public final class BatchNorm implements Layer {
      */
     @Override
     public Tensor backward(Tensor outputGradient) {
+        return backward(outputGradient, false);
+    }
+
+    /** {@link #backward(Tensor)}, through the ReLU after this layer first when {@code relu} ({@link #withReLU}). */
+    private Tensor backward(Tensor outputGradient, boolean relu) {
         LayerChecks.requireGradient(this, outputGradient, lastBatch);
         Lanes.Lane lane = lane();
         int batch = lastBatch;
         Tensor inputGradient = gradientBuffer = Buffers.reuse(gradientBuffer, inputShape.withBatch(batch));
         float[] dy = outputGradient.data();
         float[] dx = inputGradient.data();
-        float[] xhat = normalized;
+        float[] x = lastInput.data();
         float[] gamma = weight.value().data();
+        float[] beta = bias.value().data();
         long count;
         int chunks;
         Statistics.Slots slots;
@@ -396,14 +416,14 @@ public final class BatchNorm implements Layer {
             Statistics.Slots s = slots;
             Parallel.forRange(channels, (part, from, to) -> {
                 for (int k = 0; k < chunks; k++) {
-                    gradientSums(dy, xhat, Parallel.start(batch, chunks, k), Parallel.start(batch, chunks, k + 1),
-                            from, to, s, k);
+                    gradientSums(dy, x, relu, Parallel.start(batch, chunks, k),
+                            Parallel.start(batch, chunks, k + 1), from, to, s, k);
                 }
             });
         } else {
             chunks = lane.count();
             slots = statistics.slots(chunks);
-            gradientSums(dy, xhat, 0, batch, 0, channels, slots, lane.index());
+            gradientSums(dy, x, relu, 0, batch, 0, channels, slots, lane.index());
             lane.await();   // every chunk's sums are in
         }
         count = 0;
@@ -433,11 +453,12 @@ public final class BatchNorm implements Layer {
                 float a = (float) (factor * total * g);
                 float bx = (float) (-factor * sumDxhatXhat);
                 float d = (float) (-factor * sumDxhat);
+                float inv = inverse(c);
+                float shift = shift(c);
                 for (int n = 0; n < batch; n++) {
                     int base = (n * channels + c) * spatial;
-                    for (int i = base; i < base + spatial; i++) {
-                        dx[i] = a * dy[i] + bx * xhat[i] + d;
-                    }
+                    Elementwise.normalizedGradient(dy, x, dx, base, base + spatial, inv, shift, gamma[c], beta[c],
+                            relu, a, bx, d);
                 }
             }
         });
@@ -452,18 +473,26 @@ public final class BatchNorm implements Layer {
         return inputGradient;
     }
 
-    /** Chunk k's sum of dy and of dy * xhat per channel c0..c1-1, over samples first..last-1. */
-    private void gradientSums(float[] dy, float[] xhat, int first, int last, int c0, int c1, Statistics.Slots slots,
-                              int k) {
+    /**
+     * Chunk k's sum of dy and of dy * xhat per channel c0..c1-1, over samples first..last-1 (dy through the ReLU's
+     * derivative first when {@code relu}).
+     */
+    private void gradientSums(float[] dy, float[] x, boolean relu, int first, int last, int c0, int c1,
+                              Statistics.Slots slots, int k) {
+        float[] gamma = weight.value().data();
+        float[] beta = bias.value().data();
         double[] sums = slots.sumDy[k];
         double[] products = slots.sumDyXhat[k];
         double[] plane = new double[2];
         for (int c = c0; c < c1; c++) {
             double sumDy = 0;
             double sumDyXhat = 0;
+            float inv = inverse(c);
+            float shift = shift(c);
             for (int n = first; n < last; n++) {
                 int base = (n * channels + c) * spatial;
-                Elementwise.sumAndDot(dy, xhat, base, base + spatial, plane);      // sum dy, sum dy * xhat
+                // sum dy, sum dy * xhat, xhat computed again from x
+                Elementwise.normalizedSums(dy, x, base, base + spatial, inv, shift, gamma[c], beta[c], relu, plane);
                 sumDy += plane[0];
                 sumDyXhat += plane[1];
             }
@@ -522,6 +551,80 @@ public final class BatchNorm implements Layer {
     public Optional<Layer> replica(int index) {
         Lanes.requireLanes();
         return Optional.of(new BatchNorm(this));
+    }
+
+    /**
+     * This batch norm and a ReLU after it, as one layer: y = max(0, gamma * xhat + beta). The forward pass writes the
+     * ReLU's output in the batch norm's own pass, and the backward pass applies the ReLU's derivative (dy where
+     * gamma * xhat + beta &gt; 0, recomputed from x) inside the batch norm's two passes. So the five passes of a
+     * separate ReLU over the activations (read and write forward, read two and write one backward) are gone, and the
+     * numbers are those of the two layers, bit for bit. The data-parallel training step uses it for each batch norm
+     * of its replicas that a ReLU follows.
+     *
+     * <p>The layer works on this batch norm's parameters and training state: use it instead of this layer (followed
+     * by a ReLU), not beside it.
+     */
+    public Layer withReLU() {
+        return new WithReLU(this);
+    }
+
+    /** {@link #withReLU}: every call goes to the batch norm, with the ReLU switched on. */
+    private static final class WithReLU implements Layer {
+        private final BatchNorm norm;
+
+        WithReLU(BatchNorm norm) {
+            this.norm = norm;
+        }
+
+        @Override
+        public String type() {
+            return "BatchNorm+ReLU";
+        }
+
+        @Override
+        public Shape inputShape() {
+            return norm.inputShape;
+        }
+
+        @Override
+        public Shape outputShape() {
+            return norm.inputShape;
+        }
+
+        @Override
+        public Tensor forward(Tensor input, boolean training) {
+            return norm.forward(input, training, true);
+        }
+
+        @Override
+        public Tensor backward(Tensor outputGradient) {
+            return norm.backward(outputGradient, true);
+        }
+
+        @Override
+        public List<Parameter> parameters() {
+            return norm.parameters();
+        }
+
+        @Override
+        public List<Parameter> buffers() {
+            return norm.buffers();
+        }
+
+        @Override
+        public void initialize(WeightInit init, RandomGenerator random) {
+            norm.initialize(init, random);
+        }
+
+        @Override
+        public Optional<Layer> replica(int index) {
+            return norm.replica(index).map(r -> ((BatchNorm) r).withReLU());
+        }
+
+        @Override
+        public String toString() {
+            return norm + " + ReLU";
+        }
     }
 
     /**

@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a chunk of 32 CIFAR images keeps its activations (conv1's output: 32 x 6 x 28 x 28 floats = 600 KB) in the
  * core's own cache from the forward pass to the backward pass, and a step needs one hand-over.
  *
- * <p>Inside a replica, each ReLU followed by a max pool runs after it instead ({@link Reordering}): the same numbers,
- * a quarter of the work.
+ * <p>Inside a replica, each ReLU followed by a max pool runs after it instead, and each batch norm followed by a ReLU
+ * runs as one layer with it ({@link Reordering}): the same numbers, less work.
  *
  * <p><b>Layers whose replicas meet (batch normalization).</b> Batch norm needs the statistics of the whole batch in
  * the middle of the forward pass (and two sums over the whole batch in the backward pass). When a layer's
@@ -121,7 +121,7 @@ final class DataParallelStep {
             throw new IllegalStateException("a replica has " + params.size() + " parameters, the model "
                     + parameters.size());
         }
-        copy = Reordering.poolBeforeRelu(List.of(copy)).toArray(new Layer[0]);
+        copy = Reordering.trainingPlan(List.of(copy)).toArray(new Layer[0]);
         if (depth > 0 && copy[0] instanceof Conv2D conv) {
             conv.setInputGradientNeeded(false);   // dL/d(images) is never read
         }

@@ -89,6 +89,42 @@ final class Reordering {
         return out;
     }
 
+    /**
+     * The layers a training replica runs: ReLU and max pool swapped ({@link #poolBeforeRelu}), then each (BatchNorm,
+     * ReLU) pair left over made one layer ({@link #fuseBatchNormRelu}).
+     */
+    static List<Layer> trainingPlan(List<Layer> layers) {
+        return fuseBatchNormRelu(poolBeforeRelu(layers));
+    }
+
+    /**
+     * The layers with each (BatchNorm, ReLU) pair replaced (inside residual blocks too) by the batch norm's
+     * {@link BatchNorm#withReLU}: the same numbers, bit for bit, with four passes over the activations instead of
+     * seven forward and five instead of eight backward. Run after {@link #poolBeforeRelu}, so that a ReLU moved
+     * behind a max pool stays there (it then works on a quarter of the numbers, which pays more). For training
+     * replicas only: the fused layer uses the batch norm's own state, so the batch norm must not also be run.
+     */
+    static List<Layer> fuseBatchNormRelu(List<Layer> layers) {
+        List<Layer> out = new ArrayList<>(layers.size());
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            if (layer instanceof Residual block) {
+                List<Layer> body = fuseBatchNormRelu(block.body());
+                List<Layer> shortcut = fuseBatchNormRelu(block.shortcut());
+                if (!same(body, block.body()) || !same(shortcut, block.shortcut())) {
+                    layer = new Residual(block.inputShape(), body, shortcut);   // over the same inner layers
+                }
+            }
+            if (layer instanceof BatchNorm norm && i + 1 < layers.size() && layers.get(i + 1) instanceof ReLU) {
+                out.add(norm.withReLU());
+                i++;
+            } else {
+                out.add(layer);
+            }
+        }
+        return out;
+    }
+
     /** Whether two lists hold the very same layer objects. */
     private static boolean same(List<Layer> a, List<Layer> b) {
         if (a.size() != b.size()) {

@@ -121,6 +121,71 @@ class ElementwiseProperties {
         }
     }
 
+    /**
+     * Batch norm's passes that compute xhat again from x (and a ReLU's derivative after it) give the bits of the
+     * plain passes over a stored xhat and a stored masked dy, on both paths, ReLU or not, for any length and start.
+     */
+    @Property(tries = 300)
+    void normalizedPassesGiveTheBitsOfPassesOverAStoredXhat(
+            @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 200) int length,
+            @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 7) int skip, @ForAll boolean relu,
+            @ForAll long seed) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        float[] x = new float[length + skip];
+        float[] dy = new float[length + skip];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (random.nextGaussian() * 3 + 1);
+            dy[i] = (float) random.nextGaussian();
+        }
+        if (x.length > 3 && random.nextInt(3) == 0) {
+            x[random.nextInt(x.length)] = Float.NaN;        // a NaN gets no gradient through the ReLU
+        }
+        float inv = (float) (0.2 + random.nextDouble());
+        float shift = (float) random.nextGaussian();
+        float gamma = (float) random.nextGaussian();
+        float beta = (float) random.nextGaussian();
+        float a = (float) random.nextGaussian();
+        float b = (float) random.nextGaussian();
+        float d = (float) random.nextGaussian();
+        int from = skip;
+        int to = x.length;
+        float[] h = new float[x.length];
+        float[] g = new float[x.length];
+        float[] y = new float[x.length];
+        float[] dx = new float[x.length];
+        for (int i = from; i < to; i++) {
+            h[i] = x[i] * inv + shift;                                   // what the forward pass computed
+            float out = gamma * h[i] + beta;
+            y[i] = relu ? Math.max(out, 0f) : out;
+            g[i] = relu ? (out > 0 ? dy[i] : 0f) : dy[i];                // ReLU's backward on its input
+            dx[i] = a * g[i] + b * h[i] + d;
+        }
+        float[] actual = new float[x.length];
+        Elementwise.normalize(x, actual, from, to, inv, shift, gamma, beta, relu);
+        assertBits(actual, y);
+        Elementwise.normalizedGradient(dy, x, actual, from, to, inv, shift, gamma, beta, relu, a, b, d);
+        assertBits(actual, dx);
+        double[] sums = new double[2];
+        Elementwise.normalizedSumsScalar(dy, x, from, to, inv, shift, gamma, beta, relu, sums);
+        assertThat(Double.doubleToLongBits(sums[0])).isEqualTo(Double.doubleToLongBits(Elementwise.sumScalar(g, from, to)));
+        assertThat(Double.doubleToLongBits(sums[1]))
+                .isEqualTo(Double.doubleToLongBits(Elementwise.dotScalar(g, h, from, to)));
+        if (Simd.VECTOR) {
+            double[] plain = new double[2];
+            VectorElementwise.normalizedSums(dy, x, from, to, inv, shift, gamma, beta, relu, sums);
+            VectorElementwise.sumAndDot(g, h, from, to, plain);
+            assertThat(Double.doubleToLongBits(sums[0])).isEqualTo(Double.doubleToLongBits(plain[0]));
+            assertThat(Double.doubleToLongBits(sums[1])).isEqualTo(Double.doubleToLongBits(plain[1]));
+        }
+    }
+
+    private static void assertBits(float[] actual, float[] expected) {
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(Float.floatToRawIntBits(actual[i])).as("[%d]: %s against %s", i, actual[i], expected[i])
+                    .isEqualTo(Float.floatToRawIntBits(expected[i]));
+        }
+    }
+
     @Test
     void reductionsOfAHandWorkedCase() {
         float[] x = {1, 2, 3, 4, 5, 6, 7};

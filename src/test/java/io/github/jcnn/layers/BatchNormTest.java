@@ -224,6 +224,48 @@ class BatchNormTest {
         assertThat(y.shape()).isEqualTo(norm.outputShape().withBatch(batch));
     }
 
+    /**
+     * {@link BatchNorm#withReLU} gives, bit for bit, the output, input gradient and parameter gradients of the batch
+     * norm followed by a ReLU, over batches of one and several chunks (images and flat features).
+     */
+    @Property(tries = 40)
+    void withReLUGivesTheBitsOfBatchNormThenReLU(@ForAll @IntRange(min = 2, max = 70) int batch,
+                                                 @ForAll @IntRange(min = 1, max = 3) int channels,
+                                                 @ForAll @IntRange(min = 1, max = 6) int size,
+                                                 @ForAll boolean flat, @ForAll long seed) {
+        Shape in = flat ? Shape.of(channels * size) : Shape.of(channels, size, size);
+        BatchNorm separate = new BatchNorm(in);
+        BatchNorm fused = new BatchNorm(in);
+        randomAffine(separate, seed);
+        randomAffine(fused, seed);
+        // gamma of both signs: the ReLU then cuts at the low end of x in some channels
+        fused.parameters().get(0).value().data()[0] *= -1;
+        separate.parameters().get(0).value().data()[0] *= -1;
+        ReLU relu = new ReLU(in);
+        Layer both = fused.withReLU();
+        assertThat(both.type()).isEqualTo("BatchNorm+ReLU");
+        assertThat(both.parameters()).isEqualTo(fused.parameters());
+        Tensor x = LayerTesting.uniform(in.withBatch(batch), seed + 3);
+        Tensor dy = LayerTesting.uniform(in.withBatch(batch), seed + 4);
+        assertSameBits(both.forward(x, true), relu.forward(separate.forward(x, true), true), "output");
+        assertSameBits(both.backward(dy), separate.backward(relu.backward(dy)), "dL/dx");
+        for (int p = 0; p < 2; p++) {
+            assertSameBits(fused.parameters().get(p).grad(), separate.parameters().get(p).grad(), "gradient " + p);
+        }
+        for (int p = 0; p < 2; p++) {
+            assertSameBits(fused.buffers().get(p).value(), separate.buffers().get(p).value(), "buffer " + p);
+        }
+        assertSameBits(both.forward(x, false), relu.forward(separate.forward(x, false), false), "inference");
+    }
+
+    private static void assertSameBits(Tensor actual, Tensor expected, String what) {
+        assertThat(actual.shape()).isEqualTo(expected.shape());
+        for (int i = 0; i < expected.size(); i++) {
+            assertThat(Float.floatToRawIntBits(actual.data()[i])).as("%s [%d]: %s against %s", what, i,
+                    actual.data()[i], expected.data()[i]).isEqualTo(Float.floatToRawIntBits(expected.data()[i]));
+        }
+    }
+
     private static void randomAffine(BatchNorm norm, long seed) {
         int c = norm.channels();
         Tensor gamma = LayerTesting.uniform(Shape.of(c), seed + 1);
