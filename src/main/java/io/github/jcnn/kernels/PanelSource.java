@@ -37,8 +37,9 @@ public interface PanelSource {
      * from {@code starts[at + p] + split + gap} on. A convolution's panel that runs from one padded image into the
      * next is such a panel. Returns that array and writes split (0 &lt; split &lt; width) and gap to
      * {@code splitAndGap[0]} and {@code [1]}, with {@code starts[at + p] .. + width - 1} and
-     * {@code starts[at + p] + gap .. + width - 1} inside the array (the GEMM may read them whole and keep what it
-     * needs); else returns null (the default) and the GEMM copies the panel with {@link #panel}.
+     * {@code starts[at + p] + gap + split .. + width - 1} inside the array (the GEMM may read width numbers from
+     * each run's start and keep what it needs); else returns null (the default) and the GEMM copies the panel with
+     * {@link #panel}.
      */
     default float[] inTwoRuns(int p0, int depth, int j0, int width, int[] starts, int at, int[] splitAndGap) {
         return null;

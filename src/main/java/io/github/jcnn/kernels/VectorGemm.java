@@ -1,7 +1,6 @@
 package io.github.jcnn.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -55,7 +54,8 @@ final class VectorGemm {
     /** Per-thread packed blocks and the scratch tile for edges. */
     private static final class Workspace {
         final float[] packedA = new float[MC * KC];
-        final float[] packedB = new float[NC * KC];
+        /** NR more than the panels need: a two-run panel's last row spills up to NR - 1 floats past its end. */
+        final float[] packedB = new float[NC * KC + NR];
         final float[] tile = new float[MR * NR];
         /** Per B panel q of the block: where its rows start, row p at {@code starts[q*KC + p]} of {@code sources[q]}. */
         final int[] starts = new int[(NC / NR) * KC];
@@ -216,20 +216,22 @@ final class VectorGemm {
             float[] runs = source == null && rows == null && width == NR
                     ? b.inTwoRuns(p0, kc, jj, NR, ws.starts, q * KC, ws.splitAndGap) : null;
             if (runs != null) {
-                // two runs a fixed gap apart (a panel running into the next padded image): per vector, a load from
-                // each run and a blend, instead of two short copies per row
+                // two runs a fixed gap apart (a panel running into the next padded image): per row, the first
+                // run's 2L columns and then the second run's from column split on, written over the first's: four
+                // loads and stores, no masks. Masks made with VectorSpecies.indexInRange, or by comparing lane
+                // numbers with split, went through code that C2 did not always compile to vector instructions
+                // (0.3 to 2.8 MB of garbage per vgg step in one JVM in three or four, JMH -prof gc)
                 int split = ws.splitAndGap[0];
                 int gap = ws.splitAndGap[1];
-                VectorMask<Float> first0 = S.indexInRange(0, split);
-                VectorMask<Float> first1 = S.indexInRange(L, split);
                 float[] packed = ws.packedB;
                 for (int p = 0; p < kc; p++) {
                     int dst = (q * kc + p) * NR;
                     int from = ws.starts[q * KC + p];
-                    FloatVector.fromArray(S, runs, from + gap).blend(FloatVector.fromArray(S, runs, from), first0)
-                            .intoArray(packed, dst);
-                    FloatVector.fromArray(S, runs, from + gap + L)
-                            .blend(FloatVector.fromArray(S, runs, from + L), first1).intoArray(packed, dst + L);
+                    FloatVector.fromArray(S, runs, from).intoArray(packed, dst);
+                    FloatVector.fromArray(S, runs, from + L).intoArray(packed, dst + L);
+                    // columns split .. split + NR - 1: those past the row spill into the next, written after
+                    FloatVector.fromArray(S, runs, from + gap + split).intoArray(packed, dst + split);
+                    FloatVector.fromArray(S, runs, from + gap + split + L).intoArray(packed, dst + split + L);
                     ws.starts[q * KC + p] = dst;
                 }
                 source = packed;
