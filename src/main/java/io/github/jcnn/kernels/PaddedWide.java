@@ -119,16 +119,16 @@ public final class PaddedWide {
         for (int c = 0; c < channels; c++) {
             Elementwise.fill(padded, out, out + padHeight * paddedWidth, 0f);
             out += padHeight * paddedWidth;
+            Elementwise.copyRows(x, in, width, padded, out + padWidth, paddedWidth, height, width);
             for (int h = 0; h < height; h++) {
                 // the borders are a float or two: plain stores, not a fill loop with its set-up per row
                 for (int t = 0; t < padWidth; t++) {
                     padded[out + t] = 0f;
                     padded[out + padWidth + width + t] = 0f;
                 }
-                System.arraycopy(x, in, padded, out + padWidth, width);
                 out += paddedWidth;
-                in += width;
             }
+            in += height * width;
             Elementwise.fill(padded, out, out + padHeight * paddedWidth, 0f);
             out += padHeight * paddedWidth;
         }
@@ -364,9 +364,7 @@ public final class PaddedWide {
         for (int f = f0; f < f1; f++) {
             int from = f * ld + k * length;
             int to = yOffset + f * outHeight * outWidth;
-            for (int i = 0; i < outHeight; i++) {
-                System.arraycopy(product, from + i * paddedWidth, y, to + i * outWidth, outWidth);
-            }
+            Elementwise.copyRows(product, from, paddedWidth, y, to, outWidth, outHeight, outWidth);
         }
     }
 

@@ -199,6 +199,24 @@ final class VectorElementwise {
         }
     }
 
+    /** Whether {@link #copyRows} takes rows of this width: a whole number of vectors, at most four. */
+    static boolean copiesRowsOf(int width) {
+        return width > 0 && width % F.length() == 0 && width <= 4 * F.length();
+    }
+
+    /** {@link Elementwise#copyRows} for a width that {@link #copiesRowsOf}: plain vector loads and stores. */
+    static void copyRows(float[] src, int srcOffset, int srcStride, float[] dst, int dstOffset, int dstStride,
+                         int rows, int width) {
+        int l = F.length();
+        for (int r = 0; r < rows; r++) {
+            int from = srcOffset + r * srcStride;
+            int to = dstOffset + r * dstStride;
+            for (int j = 0; j < width; j += l) {
+                FloatVector.fromArray(F, src, from + j).intoArray(dst, to + j);
+            }
+        }
+    }
+
     /** dx[i] = x[i] &gt; 0 ? dy[i] : 0 for i in [from, to): a compare and a blend per vector, no branch. */
     static void reluBackward(float[] x, float[] dy, float[] dx, int from, int to) {
         int i = from;
