@@ -179,6 +179,32 @@ class ElementwiseProperties {
         }
     }
 
+    /** copyRows (vector moves for widths of whole vectors, arraycopy otherwise) copies exactly the rows asked for. */
+    @Property(tries = 200)
+    void copyRowsCopiesEachRowAndNothingElse(@ForAll @net.jqwik.api.constraints.IntRange(min = 1, max = 70) int width,
+                                             @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 6) int rows,
+                                             @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 9) int gap,
+                                             @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 5) int offset,
+                                             @ForAll boolean wholeVectors) {
+        if (wholeVectors) {
+            width = 16 * (1 + width % 4);        // 16 .. 64: the vector path on AVX-512, and on AVX2 (8 floats)
+        }
+        int srcStride = width + gap;
+        int dstStride = width + 2 * gap + 1;
+        float[] src = new float[offset + rows * srcStride + 1];
+        for (int i = 0; i < src.length; i++) {
+            src[i] = i + 0.5f;
+        }
+        float[] actual = new float[offset + rows * dstStride + 3];
+        java.util.Arrays.fill(actual, -1f);
+        float[] expected = actual.clone();
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(src, offset + r * srcStride, expected, 2 + r * dstStride, width);
+        }
+        Elementwise.copyRows(src, offset, srcStride, actual, 2, dstStride, rows, width);
+        assertBits(actual, expected);
+    }
+
     private static void assertBits(float[] actual, float[] expected) {
         for (int i = 0; i < expected.length; i++) {
             assertThat(Float.floatToRawIntBits(actual[i])).as("[%d]: %s against %s", i, actual[i], expected[i])
