@@ -25,7 +25,9 @@ import java.util.random.RandomGenerator;
  * activations ReLU, LeakyReLU, Sigmoid, Tanh and Softmax do, so that a training step allocates no big arrays): the
  * tensor returned by {@code forward(x, true)} is valid until that layer's next training forward, the one returned by
  * {@code backward} until its next backward. Copy one to keep it.
- * {@code forward(x, false)} always returns a new tensor.
+ * {@code forward(x, false)} always returns a new tensor. A layer may also keep a reference to the x of its last
+ * training forward until its backward (Dense and BatchNorm do, instead of a copy): leave x unchanged in between, as
+ * the library's own training step does.
  * A wrong input shape throws {@link IllegalArgumentException} naming the layer, the shape received and the shape
  * expected.
  */
