@@ -142,7 +142,7 @@ final class VectorElementwise {
         DoubleVector s1 = DoubleVector.zero(D);
         DoubleVector d0 = DoubleVector.zero(D);
         DoubleVector d1 = DoubleVector.zero(D);
-        // the scalars as vectors once: the (op, scalar) forms of the API route each call through more shared code
+        // the scalars broadcast once, outside the loop
         FloatVector zero = FloatVector.zero(F);
         FloatVector invs = FloatVector.broadcast(F, inv);
         FloatVector shifts = FloatVector.broadcast(F, shift);
