@@ -3,15 +3,24 @@ package io.github.jcnn.kernels;
 /**
  * A stride-1 convolution as one matrix product without im2col: the <em>wide layout over the zero-padded image</em>.
  * <pre>
- *   xp = x with P zeros around each channel                   (C, H + 2P, W + 2P) = (C, HP, WP)
- *   y[f][i][j] = sum over r = (c, u, v) of W[f][r] * xp[c][i + u][j + v]
- *             = sum over r of W[f][r] * xp_flat[delta(r) + i*WP + j],    delta(r) = c*HP*WP + u*WP + v
+ *   xp = x with zeros around each channel: PH rows of zeros above and below, and G zeros between one row
+ *        and the next, which are the right border of the one and the left border of the next
+ *   S  = W + G, the row stride of xp;     G = max(PW, OW - W) (= PW for the usual paddings, such as SAME)
+ *   y[f][i][j] = sum over r = (c, u, v) of W[f][r] * x[c][i + u - PH][j + v - PW]     (0 outside x)
+ *             = sum over r of W[f][r] * xp_flat[delta(r) + i*S + j],    delta(r) = c*(H + 2PH)*S + u*S + v
  * </pre>
  * Read the second line as a matrix product: y_wide (F x L) = W (F x C*KH*KW) . B, where row r of B is the run of
- * L = (OH - 1)*WP + OW consecutive numbers of xp starting at delta(r), and column t = i*WP + j of y_wide is output
+ * L = (OH - 1)*S + OW consecutive numbers of xp starting at delta(r), and column t = i*S + j of y_wide is output
  * (i, j) when j &lt; OW (the other columns, j &ge; OW, straddle two rows of xp and are dropped). B is never built:
  * {@link #source} hands the product each block of it straight from xp. So a padded 3x3 convolution costs one copy
- * of the image (the padding) instead of im2col's nine; the price is (WP - OW) / WP more columns in the product.
+ * of the image (the padding) instead of im2col's nine; the price is (S - OW) / S more columns in the product.
+ *
+ * <p>Why one gap of G zeros is enough, and not PW on each side: a window that hangs over the left edge of row i
+ * (column j + v - PW &lt; 0) reads the last numbers of row i - 1's gap, and one that hangs over the right edge reads
+ * the first numbers of row i's own gap; both are zeros. Sharing the border cuts the wasted columns of a 3x3 SAME
+ * convolution from 2 per row to 1: 11% fewer columns on an 8x8 map, 6% on 16x16, 3% on 32x32. Channel c's rows
+ * start at c*(H + 2PH)*S + PH*S + PW, so every row's left border lies before it; the last channel is followed by
+ * PW zeros for the right border of its last row.
  *
  * <p>The same plan computes dL/dx of a stride-1 convolution, because that is a convolution too (the lecture's
  * formula): dL/dx is the <em>full</em> convolution of dL/dy with the kernel rotated by 180 degrees, i.e. dL/dy
@@ -29,10 +38,15 @@ public final class PaddedWide {
     private final int padHeight;
     private final int padWidth;
     private final int paddedHeight;
-    private final int paddedWidth;
+    /** S = W + G: the row stride of the padded image, G zeros between one row and the next. */
+    private final int rowStride;
+    /** (H + 2PH)*S, the floats of one padded channel. */
+    private final int plane;
+    /** Zeros after the last channel: the right border of its last row. */
+    private final int tail;
     private final int outHeight;
     private final int outWidth;
-    /** For each row r = (c*KH + u)*KW + v of B: delta(r) = c*HP*WP + u*WP + v. */
+    /** For each row r = (c*KH + u)*KW + v of B: delta(r) = c*(H + 2PH)*S + u*S + v. */
     private final int[] delta;
 
     /**
@@ -57,22 +71,26 @@ public final class PaddedWide {
         this.padHeight = padHeight;
         this.padWidth = padWidth;
         this.paddedHeight = height + 2 * padHeight;
-        this.paddedWidth = width + 2 * padWidth;
         this.outHeight = paddedHeight - kernelHeight + 1;
-        this.outWidth = paddedWidth - kernelWidth + 1;
+        this.outWidth = width + 2 * padWidth - kernelWidth + 1;
+        // the gap must hold a row's left border (PW) and keep a row's OW outputs clear of the next row's
+        this.rowStride = width + Math.max(padWidth, outWidth - width);
+        this.plane = paddedHeight * rowStride;
+        // reads reach W + 2PW - S <= PW floats past the last channel; without rows below, its last gap writes PW
+        this.tail = padWidth;
         int rows = channels * kernelHeight * kernelWidth;
         this.delta = new int[rows];
         for (int r = 0; r < rows; r++) {
             int v = r % kernelWidth;
             int u = (r / kernelWidth) % kernelHeight;
             int c = r / (kernelWidth * kernelHeight);
-            delta[r] = (c * paddedHeight + u) * paddedWidth + v;
+            delta[r] = c * plane + u * rowStride + v;
         }
     }
 
     /**
      * Whether this plan does at most half again the work of the plain layout (the wide columns against OH*OW):
-     * (OH - 1)*WP + OW &le; 1.5 OH*OW. True for 3x3 SAME convolutions on maps of 4x4 and larger.
+     * (OH - 1)*S + OW &le; 1.5 OH*OW. True for 3x3 SAME convolutions on maps of 4x4 and larger.
      */
     public boolean pays() {
         return 2L * wideColumns() <= 3L * outHeight * outWidth;
@@ -93,14 +111,14 @@ public final class PaddedWide {
         return delta.length;
     }
 
-    /** L = (OH - 1)*WP + OW, the columns of B and of the wide product per image. */
+    /** L = (OH - 1)*S + OW, the columns of B and of the wide product per image. */
     public int wideColumns() {
-        return (outHeight - 1) * paddedWidth + outWidth;
+        return (outHeight - 1) * rowStride + outWidth;
     }
 
-    /** C*HP*WP, the floats of one padded image. */
+    /** C*(H + 2PH)*S and the zeros after the last row: the floats of one padded image. */
     public int paddedSize() {
-        return channels * paddedHeight * paddedWidth;
+        return channels * plane + tail;
     }
 
     /** C*H*W, the floats of one input image. */
@@ -114,24 +132,25 @@ public final class PaddedWide {
             System.arraycopy(x, xOffset, padded, offset, imageSize());
             return;
         }
-        int out = offset;
         int in = xOffset;
         for (int c = 0; c < channels; c++) {
-            Elementwise.fill(padded, out, out + padHeight * paddedWidth, 0f);
-            out += padHeight * paddedWidth;
-            Elementwise.copyRows(x, in, width, padded, out + padWidth, paddedWidth, height, width);
+            int start = offset + c * plane;
+            // the rows above, and the left border of the first row
+            int row = start + padHeight * rowStride + padWidth;
+            Elementwise.fill(padded, start, row, 0f);
+            Elementwise.copyRows(x, in, width, padded, row, rowStride, height, width);
             for (int h = 0; h < height; h++) {
-                // the borders are a float or two: plain stores, not a fill loop with its set-up per row
-                for (int t = 0; t < padWidth; t++) {
-                    padded[out + t] = 0f;
-                    padded[out + padWidth + width + t] = 0f;
+                // each row's gap is a float or two: plain stores, not a fill loop with its set-up per row
+                for (int t = width; t < rowStride; t++) {
+                    padded[row + t] = 0f;
                 }
-                out += paddedWidth;
+                row += rowStride;
             }
             in += height * width;
-            Elementwise.fill(padded, out, out + padHeight * paddedWidth, 0f);
-            out += padHeight * paddedWidth;
+            // the rows below (without rows below, the last gap ran PW floats into the next channel, or the tail)
+            Elementwise.fill(padded, row, start + plane, 0f);
         }
+        Elementwise.fill(padded, offset + channels * plane, offset + channels * plane + tail, 0f);
     }
 
     /**
@@ -218,7 +237,7 @@ public final class PaddedWide {
      * <pre>
      *   dW[f][r] += sum over t &lt; L of dy_wide[f][t] * xp[delta(r) + t]
      * </pre>
-     * where dy_wide is dL/dy laid out wide (output (i, j) at column t = i*WP + j, zeros in the columns j &ge; OW, so
+     * where dy_wide is dL/dy laid out wide (output (i, j) at column t = i*S + j, zeros in the columns j &ge; OW, so
      * that the garbage columns add nothing): the transpose of the forward product. Per image, the product's terms
      * are summed in the GEMM's fixed order; images one after the other: the same bits for any thread count.
      *
@@ -305,10 +324,10 @@ public final class PaddedWide {
         for (int f = 0; f < filters; f++) {
             int row = f * length;
             for (int i = 0; i < outHeight; i++) {
-                int at = row + i * paddedWidth;
+                int at = row + i * rowStride;
                 System.arraycopy(dy, from + (f * outHeight + i) * outWidth, wide, at, outWidth);
                 if (i < outHeight - 1) {
-                    for (int t = at + outWidth; t < at + paddedWidth; t++) {
+                    for (int t = at + outWidth; t < at + rowStride; t++) {
                         wide[t] = 0f;
                     }
                 }
@@ -352,7 +371,7 @@ public final class PaddedWide {
 
     /**
      * Copies image k's outputs out of the wide product (F rows, row f starting at {@code product[f*ld]}, image k's
-     * columns from k*L): {@code y[yOffset + (f*OH + i)*OW + j] = product[f*ld + k*L + i*WP + j]} for j &lt; OW.
+     * columns from k*L): {@code y[yOffset + (f*OH + i)*OW + j] = product[f*ld + k*L + i*S + j]} for j &lt; OW.
      */
     public void copyOut(float[] product, int ld, int k, int filters, float[] y, int yOffset) {
         copyOut(product, ld, k, 0, filters, y, yOffset);
@@ -364,7 +383,7 @@ public final class PaddedWide {
         for (int f = f0; f < f1; f++) {
             int from = f * ld + k * length;
             int to = yOffset + f * outHeight * outWidth;
-            Elementwise.copyRows(product, from, paddedWidth, y, to, outWidth, outHeight, outWidth);
+            Elementwise.copyRows(product, from, rowStride, y, to, outWidth, outHeight, outWidth);
         }
     }
 

@@ -107,13 +107,14 @@ class ConvPlanProperties {
         // 3x3 SAME: both directions over the padded image
         assertThat(ConvPlan.of(16, 8, 8, 8, 3, 3, 1, 1, 1))
                 .hasToString("padded wide (forward and dL/dW: padded wide, dL/dx: padded wide)");
-        // 5x5 SAME on 2 x 2: the padded rows would be more than half again the work, both ways
-        assertThat(ConvPlan.of(4, 2, 2, 4, 5, 5, 1, 2, 2)).hasToString("im2col (plain layout, 128 images a group)");
+        // 5x5 SAME on 4 x 1: rows of 3 (the pixel and a gap of 2) for one output each, 10 columns for 4 outputs:
+        // more than half again the work, both ways
+        assertThat(ConvPlan.of(4, 4, 1, 4, 5, 5, 1, 2, 2)).hasToString("im2col (plain layout, 128 images a group)");
         // a 1x1 kernel with padding 1: dL/dy would need padding -1, so dL/dx falls back to im2col
         assertThat(ConvPlan.of(2, 6, 6, 3, 1, 1, 1, 1, 1)).hasToString(
                 "padded wide (forward and dL/dW: padded wide, dL/dx: im2col (plain layout, 8 images a group))");
-        // 4x4 kernel, padding 1, on 5 x 5: the forward pass does not pay (25 columns for 16), dL/dx does (37 for 25)
-        assertThat(ConvPlan.of(2, 5, 5, 3, 4, 4, 1, 1, 1)).hasToString(
+        // 5x5 kernel, padding 1, on 6 x 6: the forward pass does not pay (25 columns for 16), dL/dx does (41 for 36)
+        assertThat(ConvPlan.of(2, 6, 6, 3, 5, 5, 1, 1, 1)).hasToString(
                 "padded wide (forward and dL/dW: im2col (plain layout, 32 images a group), dL/dx: padded wide)");
     }
 }

@@ -155,14 +155,66 @@ class PaddedWideProperties {
 
     @Test
     void theWideLayoutOfA3x3SameConvolution() {
-        // 32x32, 3x3, padding 1: WP = 34, L = 31*34 + 32 = 1,086 columns for 1,024 outputs (6% more), pays
+        // 32x32, 3x3, padding 1: S = 33 (one zero between rows), L = 31*33 + 32 = 1,055 columns for 1,024 outputs
+        // (3% more; with a border of 1 on each side, S = 34, it was 1,086, 6% more), pays
         PaddedWide plan = new PaddedWide(16, 32, 32, 3, 3, 1, 1);
-        assertThat(plan.wideColumns()).isEqualTo(1086);
-        assertThat(plan.paddedSize()).isEqualTo(16 * 34 * 34);
+        assertThat(plan.wideColumns()).isEqualTo(1055);
+        assertThat(plan.paddedSize()).isEqualTo(16 * 34 * 33 + 1);
         assertThat(plan.pays()).isTrue();
-        // a 10x1 input, 1x7 kernel, padding 3 across: 10 outputs, but WP = 7 and L = 9*7 + 1 = 64: does not pay
+        // 8x8: S = 9, L = 7*9 + 8 = 71 for 64 outputs
+        assertThat(new PaddedWide(128, 8, 8, 3, 3, 1, 1).wideColumns()).isEqualTo(71);
+        // LeNet-5's dL/dx of its second convolution: 16 maps of 10x10 padded by 4 for a 5x5 kernel, 14x14 out:
+        // S = 14 = OW, so L = 14*14 and no column is wasted
+        PaddedWide full = new PaddedWide(16, 10, 10, 5, 5, 4, 4);
+        assertThat(full.wideColumns()).isEqualTo(14 * 14);
+        // a 10x1 input, 1x7 kernel, padding 3 across: 10 outputs, but S = 4 and L = 9*4 + 1 = 37: does not pay
         PaddedWide narrow = new PaddedWide(1, 10, 1, 1, 7, 0, 3);
-        assertThat(narrow.wideColumns()).isEqualTo(64);
+        assertThat(narrow.wideColumns()).isEqualTo(37);
         assertThat(narrow.pays()).isFalse();
+    }
+
+    @Test
+    void aPaddedImageSharesTheBorderBetweenRows() {
+        // one 2x3 channel, 3x3 kernel, padding 1: a row of zeros above and below, one zero between rows, and one
+        // after the last row (its right border); S = 4
+        PaddedWide plan = new PaddedWide(1, 2, 3, 3, 3, 1, 1);
+        float[] padded = new float[plan.paddedSize()];
+        java.util.Arrays.fill(padded, Float.NaN);
+        plan.pad(new float[] {1, 2, 3, 4, 5, 6}, 0, padded, 0);
+        assertThat(padded).containsExactly(
+                0, 0, 0, 0,
+                0, 1, 2, 3,
+                0, 4, 5, 6,
+                0, 0, 0, 0,
+                0);
+    }
+
+    @Property(tries = 150)
+    void paddingWritesEveryFloatOfThePaddedImageAndNothingElse(
+            @ForAll @IntRange(min = 1, max = 4) int channels, @ForAll @IntRange(min = 1, max = 9) int height,
+            @ForAll @IntRange(min = 1, max = 9) int width, @ForAll @IntRange(min = 1, max = 5) int kernelHeight,
+            @ForAll @IntRange(min = 1, max = 5) int kernelWidth, @ForAll @IntRange(min = 0, max = 4) int padHeight,
+            @ForAll @IntRange(min = 0, max = 4) int padWidth) {
+        net.jqwik.api.Assume.that(height + 2 * padHeight >= kernelHeight && width + 2 * padWidth >= kernelWidth);
+        PaddedWide plan = new PaddedWide(channels, height, width, kernelHeight, kernelWidth, padHeight, padWidth);
+        float[] x = new float[plan.imageSize()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i + 1;
+        }
+        int before = 5;
+        float[] padded = new float[before + plan.paddedSize() + 5];
+        java.util.Arrays.fill(padded, Float.NaN);
+        plan.pad(x, 0, padded, before);
+        int data = 0;
+        for (int i = 0; i < padded.length; i++) {
+            boolean inside = i >= before && i < before + plan.paddedSize();
+            if (!inside) {
+                assertThat(padded[i]).as("[%d], outside the padded image", i).isNaN();
+            } else if (padded[i] != 0) {
+                assertThat(padded[i]).as("[%d]", i).isEqualTo(x[data]);
+                data++;
+            }
+        }
+        assertThat(data).as("the image's numbers, in order").isEqualTo(x.length);
     }
 }
