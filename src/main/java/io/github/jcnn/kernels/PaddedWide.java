@@ -18,7 +18,8 @@ package io.github.jcnn.kernels;
  * <p>Why one gap of G zeros is enough, and not PW on each side: a window that hangs over the left edge of row i
  * (column j + v - PW &lt; 0) reads the last numbers of row i - 1's gap, and one that hangs over the right edge reads
  * the first numbers of row i's own gap; both are zeros. Sharing the border cuts the wasted columns of a 3x3 SAME
- * convolution from 2 per row to 1: 11% fewer columns on an 8x8 map, 6% on 16x16, 3% on 32x32. Channel c's rows
+ * convolution from 2 per row to 1: 71 columns instead of 78 for the 64 outputs of an 8x8 map (9% fewer), 271
+ * instead of 286 on 16x16 (5%), 1,055 instead of 1,086 on 32x32 (3%). Channel c's rows
  * start at c*(H + 2PH)*S + PH*S + PW, so every row's left border lies before it; the last channel is followed by
  * PW zeros for the right border of its last row.
  *
