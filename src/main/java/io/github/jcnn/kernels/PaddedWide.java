@@ -43,8 +43,6 @@ public final class PaddedWide {
     private final int rowStride;
     /** (H + 2PH)*S, the floats of one padded channel. */
     private final int plane;
-    /** Zeros after the last channel: the right border of its last row. */
-    private final int tail;
     private final int outHeight;
     private final int outWidth;
     /** For each row r = (c*KH + u)*KW + v of B: delta(r) = c*(H + 2PH)*S + u*S + v. */
@@ -77,8 +75,6 @@ public final class PaddedWide {
         // the gap must hold a row's left border (PW) and keep a row's OW outputs clear of the next row's
         this.rowStride = width + Math.max(padWidth, outWidth - width);
         this.plane = paddedHeight * rowStride;
-        // reads reach W + 2PW - S <= PW floats past the last channel; without rows below, its last gap writes PW
-        this.tail = padWidth;
         int rows = channels * kernelHeight * kernelWidth;
         this.delta = new int[rows];
         for (int r = 0; r < rows; r++) {
@@ -117,9 +113,12 @@ public final class PaddedWide {
         return (outHeight - 1) * rowStride + outWidth;
     }
 
-    /** C*(H + 2PH)*S and the zeros after the last row: the floats of one padded image. */
+    /**
+     * C*(H + 2PH)*S and PW zeros after the last row: the floats of one padded image. (Reads reach W + 2PW - S &le; PW
+     * floats past the last channel; without rows below, its last row's gap writes PW floats past it.)
+     */
     public int paddedSize() {
-        return channels * plane + tail;
+        return channels * plane + padWidth;
     }
 
     /** C*H*W, the floats of one input image. */
@@ -151,7 +150,7 @@ public final class PaddedWide {
             // the rows below (without rows below, the last gap ran PW floats into the next channel, or the tail)
             Elementwise.fill(padded, row, start + plane, 0f);
         }
-        Elementwise.fill(padded, offset + channels * plane, offset + channels * plane + tail, 0f);
+        Elementwise.fill(padded, offset + channels * plane, offset + channels * plane + padWidth, 0f);
     }
 
     /**
