@@ -147,7 +147,7 @@ public final class PaddedWide {
                 row += rowStride;
             }
             in += height * width;
-            // the rows below (without rows below, the last gap ran PW floats into the next channel, or past the last one)
+            // the rows below (without any, the last gap ran PW floats into the next channel, or past the last one)
             Elementwise.fill(padded, row, start + plane, 0f);
         }
         Elementwise.fill(padded, offset + channels * plane, offset + channels * plane + padWidth, 0f);
