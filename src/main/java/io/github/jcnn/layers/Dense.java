@@ -127,6 +127,13 @@ public final class Dense extends LayerBase {
      * {@link Gemm#multiplyRows}; inference, which may run on several threads at once and must not share that copy,
      * lets {@link Gemm#multiply} pack W<sup>T</sup> into its per-thread workspace.
      */
+    /**
+     * Below this many samples, inference reads W row by row ({@link Gemm#multiplyTransposedVector}) instead of packing
+     * it for the GEMM: once per sample against once per call, but packing VGG-16's 25,088 x 4,096 weights costs
+     * about as much as three or four samples read row by row.
+     */
+    private static final int FEW_SAMPLES = 4;
+
     @Override
     public Tensor forward(Tensor input, boolean training) {
         Layer.requireBatchOf(this, input);
@@ -138,10 +145,10 @@ public final class Dense extends LayerBase {
         float[] y = output.data();
         float[] w = weight.value().data();
         float[][] wt = training ? transposeWeight() : null;
-        if (!training && batch < Parallel.threads() && !Parallel.insideTask()) {
-            // fewer samples than threads (one image through VGG-16's 25088 x 4096 layer): share out the units
-            // instead, and read each row of W where it lies (packing it would cost as much as the product); each
-            // output is the same sum in the same order as in a batch
+        if (!training && batch < Math.max(FEW_SAMPLES, Parallel.threads()) && !Parallel.insideTask()) {
+            // a few samples (one image through VGG-16's 25088 x 4096 layer): share out the units over the threads,
+            // and read each row of W where it lies (packing it for the GEMM would cost more than the product: 80
+            // against 22 ms for one image on one core); each output is the same sum in the same order as in a batch
             Parallel.forRange(units, (part, from, to) -> {
                 for (int n = 0; n < batch; n++) {
                     Gemm.multiplyTransposedVector(to - from, inFeatures, x, n * inFeatures, w, from * inFeatures,
