@@ -175,28 +175,35 @@ final class Inference {
 
     /**
      * The inference plan of the first {@code depth} layers on a checked batch, under the read lock: whole when it is
-     * one chunk or there is one thread, else chunk by chunk over the threads.
+     * one chunk, else chunk by chunk over the threads (one thread too: a chunk's activations stay in the core's
+     * cache, where a whole batch of 256 would not).
      */
     private Tensor compute(Tensor inputs, int depth) {
         Shape shape = inputs.shape();
         List<Layer> plan = Reordering.inferencePlan(layers.subList(0, depth));
         int n = shape.dim(0);
         int chunks = (n + CHUNK - 1) / CHUNK;
-        if (chunks <= 1 || Parallel.threads() == 1) {
-            return forward(plan, inputs, chunks <= 1);
+        if (chunks <= 1) {
+            return forward(plan, inputs);
         }
         Shape outSample = depth == 0 ? inputShape : layers.get(depth - 1).outputShape();
         Tensor out = Tensor.zeros(outSample.withBatch(n));
         int inSize = inputShape.size();
         int outSize = outSample.size();
         Parallel.forRange(chunks, (part, c0, c1) -> {
-            for (int c = c0; c < c1; c++) {
-                int from = Parallel.start(n, chunks, c);
-                int count = Parallel.start(n, chunks, c + 1) - from;
-                float[] chunk = new float[count * inSize];
-                System.arraycopy(inputs.data(), from * inSize, chunk, 0, chunk.length);
-                Tensor y = forward(plan, Tensor.wrap(inputShape.withBatch(count), chunk), false);
-                System.arraycopy(y.data(), 0, out.data(), from * outSize, count * outSize);
+            Scratch scratch = Scratch.open();   // one run for all this thread's chunks: each reuses the last's arrays
+            try {
+                for (int c = c0; c < c1; c++) {
+                    int from = Parallel.start(n, chunks, c);
+                    int count = Parallel.start(n, chunks, c + 1) - from;
+                    float[] chunk = Scratch.exactly(count * inSize);
+                    System.arraycopy(inputs.data(), from * inSize, chunk, 0, chunk.length);
+                    Tensor y = forward(plan, Tensor.wrap(inputShape.withBatch(count), chunk));
+                    System.arraycopy(y.data(), 0, out.data(), from * outSize, count * outSize);
+                    Scratch.give(y.data());
+                }
+            } finally {
+                scratch.close();
             }
         });
         return out;
@@ -204,18 +211,17 @@ final class Inference {
 
     /**
      * The layers one after the other; a ReLU right after a layer that writes a new tensor (see
-     * {@link #writesNewTensor}) works in place on it, which gives the same numbers without a second tensor. With
-     * {@code reuse} (a batch of at most one chunk, run whole: one image through a large model above all) the run has
-     * this thread's {@link Scratch} open: the large arrays of one layer's output are handed back once the next layer
-     * has read them, and reused by the layers after it and by the next run (a large model otherwise makes the
-     * garbage collector run all the time: see Scratch). Larger batches do without. In their chunks reuse was
-     * measured no faster, and in one run of three much slower (vgg, 2 threads, batch 256: 2,159 against about 3,300
-     * images/s); and a large batch's arrays, kept, would take a large part of the heap from everything else (resnet
-     * inference at 2 threads fell from about 2,200 to 1,200-1,300 images/s in a 1 GB heap after a 1-thread run had
-     * filled the scratch; docs/performance.md).
+     * {@link #writesNewTensor}) works in place on it, which gives the same numbers without a second tensor. The run
+     * has this thread's {@link Scratch} open: the large arrays of one layer's output are handed back once the next
+     * layer has read them, and reused by the layers after it, by the next chunk and by the next run. Without it a
+     * large model makes the garbage collector run all the time (see Scratch), and so do a batch's chunks: {@code vgg}'s
+     * first activation is 2 MB for 16 images, a "humongous" array to G1, and each one started a concurrent marking
+     * cycle, on a third thread that took its time from the two computing (at 2 threads, batch 256, 2,002 / 2,376 /
+     * 2,127 images/s without, 2,709 / 2,427 / 3,013 with, alternating; docs/performance.md). The arrays kept are
+     * bounded (Scratch: an eighth of the heap).
      */
-    private static Tensor forward(List<Layer> plan, Tensor x, boolean reuse) {
-        Scratch scratch = reuse ? Scratch.open() : null;
+    private static Tensor forward(List<Layer> plan, Tensor x) {
+        Scratch scratch = Scratch.open();
         try {
             Tensor y = x;
             for (int i = 0; i < plan.size(); i++) {
@@ -234,9 +240,7 @@ final class Inference {
             }
             return y;
         } finally {
-            if (scratch != null) {
-                scratch.close();
-            }
+            scratch.close();
         }
     }
 

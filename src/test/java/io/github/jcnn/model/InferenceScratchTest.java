@@ -2,11 +2,13 @@ package io.github.jcnn.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jcnn.kernels.Parallel;
 import io.github.jcnn.kernels.Scratch;
 import io.github.jcnn.layers.Layer;
 import io.github.jcnn.layers.Padding;
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -114,5 +116,43 @@ class InferenceScratchTest {
             expected = layer.forward(expected, false);
         }
         assertThat(first).containsExactly(expected.data());
+    }
+
+    @Test
+    void chunksReuseTheirArraysAndGiveEverySampleItsOwnNumbers() {
+        // 37 images: chunks of 16, 16 and 5 (or 13, 12, 12), each chunk's activations 16 x 16 x 32 x 32 floats, past
+        // the size Scratch keeps: every chunk after the first runs on the arrays of the one before
+        Sequential model = Sequential.builder(Shape.of(3, 32, 32))
+                .conv2d(16, 3, 1, Padding.SAME).relu().maxPool(2)
+                .conv2d(16, 3, 1, Padding.SAME).relu()
+                .flatten().dense(5)
+                .seed(6)
+                .build();
+        Tensor x = random(Shape.of(37, 3, 32, 32), 7);
+        int size = 3 * 32 * 32;
+        float[] expected = new float[37 * 5];
+        for (int n = 0; n < 37; n++) {   // each image alone, layer by layer: no chunks, no scratch
+            Tensor y = Tensor.wrap(Shape.of(1, 3, 32, 32), Arrays.copyOfRange(x.data(), n * size, (n + 1) * size));
+            for (var layer : model.layers()) {
+                y = layer.forward(y, false);
+            }
+            System.arraycopy(y.data(), 0, expected, n * 5, 5);
+        }
+        int before = Parallel.threads();
+        try {
+            for (int threads : new int[] {1, 2, 3}) {
+                Parallel.setThreads(threads);
+                Tensor first = model.predict(x);
+                assertThat(first.data()).as("%d threads", threads).containsExactly(expected);
+                for (int run = 0; run < 2; run++) {
+                    assertThat(model.predict(x).data()).as("%d threads, run %d", threads, run)
+                            .containsExactly(expected);
+                }
+                assertThat(first.data()).as("%d threads, the first result after later runs", threads)
+                        .containsExactly(expected);
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
     }
 }
