@@ -15,6 +15,14 @@ package io.github.jcnn.kernels;
  */
 final class PaddedWidePlan implements ConvPlan {
 
+    /**
+     * One image in inference is shared out by columns ({@link #oneImageByColumns}) when it has at least this many
+     * wide columns per thread, else by filters: with fewer columns, the columns' blocks would not share out evenly.
+     */
+    static final int SHARED_COLUMNS = 1024;
+    /** The columns of one image shared out by blocks of this many (a multiple of every panel width). */
+    private static final int COLUMN_BLOCK = 64;
+
     /** Several images are multiplied at a time, to rows of about this many columns. */
     private static final int WIDE_GROUP_COLUMNS = 1024;
 
@@ -69,6 +77,12 @@ final class PaddedWidePlan implements ConvPlan {
         if (!training && batch < Parallel.threads() && !Parallel.insideTask()) {
             float[] pad = Scratch.atLeast(padded);
             float[] product = Scratch.atLeast(filters * length);
+            if (length >= SHARED_COLUMNS * Parallel.threads()) {
+                oneImageByColumns(plan, x, batch, w, b, y, pad, product);
+                Scratch.give(pad);
+                Scratch.give(product);
+                return;
+            }
             for (int n = 0; n < batch; n++) {
                 int yStart = n * outputSize;
                 plan.pad(x, n * imageSize, pad, 0);
@@ -93,6 +107,39 @@ final class PaddedWidePlan implements ConvPlan {
         }
         multiplyPadded(plan, x, imageSize, batch, w, filters, b, y, outputSize, training ? wideBuffers : null,
                 training ? packedWeights : null);
+    }
+
+    /**
+     * Fewer images than threads in inference, with many columns (one large image: VGG-16's first layers, 224 x 224):
+     * each thread takes a range of the wide columns for all the filters, rather than a range of the filters for all
+     * the columns. Each panel of B (the padded image, read in place) then serves all the filters while it is in the
+     * core's cache, not half of them; and W is packed once per call, not once per block of columns.
+     */
+    private void oneImageByColumns(PaddedWide plan, float[] x, int batch, float[] w, float[] b, float[] y,
+                                   float[] pad, float[] product) {
+        int length = plan.wideColumns();
+        int patch = plan.rows();
+        int padded = plan.paddedSize();
+        float[] into = Scratch.atLeast(Gemm.packedSize(filters, patch));
+        Gemm.Packed packed = Gemm.pack(filters, patch, w, 0, patch, into);
+        int blocks = (length + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
+        for (int n = 0; n < batch; n++) {
+            plan.pad(x, n * geometry.imageSize(), pad, 0);
+            PanelSource source = plan.source(pad, 0, 1, padded);
+            Parallel.forRange(blocks, (part, q0, q1) -> {
+                int c0 = q0 * COLUMN_BLOCK;
+                int c1 = Math.min(length, q1 * COLUMN_BLOCK);
+                if (b != null) {
+                    for (int f = 0; f < filters; f++) {
+                        Elementwise.fill(product, f * length + c0, f * length + c1, b[f]);
+                    }
+                }
+                Gemm.multiply(packed, c1 - c0, source.fromColumn(c0), product, c0, length, b != null);
+            });
+            int yStart = n * outputSize;
+            Parallel.forRange(filters, (part, f0, f1) -> plan.copyOut(product, length, 0, f0, f1, y, yStart));
+        }
+        Scratch.give(into);
     }
 
     /**

@@ -53,6 +53,35 @@ public interface PanelSource {
         return null;
     }
 
+    /**
+     * The columns of this B from {@code first} on: element [p][j] of the result is element [p][first + j] of this.
+     * For a product shared out by columns, each thread's part a B of its own.
+     */
+    default PanelSource fromColumn(int first) {
+        PanelSource b = this;
+        return new PanelSource() {
+            @Override
+            public void rows(int p0, int depth, int j0, int width, float[][] rows) {
+                b.rows(p0, depth, first + j0, width, rows);
+            }
+
+            @Override
+            public void panel(int p0, int depth, int j0, int width, float[] panel, int offset, int stride) {
+                b.panel(p0, depth, first + j0, width, panel, offset, stride);
+            }
+
+            @Override
+            public float[] inPlace(int p0, int depth, int j0, int width, int[] starts, int at) {
+                return b.inPlace(p0, depth, first + j0, width, starts, at);
+            }
+
+            @Override
+            public float[] inTwoRuns(int p0, int depth, int j0, int width, int[] starts, int at, int[] splitAndGap) {
+                return b.inTwoRuns(p0, depth, first + j0, width, starts, at, splitAndGap);
+            }
+        };
+    }
+
     /** B stored flat: element [p][j] at {@code b[offset + p*depthStep + j*columnStep]}. */
     static PanelSource of(float[] b, int offset, int depthStep, int columnStep) {
         return new PanelSource() {

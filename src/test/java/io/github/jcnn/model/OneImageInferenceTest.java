@@ -71,4 +71,40 @@ class OneImageInferenceTest {
             Parallel.setThreads(before);
         }
     }
+
+    @Test
+    void aLargeImageSharedOutByColumnsGivesTheBitsOfABatch() {
+        // 64 x 64: 4,224 wide columns for a 3x3 SAME convolution, enough to share one image out by columns on 2 and
+        // 3 threads (PaddedWidePlan.SHARED_COLUMNS per thread); with a bias, and with a batch norm folded into one
+        Sequential model = Sequential.builder(Shape.of(3, 64, 64))
+                .conv2d(8, 3, 1, Padding.SAME).relu()
+                .conv2d(9, 3, 3, 1, Padding.SAME, false).batchNorm().relu().maxPool(4)
+                .flatten().dense(5)
+                .seed(8)
+                .build();
+        SplittableRandom random = new SplittableRandom(9);
+        Tensor batch = Tensor.zeros(Shape.of(5, 3, 64, 64));
+        for (int i = 0; i < batch.size(); i++) {
+            batch.data()[i] = (float) random.nextGaussian();
+        }
+        int before = Parallel.threads();
+        try {
+            Parallel.setThreads(1);
+            Tensor all = model.predict(batch);   // one thread, five images: each product over the whole image
+            int in = batch.size() / 5;
+            for (int t = 1; t <= 3; t++) {
+                Parallel.setThreads(t);
+                for (int n : new int[] {0, 4}) {
+                    float[] one = new float[in];
+                    System.arraycopy(batch.data(), n * in, one, 0, in);
+                    Tensor y = model.predict(Tensor.wrap(Shape.of(1, 3, 64, 64), one));
+                    float[] expected = new float[5];
+                    System.arraycopy(all.data(), n * 5, expected, 0, 5);
+                    assertThat(y.data()).as("image %d on %d threads", n, t).containsExactly(expected);
+                }
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
 }
