@@ -1,5 +1,6 @@
 package io.github.jcnn.layers;
 
+import io.github.jcnn.kernels.Scratch;
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
 import java.util.Optional;
@@ -37,8 +38,9 @@ abstract class Activation extends LayerBase {
     @Override
     public final Tensor forward(Tensor input, boolean training) {
         Layer.requireBatchOf(this, input);
+        // in inference apply writes every number, so the output may be an array kept from an earlier run
         Tensor output = training ? outputBuffer = Buffers.reuse(outputBuffer, input.shape())
-                : Tensor.zeros(input.shape());
+                : Tensor.wrap(input.shape(), Scratch.exactly(input.size()));
         apply(input.data(), output.data());
         if (training) {
             lastInput = input;

@@ -3,6 +3,7 @@ package io.github.jcnn.layers;
 import io.github.jcnn.kernels.Elementwise;
 import io.github.jcnn.kernels.Lanes;
 import io.github.jcnn.kernels.Parallel;
+import io.github.jcnn.kernels.Scratch;
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
 import java.util.List;
@@ -205,7 +206,8 @@ public final class BatchNorm implements Layer {
         float[] gamma = weight.value().data();
         float[] beta = bias.value().data();
         if (!training) {
-            Tensor output = Tensor.zeros(input.shape());
+            // every number is written below, so the output may be an array kept from an earlier run
+            Tensor output = Tensor.wrap(input.shape(), Scratch.exactly(input.size()));
             float[] y = output.data();
             float[] runMean = runningMean.value().data();
             float[] runVar = runningVar.value().data();

@@ -26,6 +26,9 @@ import java.util.Optional;
  */
 public final class GlobalAvgPool2D extends LayerBase {
 
+    /** The input gradient of the last backward, reused while the batch size stays the same. */
+    private Tensor gradientBuffer;
+
     /**
      * Global average pooling for inputs of shape (C, H, W).
      *
@@ -72,7 +75,9 @@ public final class GlobalAvgPool2D extends LayerBase {
         LayerChecks.requireGradientBatch(this, outputGradient);
         int batch = outputGradient.shape().dim(0);
         int area = inputShape().dim(1) * inputShape().dim(2);
-        Tensor inputGradient = Tensor.zeros(inputShape().withBatch(batch));
+        // every number is written below: the buffer of the last step serves (a new 2 MB array per step for
+        // resnet's 64 x 128 x 8 x 8, each one a "humongous" object that started a G1 marking cycle)
+        Tensor inputGradient = gradientBuffer = Buffers.reuse(gradientBuffer, inputShape().withBatch(batch));
         float[] dx = inputGradient.data();
         float[] dy = outputGradient.data();
         Parallel.forRange(batch * inputShape().dim(0), (part, from, to) -> {
@@ -87,7 +92,7 @@ public final class GlobalAvgPool2D extends LayerBase {
         return inputGradient;
     }
 
-    /** A new GlobalAvgPool2D of the same shape: the layer has no parameters and no training state. */
+    /** A new GlobalAvgPool2D of the same shape (with a gradient buffer of its own): the layer has no parameters. */
     @Override
     public Optional<Layer> replica(int index) {
         return Optional.of(new GlobalAvgPool2D(inputShape()));

@@ -1,6 +1,7 @@
 package io.github.jcnn.layers;
 
 import io.github.jcnn.kernels.Parallel;
+import io.github.jcnn.kernels.Scratch;
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
 import java.util.ArrayList;
@@ -183,25 +184,51 @@ public final class Residual implements Layer {
         }
     }
 
-    /** y = body(x) + shortcut(x): each path's layers in order, then the element-wise sum. */
+    /**
+     * y = body(x) + shortcut(x): each path's layers in order, then the element-wise sum. In inference, an inference
+     * run's arrays (kernels.Scratch) that a path is done with are handed back as soon as it is: a layer's output once
+     * the next layer has read it, the paths' outputs once they are added. Never x itself, which the other path reads.
+     */
     @Override
     public Tensor forward(Tensor input, boolean training) {
         Layer.requireBatchOf(this, input);
-        Tensor main = input;
-        for (Layer layer : body) {
-            main = layer.forward(main, training);
-        }
-        Tensor side = input;
-        for (Layer layer : shortcut) {
-            side = layer.forward(side, training);
-        }
+        Tensor main = path(body, input, training);
+        Tensor side = path(shortcut, input, training);
         Tensor output = training ? outputBuffer = Buffers.reuse(outputBuffer, main.shape())
-                : Tensor.zeros(main.shape());
+                : Tensor.wrap(main.shape(), Scratch.exactly(main.size()));
         add(main.data(), side.data(), output.data());
+        if (!training) {
+            giveBack(main, input);
+            giveBack(side, input);
+        }
         if (training) {
             lastBatch = input.shape().dim(0);
         }
         return output;
+    }
+
+    /** The layers of one path in order, from x; in inference each layer's input handed back once it is read. */
+    private static Tensor path(List<Layer> layers, Tensor input, boolean training) {
+        Tensor y = input;
+        for (Layer layer : layers) {
+            Tensor in = y;
+            y = layer.forward(in, training);
+            if (!training && y.data() != in.data()) {
+                giveBack(in, input);
+            }
+        }
+        return y;
+    }
+
+    /**
+     * Hands {@code t}'s array back to the inference run's scratch, unless it is the block's input (which both paths
+     * read, and whose owner is the caller). Scratch takes back only arrays it lent in the open run: anything else is
+     * ignored.
+     */
+    private static void giveBack(Tensor t, Tensor input) {
+        if (t.data() != input.data()) {
+            Scratch.give(t.data());
+        }
     }
 
     /**

@@ -155,4 +155,36 @@ class InferenceScratchTest {
             Parallel.setThreads(before);
         }
     }
+
+    @Test
+    void residualBlocksHandTheirArraysBackAndGiveTheNumbersOfLayerByLayer() {
+        // the resnet of the benchmarks: inside each block, the layers' outputs and the two paths' sums come from the
+        // scratch and go back to it while the block runs; the block's input, read by both paths, must not
+        Sequential model = ResidualModelTest.resnet8(12);
+        Tensor x = random(Shape.of(37, 3, 32, 32), 13);
+        int size = 3 * 32 * 32;
+        float[] expected = new float[37 * 10];
+        for (int n = 0; n < 37; n++) {   // the layers predict runs (the stem's batch norm folded), with no scratch
+            Tensor y = Tensor.wrap(Shape.of(1, 3, 32, 32), Arrays.copyOfRange(x.data(), n * size, (n + 1) * size));
+            for (var layer : Reordering.inferencePlan(model.layers())) {
+                y = layer.forward(y, false);
+            }
+            System.arraycopy(y.data(), 0, expected, n * 10, 10);
+        }
+        int before = Parallel.threads();
+        try {
+            for (int threads : new int[] {1, 2, 3}) {
+                Parallel.setThreads(threads);
+                for (int run = 0; run < 2; run++) {
+                    assertThat(model.predict(x).data()).as("%d threads, run %d", threads, run)
+                            .containsExactly(expected);
+                }
+                Tensor one = Tensor.wrap(Shape.of(1, 3, 32, 32), Arrays.copyOfRange(x.data(), 5 * size, 6 * size));
+                assertThat(model.predict(one).data()).as("image 5 alone, %d threads", threads)
+                        .containsExactly(Arrays.copyOfRange(expected, 50, 60));
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
 }
