@@ -102,10 +102,16 @@ final class VectorGemm {
             b[i] = (i % 5) * 0.5f;
         }
         PanelSource source = PanelSource.of(b, 0, NR, 1);
+        float[][] rows = new float[k][];
+        for (int p = 0; p < k; p++) {
+            rows[p] = java.util.Arrays.copyOfRange(b, p * NR, (p + 1) * NR);
+        }
+        PanelSource rowSource = PanelSource.ofRows(rows);
         for (int r = 0; r < rounds; r++) {
             multiply(MR, NR, k, a, 0, k, 1, source, c, 0, NR, (r & 1) == 0);
             if (MR == 8) {
                 multiplyRowsInPlace(8, NR, k, a, starts, source, c, 0, NR, (r & 1) == 0);
+                multiply(8, NR, k, a, 0, k, 1, rowSource, c, 0, NR, (r & 1) == 0);
             }
         }
     }
@@ -164,6 +170,12 @@ final class VectorGemm {
         int rows = panelRows(m);
         int[] starts = ws.starts;
         float[][] sources = ws.sources;
+        float[][] rowArrays = MR == 8 && m <= MR ? b.rowArrays() : null;
+        if (rowArrays != null) {
+            multiplyOnePanelOfRows(n, k, a, aOffset, aRowStep, aDepthStep, prepacked, m, rowArrays, b, c, cOffset, ldc,
+                    accumulate, ws);
+            return;
+        }
         for (int j0 = 0; j0 < n; j0 += NC) {
             int nc = Math.min(NC, n - j0);
             int bPanels = (nc + NR - 1) / NR;
@@ -197,6 +209,59 @@ final class VectorGemm {
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #multiply} for at most MR rows of A (one panel: a convolution with few filters, as LeNet-5's first with
+     * 6) and B given as row arrays (im2col's): each B panel would serve one micro-tile only, so copying it into the
+     * packed layout would cost as much as the product; the kernel reads B's rows where they lie instead
+     * ({@link #kernel8RowArrays}). The same chain per element of C as {@link #multiply}, so the same bits.
+     */
+    private static void multiplyOnePanelOfRows(int n, int k, float[] a, int aOffset, int aRowStep, int aDepthStep,
+                                               float[] prepacked, int m, float[][] rowArrays, PanelSource b,
+                                               float[] c, int cOffset, int ldc, boolean accumulate, Workspace ws) {
+        float[] tile = ws.tile;
+        for (int p0 = 0; p0 < k; p0 += KC) {
+            int kc = Math.min(KC, k - p0);
+            boolean add = accumulate || p0 > 0;
+            float[] pa;
+            int ao;
+            if (prepacked == null) {
+                packA(a, aOffset, aRowStep, aDepthStep, 0, m, p0, kc, ws.packedA, 0);
+                pa = ws.packedA;
+                ao = 0;
+            } else {
+                pa = prepacked;
+                ao = p0 * MR;
+            }
+            for (int jj = 0; jj < n; jj += NR) {
+                int width = Math.min(NR, n - jj);
+                int co = cOffset + jj;
+                if (m == MR && width == NR) {
+                    kernel8RowArrays(kc, pa, ao, rowArrays, p0, jj, c, co, ldc, add);
+                    continue;
+                }
+                if (add) {
+                    java.util.Arrays.fill(tile, 0f);
+                    for (int i = 0; i < m; i++) {
+                        System.arraycopy(c, co + i * ldc, tile, i * NR, width);
+                    }
+                }
+                if (width == NR) {
+                    kernel8RowArrays(kc, pa, ao, rowArrays, p0, jj, tile, 0, NR, add);
+                } else {
+                    // the last columns: a panel of B copied (zeros past n), the usual kernel
+                    b.panel(p0, kc, jj, width, ws.packedB, 0, NR);
+                    for (int p = 0; p < kc; p++) {
+                        ws.starts[p] = p * NR;
+                    }
+                    kernel8(kc, pa, ao, ws.packedB, ws.starts, 0, tile, 0, NR, add);
+                }
+                for (int i = 0; i < m; i++) {
+                    System.arraycopy(tile, i * NR, c, co + i * ldc, width);
                 }
             }
         }
@@ -515,6 +580,104 @@ final class VectorGemm {
             c60 = x.fma(b0, c60);
             c61 = x.fma(b1, c61);
             x = FloatVector.broadcast(S, a[r7 + p]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        // written out, not through a helper: a helper that C2 does not inline makes it box the sums in the loop.
+        // Without add, C = 0 + sum: the same bits (also for a sum of -0) as C zeroed first and then added to.
+        FloatVector base0;
+        FloatVector base1;
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c00).intoArray(c, co);
+        base1.add(c01).intoArray(c, co + L);
+        co += ldc;
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c10).intoArray(c, co);
+        base1.add(c11).intoArray(c, co + L);
+        co += ldc;
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c20).intoArray(c, co);
+        base1.add(c21).intoArray(c, co + L);
+        co += ldc;
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c30).intoArray(c, co);
+        base1.add(c31).intoArray(c, co + L);
+        co += ldc;
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c40).intoArray(c, co);
+        base1.add(c41).intoArray(c, co + L);
+        co += ldc;
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c50).intoArray(c, co);
+        base1.add(c51).intoArray(c, co + L);
+        co += ldc;
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c60).intoArray(c, co);
+        base1.add(c61).intoArray(c, co + L);
+        co += ldc;
+        base0 = add ? FloatVector.fromArray(S, c, co) : FloatVector.zero(S);
+        base1 = add ? FloatVector.fromArray(S, c, co + L) : FloatVector.zero(S);
+        base0.add(c70).intoArray(c, co);
+        base1.add(c71).intoArray(c, co + L);
+    }
+
+    /**
+     * {@link #kernel8} with B's row p0 + p read from its own array, {@code rows[p0 + p][jj ..]}, instead of from a
+     * packed panel: the same loads of A, the same sixteen fused multiply-adds per depth, the same chain.
+     */
+    private static void kernel8RowArrays(int kc, float[] pa, int ao, float[][] rows, int p0, int jj, float[] c,
+                                         int co, int ldc, boolean add) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S);
+        FloatVector c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S);
+        FloatVector c71 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            float[] row = rows[p0 + p];
+            FloatVector b0 = FloatVector.fromArray(S, row, jj);
+            FloatVector b1 = FloatVector.fromArray(S, row, jj + L);
+            int ap = ao + p * 8;
+            FloatVector x;
+            x = FloatVector.broadcast(S, pa[ap]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, pa[ap + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, pa[ap + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, pa[ap + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, pa[ap + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, pa[ap + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, pa[ap + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, pa[ap + 7]);
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
