@@ -170,7 +170,7 @@ final class VectorGemm {
         int rows = panelRows(m);
         int[] starts = ws.starts;
         float[][] sources = ws.sources;
-        float[][] rowArrays = MR == 8 && m <= MR ? b.rowArrays() : null;
+        float[][] rowArrays = MR == 8 && m <= ROW_ARRAY_ROWS ? b.rowArrays() : null;
         if (rowArrays != null) {
             multiplyOnePanelOfRows(n, k, a, aOffset, aRowStep, aDepthStep, prepacked, m, rowArrays, b, c, cOffset, ldc,
                     accumulate, ws);
@@ -215,53 +215,66 @@ final class VectorGemm {
     }
 
     /**
-     * {@link #multiply} for at most MR rows of A (one panel: a convolution with few filters, as LeNet-5's first with
-     * 6) and B given as row arrays (im2col's): each B panel would serve one micro-tile only, so copying it into the
-     * packed layout would cost as much as the product; the kernel reads B's rows where they lie instead
+     * Up to this many rows of A, a B of row arrays is read in place ({@link #multiplyOnePanelOfRows}): one panel.
+     * Two (LeNet-5's second convolution, 16 filters) were not measurably faster or slower than copying.
+     */
+    private static final int ROW_ARRAY_ROWS = 8;
+
+    /**
+     * {@link #multiply} for a few rows of A (a convolution with few filters, as LeNet-5's first, with 6) and B given
+     * as row arrays (im2col's): each B panel would serve one micro-tile only, so copying it into the packed layout
+     * would cost about as much as the product; the kernel reads B's rows where they lie instead
      * ({@link #kernel8RowArrays}). The same chain per element of C as {@link #multiply}, so the same bits.
      */
     private static void multiplyOnePanelOfRows(int n, int k, float[] a, int aOffset, int aRowStep, int aDepthStep,
                                                float[] prepacked, int m, float[][] rowArrays, PanelSource b,
                                                float[] c, int cOffset, int ldc, boolean accumulate, Workspace ws) {
         float[] tile = ws.tile;
+        int rows = panelRows(m);
         for (int p0 = 0; p0 < k; p0 += KC) {
             int kc = Math.min(KC, k - p0);
             boolean add = accumulate || p0 > 0;
             float[] pa;
-            int ao;
+            int base;
             if (prepacked == null) {
                 packA(a, aOffset, aRowStep, aDepthStep, 0, m, p0, kc, ws.packedA, 0);
                 pa = ws.packedA;
-                ao = 0;
+                base = 0;
             } else {
                 pa = prepacked;
-                ao = p0 * MR;
+                base = p0 * rows;
             }
             for (int jj = 0; jj < n; jj += NR) {
                 int width = Math.min(NR, n - jj);
-                int co = cOffset + jj;
-                if (m == MR && width == NR) {
-                    kernel8RowArrays(kc, pa, ao, rowArrays, p0, jj, c, co, ldc, add);
-                    continue;
-                }
-                if (add) {
-                    java.util.Arrays.fill(tile, 0f);
-                    for (int i = 0; i < m; i++) {
-                        System.arraycopy(c, co + i * ldc, tile, i * NR, width);
-                    }
-                }
-                if (width == NR) {
-                    kernel8RowArrays(kc, pa, ao, rowArrays, p0, jj, tile, 0, NR, add);
-                } else {
-                    // the last columns: a panel of B copied (zeros past n), the usual kernel
+                if (width < NR) {
+                    // the last columns: a panel of B copied (zeros past n), for the usual kernel
                     b.panel(p0, kc, jj, width, ws.packedB, 0, NR);
                     for (int p = 0; p < kc; p++) {
                         ws.starts[p] = p * NR;
                     }
-                    kernel8(kc, pa, ao, ws.packedB, ws.starts, 0, tile, 0, NR, add);
                 }
-                for (int i = 0; i < m; i++) {
-                    System.arraycopy(tile, i * NR, c, co + i * ldc, width);
+                for (int i0 = 0; i0 < m; i0 += MR) {
+                    int height = Math.min(MR, m - i0);
+                    int ao = base + i0 * kc;
+                    int co = cOffset + i0 * ldc + jj;
+                    if (height == MR && width == NR) {
+                        kernel8RowArrays(kc, pa, ao, rowArrays, p0, jj, c, co, ldc, add);
+                        continue;
+                    }
+                    if (add) {
+                        java.util.Arrays.fill(tile, 0f);
+                        for (int i = 0; i < height; i++) {
+                            System.arraycopy(c, co + i * ldc, tile, i * NR, width);
+                        }
+                    }
+                    if (width == NR) {
+                        kernel8RowArrays(kc, pa, ao, rowArrays, p0, jj, tile, 0, NR, add);
+                    } else {
+                        kernel8(kc, pa, ao, ws.packedB, ws.starts, 0, tile, 0, NR, add);
+                    }
+                    for (int i = 0; i < height; i++) {
+                        System.arraycopy(tile, i * NR, c, co + i * ldc, width);
+                    }
                 }
             }
         }
