@@ -169,6 +169,33 @@ class GemmProperties {
         }
     }
 
+    @Property(tries = 60)
+    void rowArraysGiveTheBitsOfAFlatBPackedOrNotAddedOrNot(@ForAll @IntRange(min = 1, max = 17) int m,
+                                                          @ForAll("sizes") int n, @ForAll("sizes") int k,
+                                                          @ForAll boolean accumulate, @ForAll boolean prepacked,
+                                                          @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        // few rows of A (the vector GEMM then reads B's row arrays where they lie) and more, against the same B
+        // stored flat (its panels copied): the same bits, with A packed once or per product, C added to or not
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] a = random(m * k, random);
+        float[] b = random(k * n, random);
+        float[][] rows = new float[k][];
+        for (int p = 0; p < k; p++) {
+            rows[p] = java.util.Arrays.copyOfRange(b, p * n, (p + 1) * n + 1);   // one float more than n
+        }
+        float[] c = random(m * n, random);
+        float[] expected = c.clone();
+        Gemm.multiply(false, m, n, k, a, 0, k, PanelSource.of(b, 0, n, 1), expected, 0, n, accumulate);
+        float[] got = c.clone();
+        if (prepacked) {
+            Gemm.Packed packed = Gemm.pack(m, k, a, 0, k, new float[Gemm.packedSize(m, k)]);
+            Gemm.multiply(packed, n, PanelSource.ofRows(rows), got, 0, n, accumulate);
+        } else {
+            Gemm.multiply(false, m, n, k, a, 0, k, PanelSource.ofRows(rows), got, 0, n, accumulate);
+        }
+        assertThat(got).containsExactly(expected);
+    }
+
     @Test
     void rowArraysPastSeveralColumnAndDepthBlocks() {
         // n and k past multiplyRows' 512-column and 256-deep blocks, with offsets into A and C
