@@ -643,7 +643,8 @@ final class VectorGemm {
 
     /**
      * {@link #kernel8} with B's row p0 + p read from its own array, {@code rows[p0 + p][jj ..]}, instead of from a
-     * packed panel: the same loads of A, the same sixteen fused multiply-adds per depth, the same chain.
+     * packed panel: the same loads of A, the same sixteen fused multiply-adds per depth, the same chain. Written out
+     * again for the reason {@link #kernel8Rows} is: each kernel keeps its own JIT profile and its sums in registers.
      */
     private static void kernel8RowArrays(int kc, float[] pa, int ao, float[][] rows, int p0, int jj, float[] c,
                                          int co, int ldc, boolean add) {
