@@ -9,6 +9,7 @@ import io.github.jcnn.layers.Padding;
 import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -118,6 +119,25 @@ class InferenceScratchTest {
         assertThat(first).containsExactly(expected.data());
     }
 
+    /** Each image of the batch x alone through {@code layers}, outside any inference run: no chunks, no scratch. */
+    private static float[] imageByImage(List<Layer> layers, Tensor x) {
+        Shape one = x.shape().dropFirst().withBatch(1);
+        int size = one.size();
+        int images = x.shape().dim(0);
+        float[] out = null;
+        for (int n = 0; n < images; n++) {
+            Tensor y = Tensor.wrap(one, Arrays.copyOfRange(x.data(), n * size, (n + 1) * size));
+            for (Layer layer : layers) {
+                y = layer.forward(y, false);
+            }
+            if (out == null) {
+                out = new float[images * y.size()];
+            }
+            System.arraycopy(y.data(), 0, out, n * y.size(), y.size());
+        }
+        return out;
+    }
+
     @Test
     void chunksReuseTheirArraysAndGiveEverySampleItsOwnNumbers() {
         // 37 images: chunks of 16, 16 and 5 (or 13, 12, 12), each chunk's activations 16 x 16 x 32 x 32 floats, past
@@ -129,15 +149,7 @@ class InferenceScratchTest {
                 .seed(6)
                 .build();
         Tensor x = random(Shape.of(37, 3, 32, 32), 7);
-        int size = 3 * 32 * 32;
-        float[] expected = new float[37 * 5];
-        for (int n = 0; n < 37; n++) {   // each image alone, layer by layer: no chunks, no scratch
-            Tensor y = Tensor.wrap(Shape.of(1, 3, 32, 32), Arrays.copyOfRange(x.data(), n * size, (n + 1) * size));
-            for (var layer : model.layers()) {
-                y = layer.forward(y, false);
-            }
-            System.arraycopy(y.data(), 0, expected, n * 5, 5);
-        }
+        float[] expected = imageByImage(model.layers(), x);
         int before = Parallel.threads();
         try {
             for (int threads : new int[] {1, 2, 3}) {
@@ -163,14 +175,8 @@ class InferenceScratchTest {
         Sequential model = ResidualModelTest.resnet8(12);
         Tensor x = random(Shape.of(37, 3, 32, 32), 13);
         int size = 3 * 32 * 32;
-        float[] expected = new float[37 * 10];
-        for (int n = 0; n < 37; n++) {   // the layers predict runs (the stem's batch norm folded), with no scratch
-            Tensor y = Tensor.wrap(Shape.of(1, 3, 32, 32), Arrays.copyOfRange(x.data(), n * size, (n + 1) * size));
-            for (var layer : Reordering.inferencePlan(model.layers())) {
-                y = layer.forward(y, false);
-            }
-            System.arraycopy(y.data(), 0, expected, n * 10, 10);
-        }
+        // the layers predict runs (the stem's batch norm folded into its convolution)
+        float[] expected = imageByImage(Reordering.inferencePlan(model.layers()), x);
         int before = Parallel.threads();
         try {
             for (int threads : new int[] {1, 2, 3}) {
