@@ -197,12 +197,11 @@ public final class Residual implements Layer {
         Tensor output = training ? outputBuffer = Buffers.reuse(outputBuffer, main.shape())
                 : Tensor.wrap(main.shape(), Scratch.exactly(main.size()));
         add(main.data(), side.data(), output.data());
-        if (!training) {
-            giveBack(main, input);
-            giveBack(side, input);
-        }
         if (training) {
             lastBatch = input.shape().dim(0);
+        } else {
+            giveBack(main, input);
+            giveBack(side, input);
         }
         return output;
     }

@@ -51,25 +51,7 @@ class OneImageInferenceTest {
         for (int i = 0; i < batch.size(); i++) {
             batch.data()[i] = (float) random.nextGaussian();
         }
-        int before = Parallel.threads();
-        try {
-            Parallel.setThreads(2);
-            Tensor all = model.predict(batch);
-            int in = batch.size() / 20;
-            for (int t = 1; t <= 3; t++) {
-                Parallel.setThreads(t);
-                for (int n : new int[] {0, 7, 19}) {
-                    float[] one = new float[in];
-                    System.arraycopy(batch.data(), n * in, one, 0, in);
-                    Tensor y = model.predict(Tensor.wrap(Shape.of(1, 3, 24, 24), one));
-                    float[] expected = new float[5];
-                    System.arraycopy(all.data(), n * 5, expected, 0, 5);
-                    assertThat(y.data()).as("image %d on %d threads", n, t).containsExactly(expected);
-                }
-            }
-        } finally {
-            Parallel.setThreads(before);
-        }
+        assertEachImageAloneGivesItsRowOfTheBatch(model, batch, 2, 0, 7, 19);
     }
 
     @Test
@@ -87,19 +69,31 @@ class OneImageInferenceTest {
         for (int i = 0; i < batch.size(); i++) {
             batch.data()[i] = (float) random.nextGaussian();
         }
+        // the batch on one thread, five images: each product over the whole image
+        assertEachImageAloneGivesItsRowOfTheBatch(model, batch, 1, 0, 4);
+    }
+
+    /**
+     * The batch predicted on {@code batchThreads} threads, then each of the {@code images} alone on 1, 2 and 3
+     * threads: the same bits as its row of the batch.
+     */
+    private static void assertEachImageAloneGivesItsRowOfTheBatch(Sequential model, Tensor batch, int batchThreads,
+                                                                  int... images) {
+        Shape image = batch.shape().dropFirst();
+        int in = image.size();
         int before = Parallel.threads();
         try {
-            Parallel.setThreads(1);
-            Tensor all = model.predict(batch);   // one thread, five images: each product over the whole image
-            int in = batch.size() / 5;
+            Parallel.setThreads(batchThreads);
+            Tensor all = model.predict(batch);
+            int out = all.size() / batch.shape().dim(0);
             for (int t = 1; t <= 3; t++) {
                 Parallel.setThreads(t);
-                for (int n : new int[] {0, 4}) {
+                for (int n : images) {
                     float[] one = new float[in];
                     System.arraycopy(batch.data(), n * in, one, 0, in);
-                    Tensor y = model.predict(Tensor.wrap(Shape.of(1, 3, 64, 64), one));
-                    float[] expected = new float[5];
-                    System.arraycopy(all.data(), n * 5, expected, 0, 5);
+                    Tensor y = model.predict(Tensor.wrap(image.withBatch(1), one));
+                    float[] expected = new float[out];
+                    System.arraycopy(all.data(), n * out, expected, 0, out);
                     assertThat(y.data()).as("image %d on %d threads", n, t).containsExactly(expected);
                 }
             }
