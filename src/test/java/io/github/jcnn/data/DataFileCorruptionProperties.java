@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -161,6 +162,25 @@ class DataFileCorruptionProperties {
         } finally {
             delete(dir);
         }
+    }
+
+    /**
+     * Found by {@link #cifarArchive}: a header's checksum field with its NUL terminator flipped to a space means the
+     * same number, so the archive is valid, and a bit flipped in a member's data is what loads (a tar holds no
+     * checksum of its data).
+     */
+    @Example
+    void checksumTerminatorFlippedToASpaceLoadsTheDamagedData() throws IOException {
+        Tar.Member member = Tar.members(TAR).stream().filter(m -> m.size() > 0).findFirst().orElseThrow();
+        byte[] damaged = TAR.clone();
+        assertThat(damaged[member.header() + 154]).isEqualTo((byte) 0);
+        damaged[member.header() + 154] ^= 0x20;
+        damaged[member.data() + 40] ^= 0x40;
+        Damaged d = new Damaged(damaged, "checksum terminator and one data byte", new int[] {member.header() + 154,
+                member.data() + 40});
+        Map<String, byte[]> members = Tar.membersAfter(d, TAR);
+        assertThat(members).isNotNull();
+        cifarArchive(new Mutant(Cifar10.ARCHIVE, gzip(damaged), d.description(), Rule.EXACT, members, null));
     }
 
     @Property(shrinking = ShrinkingMode.OFF)
@@ -634,14 +654,18 @@ class DataFileCorruptionProperties {
         }
 
         /**
-         * When every header block is still where it was and unchanged: the members' contents now (by base name, read
-         * at their original places); otherwise null.
+         * When every header block is still where it was and unchanged but for its checksum field: the members'
+         * contents now (by base name, read at their original places); otherwise null. The checksum field may differ:
+         * either it now holds another number, and the loader must refuse the archive, or it holds the same one (its
+         * NUL terminator flipped to a space, which also ends the number, and the checksum counts those 8 bytes as
+         * spaces anyway), and the header means what it meant, so the damaged member data is what loads.
          */
         static Map<String, byte[]> membersAfter(Damaged d, byte[] tar) {
             List<Member> members = members(tar);
             for (Member m : members) {
-                if (m.data() > d.bytes.length || !Arrays.equals(d.bytes, m.header(), m.data(), tar, m.header(),
-                        m.data())) {
+                int checksum = m.header() + 148;
+                if (m.data() > d.bytes.length || !Arrays.equals(d.bytes, m.header(), checksum, tar, m.header(),
+                        checksum) || !Arrays.equals(d.bytes, checksum + 8, m.data(), tar, checksum + 8, m.data())) {
                     return null;
                 }
             }
