@@ -73,7 +73,7 @@ final class Im2ColPlan implements ConvPlan {
             forwardGrouped(x, batch, w, b, y, buffers);
         } else {
             Parallel.forRange(batch, (part, from, to) -> {
-                float[][] cols = training ? buffers[part] : new float[patch][positions];
+                float[][] cols = training ? buffers[part] : Scratch.rows(patch, positions);
                 for (int n = from; n < to; n++) {
                     int yStart = n * outputSize;
                     for (int f = 0; f < filters; f++) {
@@ -83,6 +83,9 @@ final class Im2ColPlan implements ConvPlan {
                     im2col.im2colRows(x, n * imageSize, cols);
                     // y_n (F x OH*OW) += W (F x CKK) . cols (CKK x OH*OW), cols as row arrays: nothing to pack
                     Gemm.multiplyRows(filters, positions, patch, w, 0, patch, cols, y, yStart, positions);
+                }
+                if (!training) {
+                    Scratch.give(cols);
                 }
             });
         }
@@ -98,7 +101,7 @@ final class Im2ColPlan implements ConvPlan {
         int imageSize = im2col.imageSize();
         int positions = im2col.columns();
         int patch = im2col.rows();
-        float[][] cols = new float[patch][positions];
+        float[][] cols = Scratch.rows(patch, positions);
         for (int n = 0; n < batch; n++) {
             int image = n * imageSize;
             int yStart = n * outputSize;
@@ -115,6 +118,7 @@ final class Im2ColPlan implements ConvPlan {
                         positions);
             });
         }
+        Scratch.give(cols);
     }
 
     /**
@@ -141,7 +145,7 @@ final class Im2ColPlan implements ConvPlan {
         Parallel.forRange(batch, (part, from, to) -> {
             int count = to - from;
             int groups = (count + group - 1) / group;
-            float[][] cols = buffers != null ? buffers[part] : new float[patch][group * perImage];
+            float[][] cols = buffers != null ? buffers[part] : Scratch.rows(patch, group * perImage);
             float[] product = buffers != null ? products[part] : Scratch.atLeast(filters * group * perImage);
             for (int g = 0; g < groups; g++) {
                 int first = from + Parallel.start(count, groups, g);
@@ -175,6 +179,7 @@ final class Im2ColPlan implements ConvPlan {
             }
             if (buffers == null) {
                 Scratch.give(product);
+                Scratch.give(cols);
             }
         });
     }

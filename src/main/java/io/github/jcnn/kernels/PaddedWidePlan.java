@@ -30,6 +30,8 @@ final class PaddedWidePlan implements ConvPlan {
     private final PaddedWide forward;
     /** For dL/dx: the wide layout over dL/dy padded by K - 1 - P; null to use {@link #rows}. */
     private final PaddedWide backward;
+    /** Whether dL/dW is computed over the padded input; else by {@link #rows}. */
+    private final boolean paddedWeightGradient;
     /** The im2col plan of the same shape, for a direction without a padded wide layout. */
     private final Im2ColPlan rows;
     private final Im2Col geometry;
@@ -47,7 +49,18 @@ final class PaddedWidePlan implements ConvPlan {
     /** W' = rot180(W) with its channels swapped, rewritten on every dL/dx (the weights change between steps). */
     private float[] rotatedWeight = new float[0];
 
-    PaddedWidePlan(PaddedWide forward, PaddedWide backward, Im2ColPlan rows) {
+    /**
+     * @param forward             the padded wide layout of the input, or null for the forward pass by {@code rows}
+     * @param backward            the padded wide layout of dL/dy for dL/dx, or null for dL/dx by {@code rows}
+     * @param rows                the im2col plan of the same shape
+     * @param paddedWeightGradient whether dL/dW is computed over the padded input ({@code forward}, not null), or by
+     *                            {@code rows}
+     */
+    PaddedWidePlan(PaddedWide forward, PaddedWide backward, Im2ColPlan rows, boolean paddedWeightGradient) {
+        if (paddedWeightGradient && forward == null) {
+            throw new IllegalArgumentException("dL/dW over the padded input needs its wide layout");
+        }
+        this.paddedWeightGradient = paddedWeightGradient;
         this.forward = forward;
         this.backward = backward;
         this.rows = rows;
@@ -222,10 +235,10 @@ final class PaddedWidePlan implements ConvPlan {
         }
     }
 
-    /** dW += dy_wide . B(padded x_n)^T image by image ({@link PaddedWide#weightGradient}). */
+    /** dW += dy_wide . B(padded x_n)^T image by image ({@link PaddedWide#weightGradient}), or by {@link #rows}. */
     @Override
     public void weightGradient(float[] x, float[] dy, int first, int count, float[] dw) {
-        if (forward == null) {
+        if (!paddedWeightGradient) {
             rows.weightGradient(x, dy, first, count, dw);
             return;
         }
@@ -251,12 +264,13 @@ final class PaddedWidePlan implements ConvPlan {
     }
 
     /**
-     * The plan as named in test failures, e.g. {@code padded wide (forward and dL/dW: padded wide, dL/dx: im2col (plain
-     * layout, 1 image a group))}.
+     * The plan as named in test failures, e.g. {@code padded wide (forward: padded wide, dL/dW: padded wide, dL/dx:
+     * im2col (plain layout, 1 image a group))}.
      */
     @Override
     public String toString() {
-        return "padded wide (forward and dL/dW: " + (forward != null ? "padded wide" : rows) + ", dL/dx: "
-                + (backward != null ? "padded wide" : rows) + ")";
+        return "padded wide (forward: " + (forward != null ? "padded wide" : rows) + ", dL/dW: "
+                + (paddedWeightGradient ? "padded wide" : rows) + ", dL/dx: " + (backward != null ? "padded wide" : rows)
+                + ")";
     }
 }

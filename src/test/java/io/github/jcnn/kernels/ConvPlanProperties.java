@@ -97,24 +97,58 @@ class ConvPlanProperties {
         assertClose(dw, expected, name + ": dL/dW");
     }
 
+    /**
+     * Without padding, the forward pass over the image read in place gives the bits of im2col's (the same sums in the
+     * same order), so choosing it changed no trained model's numbers.
+     */
+    @Property(tries = 100)
+    void unpaddedForwardPassHasTheBitsOfIm2col(@ForAll @IntRange(min = 1, max = 20) int n,
+                                               @ForAll @IntRange(min = 1, max = 7) int c,
+                                               @ForAll @IntRange(min = 1, max = 18) int f,
+                                               @ForAll @IntRange(min = 5, max = 20) int h,
+                                               @ForAll @IntRange(min = 5, max = 20) int w,
+                                               @ForAll @IntRange(min = 1, max = 5) int k,
+                                               @ForAll boolean bias,
+                                               @ForAll boolean training,
+                                               @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        ConvPlan plan = ConvPlan.of(c, h, w, f, k, k, 1, 0, 0);
+        Assume.that(plan instanceof PaddedWidePlan);
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] x = random(n * c * h * w, random);
+        float[] weight = random(f * c * k * k, random);
+        float[] b = bias ? random(f, random) : null;
+        int size = n * f * (h - k + 1) * (w - k + 1);
+        float[] fast = garbage(size);
+        plan.forward(x, n, weight, b, fast, training);
+        float[] rows = garbage(size);
+        new Im2ColPlan(new Im2Col(c, h, w, k, k, 1, 0, 0), f).forward(x, n, weight, b, rows, training);
+        assertThat(fast).as(plan.toString()).containsExactly(rows);
+    }
+
     @Test
     void thePlanIsChosenByShape() {
-        // LeNet-5's convolutions: no padding, the wide im2col layout; its second one, 3 images of 136 columns a group
-        assertThat(ConvPlan.of(3, 32, 32, 6, 5, 5, 1, 0, 0)).hasToString("im2col (wide layout, 1 image a group)");
-        assertThat(ConvPlan.of(6, 14, 14, 16, 5, 5, 1, 0, 0)).hasToString("im2col (wide layout, 3 images a group)");
+        // LeNet-5's convolutions, without padding: the forward pass over the image read in place, both gradients by
+        // the wide im2col layout (the second convolution's, 3 images of 136 columns a group)
+        assertThat(ConvPlan.of(3, 32, 32, 6, 5, 5, 1, 0, 0)).hasToString("padded wide (forward: padded wide, dL/dW: "
+                + "im2col (wide layout, 1 image a group), dL/dx: im2col (wide layout, 1 image a group))");
+        assertThat(ConvPlan.of(6, 14, 14, 16, 5, 5, 1, 0, 0)).hasToString("padded wide (forward: padded wide, dL/dW: "
+                + "im2col (wide layout, 3 images a group), dL/dx: im2col (wide layout, 3 images a group))");
+        // no padding on a 4x4 output: the wide columns (28 for 16) do not pay
+        assertThat(ConvPlan.of(1, 8, 8, 2, 5, 5, 1, 0, 0)).hasToString("im2col (plain layout, 32 images a group)");
         // stride 2: the plain layout, 2 images of 16 x 16 outputs a group
         assertThat(ConvPlan.of(3, 32, 32, 16, 3, 3, 2, 1, 1)).hasToString("im2col (plain layout, 2 images a group)");
         // 3x3 SAME: both directions over the padded image
         assertThat(ConvPlan.of(16, 8, 8, 8, 3, 3, 1, 1, 1))
-                .hasToString("padded wide (forward and dL/dW: padded wide, dL/dx: padded wide)");
+                .hasToString("padded wide (forward: padded wide, dL/dW: padded wide, dL/dx: padded wide)");
         // 5x5 SAME on 4 x 1: rows of 3 (the pixel and a gap of 2) for one output each, 10 columns for 4 outputs:
         // more than half again the work, both ways
         assertThat(ConvPlan.of(4, 4, 1, 4, 5, 5, 1, 2, 2)).hasToString("im2col (plain layout, 128 images a group)");
         // a 1x1 kernel with padding 1: dL/dy would need padding -1, so dL/dx falls back to im2col
         assertThat(ConvPlan.of(2, 6, 6, 3, 1, 1, 1, 1, 1)).hasToString(
-                "padded wide (forward and dL/dW: padded wide, dL/dx: im2col (plain layout, 8 images a group))");
+                "padded wide (forward: padded wide, dL/dW: padded wide, dL/dx: im2col (plain layout, 8 images a group))");
         // 5x5 kernel, padding 1, on 6 x 6: the forward pass does not pay (25 columns for 16), dL/dx does (41 for 36)
         assertThat(ConvPlan.of(2, 6, 6, 3, 5, 5, 1, 1, 1)).hasToString(
-                "padded wide (forward and dL/dW: im2col (plain layout, 32 images a group), dL/dx: padded wide)");
+                "padded wide (forward: im2col (plain layout, 32 images a group), dL/dW: im2col (plain layout, 32 images"
+                        + " a group), dL/dx: padded wide)");
     }
 }
