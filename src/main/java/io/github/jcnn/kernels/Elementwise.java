@@ -99,6 +99,26 @@ public final class Elementwise {
         }
     }
 
+    /**
+     * The index of the first NaN or infinity in x[from .. to), or -1 when every number is finite: the check on every
+     * input of {@code predict} and of a training batch. With the Vector API it looks at a vector of floats at a time
+     * ({@link VectorElementwise#firstNonFinite}: x - x is 0 for a finite x and NaN otherwise, and the block's sum of
+     * those is NaN exactly when the block holds a non-finite number); without it, a number at a time.
+     */
+    public static int firstNonFinite(float[] x, int from, int to) {
+        return Simd.VECTOR ? VectorElementwise.firstNonFinite(x, from, to) : firstNonFiniteScalar(x, from, to);
+    }
+
+    /** {@link #firstNonFinite} a number at a time. */
+    static int firstNonFiniteScalar(float[] x, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (!Float.isFinite(x[i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /*
      * Sums in double with four running sums (terms i, i+4, i+8, ... in the first; i+1, i+5, ... in the second, and so
      * on), added as (s0 + s1) + (s2 + s3) at the end and then the last length mod 4 terms in order. One running sum is

@@ -126,6 +126,34 @@ public interface PanelSource {
         };
     }
 
+    /**
+     * B stored flat and row by row, element [p][j] at {@code b[offset + p*ld + j]}, whose full panels the vector GEMM
+     * reads where they lie ({@link #inPlace}) instead of copying them: for a B that many products share and that is
+     * small enough to stay in the caches (a dense layer's W<sup>T</sup> in inference).
+     */
+    static PanelSource ofReadInPlace(float[] b, int offset, int ld) {
+        PanelSource copied = of(b, offset, ld, 1);
+        return new PanelSource() {
+            @Override
+            public void rows(int p0, int depth, int j0, int width, float[][] rows) {
+                copied.rows(p0, depth, j0, width, rows);
+            }
+
+            @Override
+            public void panel(int p0, int depth, int j0, int width, float[] panel, int at, int stride) {
+                copied.panel(p0, depth, j0, width, panel, at, stride);
+            }
+
+            @Override
+            public float[] inPlace(int p0, int depth, int j0, int width, int[] starts, int at) {
+                for (int p = 0; p < depth; p++) {
+                    starts[at + p] = offset + (p0 + p) * ld + j0;
+                }
+                return b;
+            }
+        };
+    }
+
     /** B given as row arrays: element [p][j] is {@code rows[p][j]}. */
     static PanelSource ofRows(float[][] b) {
         return new PanelSource() {

@@ -46,6 +46,38 @@ final class VectorElementwise {
         return total;
     }
 
+    /** Floats per block of {@link #firstNonFinite}: looked at again one by one when the block holds a non-finite one. */
+    private static final int FINITE_BLOCK = 1024;
+
+    /**
+     * {@link Elementwise#firstNonFinite} by blocks of {@value #FINITE_BLOCK} floats: per block, two running vector
+     * sums of x - x (0 for a finite x, NaN for a NaN or an infinity), and when a lane of them is NaN, the block
+     * again one float at a time for the index.
+     */
+    static int firstNonFinite(float[] x, int from, int to) {
+        int l = F.length();
+        for (int start = from; start < to; start += FINITE_BLOCK) {
+            int end = Math.min(to, start + FINITE_BLOCK);
+            FloatVector s0 = FloatVector.zero(F);
+            FloatVector s1 = FloatVector.zero(F);
+            int i = start;
+            for (; i + 2 * l <= end; i += 2 * l) {
+                FloatVector a = FloatVector.fromArray(F, x, i);
+                FloatVector b = FloatVector.fromArray(F, x, i + l);
+                s0 = s0.add(a.sub(a));
+                s1 = s1.add(b.sub(b));
+            }
+            boolean bad = s0.add(s1).compare(VectorOperators.NE, 0f).anyTrue();
+            for (; i < end && !bad; i++) {
+                bad = !Float.isFinite(x[i]);
+            }
+            if (bad) {
+                return Elementwise.firstNonFiniteScalar(x, start, end);
+            }
+        }
+        return -1;
+    }
+
     /** The sum of x[from .. to), in double. */
     static double sum(float[] x, int from, int to) {
         DoubleVector s0 = DoubleVector.zero(D);

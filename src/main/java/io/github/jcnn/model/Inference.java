@@ -180,9 +180,9 @@ final class Inference {
      */
     private Tensor compute(Tensor inputs, int depth) {
         Shape shape = inputs.shape();
-        List<Layer> plan = Reordering.inferencePlan(layers.subList(0, depth));
         int n = shape.dim(0);
         int chunks = (n + CHUNK - 1) / CHUNK;
+        List<Layer> plan = Reordering.inferencePlan(layers.subList(0, depth), chunks > 1);
         if (chunks <= 1) {
             return forward(plan, inputs);
         }

@@ -1,6 +1,7 @@
 package io.github.jcnn.model;
 
 import io.github.jcnn.data.Dataset;
+import io.github.jcnn.kernels.Elementwise;
 import io.github.jcnn.kernels.Parallel;
 import io.github.jcnn.tensor.Tensor;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,14 +28,13 @@ final class InputChecks {
      */
     static void requireFinite(Tensor batch, String what) {
         float[] data = batch.data();
-        for (int i = 0; i < data.length; i++) {
-            if (!Float.isFinite(data[i])) {
-                int n = batch.shape().dim(0);
-                int sampleSize = n == 0 ? 1 : data.length / n;
-                throw new IllegalArgumentException(what + ": sample " + i / sampleSize + " of the batch of " + n
-                        + " holds " + data[i] + " (at element " + i % sampleSize + " of the sample); the model refuses "
-                        + "inputs that are NaN or infinite: clean or drop that sample");
-            }
+        int i = Elementwise.firstNonFinite(data, 0, batch.size());
+        if (i >= 0) {
+            int n = batch.shape().dim(0);
+            int sampleSize = n == 0 ? 1 : batch.size() / n;
+            throw new IllegalArgumentException(what + ": sample " + i / sampleSize + " of the batch of " + n
+                    + " holds " + data[i] + " (at element " + i % sampleSize + " of the sample); the model refuses "
+                    + "inputs that are NaN or infinite: clean or drop that sample");
         }
     }
 
@@ -50,11 +50,9 @@ final class InputChecks {
             float[] sample = new float[sampleSize];
             for (int i = from; i < to && i < first.get(); i++) {
                 data.copySample(i, sample, 0);
-                for (float v : sample) {
-                    if (!Float.isFinite(v)) {
-                        first.accumulateAndGet(i, Math::min);
-                        return;
-                    }
+                if (Elementwise.firstNonFinite(sample, 0, sampleSize) >= 0) {
+                    first.accumulateAndGet(i, Math::min);
+                    return;
                 }
             }
         });

@@ -2,6 +2,7 @@ package io.github.jcnn.model;
 
 import io.github.jcnn.layers.BatchNorm;
 import io.github.jcnn.layers.Conv2D;
+import io.github.jcnn.layers.Dense;
 import io.github.jcnn.layers.Layer;
 import io.github.jcnn.layers.MaxPool2D;
 import io.github.jcnn.layers.ReLU;
@@ -11,7 +12,8 @@ import java.util.List;
 
 /**
  * Rewrites of a chain of layers that compute the same function faster: the inference plan folds batch norms into
- * the convolutions before them ({@link #foldBatchNorm}), and training replicas and inference swap ReLU and max pool.
+ * the convolutions before them ({@link #foldBatchNorm}) and lays out the dense layers' weights once for a batch's
+ * chunks, and training replicas and inference swap ReLU and max pool.
  *
  * <p>Swaps every ReLU that is directly followed by a max pool, so that the pool runs first and the ReLU then works on
  * a quarter of the numbers (for 2 x 2 windows). The two orders compute the same function:
@@ -41,7 +43,20 @@ final class Reordering {
      * nothing that changes.
      */
     static List<Layer> inferencePlan(List<Layer> layers) {
-        return poolBeforeRelu(foldBatchNorm(layers));
+        return inferencePlan(layers, false);
+    }
+
+    /**
+     * {@link #inferencePlan(List)}, and for a run of many samples (a batch cut into chunks) also each dense layer
+     * {@link Dense#forInference prepared} once for all the chunks: the same numbers.
+     */
+    static List<Layer> inferencePlan(List<Layer> layers, boolean manySamples) {
+        List<Layer> plan = poolBeforeRelu(foldBatchNorm(layers));
+        if (manySamples) {
+            plan = new ArrayList<>(plan);
+            plan.replaceAll(layer -> layer instanceof Dense dense ? dense.forInference() : layer);
+        }
+        return plan;
     }
 
     /**

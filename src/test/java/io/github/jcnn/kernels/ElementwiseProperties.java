@@ -26,6 +26,36 @@ class ElementwiseProperties {
         check(x, dy);
     }
 
+    /**
+     * The first NaN or infinity of a range, or -1: the vector blocks and the plain loop against a loop over
+     * Float.isFinite, with one to three special values at random places (or none) in ranges that start and end
+     * anywhere, across block boundaries.
+     */
+    @Property(tries = 500)
+    void firstNonFiniteFindsTheFirst(@ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 5000) int length,
+                                     @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 3) int specials,
+                                     @ForAll long seed) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        float[] x = new float[length];
+        for (int i = 0; i < length; i++) {
+            x[i] = (float) (random.nextDouble() * 2e38 - 1e38);
+        }
+        float[] bad = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.intBitsToFloat(0x7F800001)};
+        for (int k = 0; k < specials && length > 0; k++) {
+            x[random.nextInt(length)] = bad[random.nextInt(bad.length)];
+        }
+        int from = length == 0 ? 0 : random.nextInt(length + 1);
+        int to = from + (length == from ? 0 : random.nextInt(length - from + 1));
+        int expected = -1;
+        for (int i = from; i < to && expected < 0; i++) {
+            if (!Float.isFinite(x[i])) {
+                expected = i;
+            }
+        }
+        assertThat(Elementwise.firstNonFinite(x, from, to)).isEqualTo(expected);
+        assertThat(Elementwise.firstNonFiniteScalar(x, from, to)).isEqualTo(expected);
+    }
+
     @Test
     void specialValues() {
         float[] dy = new float[SPECIAL.length];

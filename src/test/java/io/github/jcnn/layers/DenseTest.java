@@ -79,6 +79,16 @@ class DenseTest {
     }
 
     @Test
+    void aLayerPreparedForInferenceRefusesTraining() {
+        Dense dense = new Dense(Shape.of(5), 3);
+        Dense prepared = dense.forInference();
+        assertThat(prepared).isNotSameAs(dense);
+        assertThat(prepared.forInference()).isSameAs(prepared);
+        assertThatThrownBy(() -> prepared.forward(Tensor.zeros(Shape.of(2, 5)), true))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("prepared for inference");
+    }
+
+    @Test
     void errorsNameTheShapes() {
         assertThatThrownBy(() -> new Dense(Shape.of(16, 5, 5), 120))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -158,6 +168,9 @@ class DenseTest {
             float[] expectedY = referenceForward(x.data(), w, b, batch, inFeatures, units);
             assertThat(layer.forward(x, true).toArray()).as("training forward").containsExactly(expectedY);
             assertThat(layer.forward(x, false).toArray()).as("inference forward").containsExactly(expectedY);
+            // prepared for an inference run: W^T laid out once, read in place (from 4 samples on; fewer go row by row)
+            Dense prepared = ((Dense) layer).forInference();
+            assertThat(prepared.forward(x, false).toArray()).as("prepared inference forward").containsExactly(expectedY);
             // the replica has gradients of its own, starting from zero; the layer's add up over its two steps
             float[] dw = layer == replica ? new float[units * inFeatures] : expectedDw;
             float[] db = layer == replica ? new float[units] : expectedDb;
