@@ -112,6 +112,7 @@ final class VectorGemm {
             if (MR == 8) {
                 multiplyRowsInPlace(8, NR, k, a, starts, source, c, 0, NR, (r & 1) == 0);
                 multiply(8, NR, k, a, 0, k, 1, rowSource, c, 0, NR, (r & 1) == 0);
+                multiply(6, NR, k, a, 0, k, 1, source, c, 0, NR, (r & 1) == 0);
             }
         }
     }
@@ -203,6 +204,10 @@ final class VectorGemm {
                             int ao = base + r * kc * MR;
                             if (height == MR && width == NR) {
                                 kernel(kc, packedA, ao, pb, starts, so, c, cOffset + ii * ldc + jj, ldc, add);
+                            } else if (MR == 8 && height == 6 && width == NR) {
+                                // six rows (LeNet-5's first convolution): the 6-row kernel on the 8-row panel,
+                                // straight into C, instead of eight rows through the scratch tile
+                                kernel6(kc, packedA, ao, MR, pb, starts, so, c, cOffset + ii * ldc + jj, ldc, add);
                             } else {
                                 edgeTile(kc, packedA, ao, pb, starts, so, c, cOffset + ii * ldc + jj, ldc, height,
                                         width, ws.tile, add);
@@ -441,7 +446,7 @@ final class VectorGemm {
         if (MR == 8) {
             kernel8(kc, pa, ao, pb, starts, so, c, co, ldc, add);
         } else {
-            kernel6(kc, pa, ao, pb, starts, so, c, co, ldc, add);
+            kernel6(kc, pa, ao, 6, pb, starts, so, c, co, ldc, add);
         }
     }
 
@@ -742,10 +747,13 @@ final class VectorGemm {
 
     /**
      * The 6 x 2L micro-kernel: C[0..6)[0..2L) += A-panel . B-panel over kc depths, with the 12 sums kept in
-     * registers for the whole depth (each p: two loads of B, 6 broadcasts of A, 12 fused multiply-adds).
+     * registers for the whole depth (each p: two loads of B, 6 broadcasts of A, 12 fused multiply-adds). The A panel
+     * holds {@code panelRows} rows per depth: 6 where it is the machine's kernel (16 vector registers), 8 for a panel
+     * of 6 rows on a machine with 32 (LeNet-5's first convolution, 6 filters: a quarter fewer multiply-adds than
+     * the 8-row kernel, and C written directly instead of through the scratch tile).
      */
-    private static void kernel6(int kc, float[] pa, int ao, float[] pb, int[] starts, int so, float[] c, int co,
-                                int ldc, boolean add) {
+    private static void kernel6(int kc, float[] pa, int ao, int panelRows, float[] pb, int[] starts, int so,
+                                float[] c, int co, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
@@ -762,7 +770,7 @@ final class VectorGemm {
             int bp = starts[so + p];
             FloatVector b0 = FloatVector.fromArray(S, pb, bp);
             FloatVector b1 = FloatVector.fromArray(S, pb, bp + L);
-            int ap = ao + p * 6;
+            int ap = ao + p * panelRows;
             FloatVector x;
             x = FloatVector.broadcast(S, pa[ap]);
             c00 = x.fma(b0, c00);
