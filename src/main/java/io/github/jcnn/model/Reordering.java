@@ -61,7 +61,8 @@ final class Reordering {
 
     /**
      * The layers with each (Conv2D, BatchNorm) pair replaced by one Conv2D that computes both in inference mode
-     * ({@link BatchNorm#foldInto}); the other layers as they are.
+     * ({@link BatchNorm#foldInto}), inside residual blocks too (a block with a pair in a path becomes a new block
+     * over the folded path); the other layers as they are.
      */
     static List<Layer> foldBatchNorm(List<Layer> layers) {
         List<Layer> out = new ArrayList<>(layers.size());
@@ -70,6 +71,11 @@ final class Reordering {
                     && layers.get(i + 1) instanceof BatchNorm norm) {
                 out.add(norm.foldInto(conv));
                 i++;
+            } else if (layers.get(i) instanceof Residual block) {
+                List<Layer> body = foldBatchNorm(block.body());
+                List<Layer> shortcut = foldBatchNorm(block.shortcut());
+                out.add(same(body, block.body()) && same(shortcut, block.shortcut()) ? block
+                        : new Residual(block.inputShape(), body, shortcut));
             } else {
                 out.add(layers.get(i));
             }

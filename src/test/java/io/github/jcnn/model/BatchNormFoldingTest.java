@@ -8,6 +8,7 @@ import io.github.jcnn.layers.BatchNorm;
 import io.github.jcnn.layers.Conv2D;
 import io.github.jcnn.layers.Layer;
 import io.github.jcnn.layers.Padding;
+import io.github.jcnn.layers.Residual;
 import io.github.jcnn.layers.WeightInit;
 import io.github.jcnn.optim.SGD;
 import io.github.jcnn.tensor.Shape;
@@ -73,6 +74,53 @@ class BatchNormFoldingTest {
             assertThat(got.data()[i]).as("element %d", i).isCloseTo(e, within(1e-4f + 1e-4f * Math.abs(e)));
         }
         assertThat(conv.parameters().get(0).value().toArray()).containsExactly(weightsBefore);
+    }
+
+    /**
+     * Inside residual blocks too: the body's pairs and the projection shortcut's (conv 1x1 stride 2, batch norm) are
+     * folded, the model's own blocks keep their layers, and predict gives the unfolded numbers after training steps
+     * that moved the batch norms' running statistics.
+     */
+    @Test
+    void residualBlocksAreFoldedInsideToo() {
+        Sequential model = Sequential.builder(Shape.of(3, 8, 8))
+                .conv2d(4, 3, 3, 1, Padding.SAME, false).batchNorm().relu()
+                .residual(b -> b.conv2d(4, 3, 3, 1, Padding.SAME, false).batchNorm().relu()
+                        .conv2d(4, 3, 3, 1, Padding.SAME, false).batchNorm()).relu()
+                .residual(b -> b.conv2d(6, 3, 3, 2, Padding.SAME, false).batchNorm().relu()
+                        .conv2d(6, 3, 3, 1, Padding.SAME, false).batchNorm()).relu()
+                .globalAvgPool().dense(5)
+                .seed(5)
+                .build();
+        List<Layer> layers = model.layers();
+        List<Layer> plan = Reordering.inferencePlan(layers);
+        assertThat(plan).extracting(Layer::type)
+                .containsExactly("Conv2D", "ReLU", "Residual", "ReLU", "Residual", "ReLU", "GlobalAvgPool2D", "Dense");
+        for (Layer layer : plan) {
+            if (layer instanceof Residual block) {
+                assertThat(block.body()).extracting(Layer::type).containsExactly("Conv2D", "ReLU", "Conv2D");
+                assertThat(block.shortcut()).extracting(Layer::type).doesNotContain("BatchNorm");
+            }
+        }
+        Residual projected = (Residual) layers.get(5);
+        assertThat(projected.shortcut()).extracting(Layer::type).containsExactly("Conv2D", "BatchNorm");
+        assertThat(projected.body()).extracting(Layer::type).contains("BatchNorm");
+        SplittableRandom random = new SplittableRandom(6);
+        SGD sgd = new SGD(model.parameters(), SGD.config(0.1).momentum(0.9));
+        Tensor x = random(Shape.of(40, 3, 8, 8), random, 0.5);
+        for (int step = 0; step < 3; step++) {
+            model.trainBatch(x, new int[40], sgd);
+            Tensor unfolded = x;
+            for (Layer layer : layers) {
+                unfolded = layer.forward(unfolded, false);
+            }
+            Tensor folded = model.predict(x);
+            for (int i = 0; i < folded.size(); i++) {
+                float e = unfolded.data()[i];
+                assertThat(folded.data()[i]).as("step %d, element %d", step, i)
+                        .isCloseTo(e, within(1e-4f + 1e-4f * Math.abs(e)));
+            }
+        }
     }
 
     @Test
