@@ -62,6 +62,36 @@ class ScratchTest {
         }
     }
 
+    /**
+     * Row arrays (a column matrix) are kept as float[] are: one given back serves a request for as many rows of at
+     * most its length, never one for another number of rows, and never a float[] request; only while open.
+     */
+    @Test
+    void rowArraysGivenBackServeTheNextRequestWithTheirRowCount() {
+        float[][] outside = Scratch.rows(40, 4096);
+        Scratch.give(outside);
+        assertThat(Scratch.rows(40, 4096)).isNotSameAs(outside);
+        Scratch scratch = Scratch.open();
+        try {
+            float[][] a = Scratch.rows(40, 4096);
+            assertThat(a).hasNumberOfRows(40);
+            assertThat(a[0]).hasSize(4096);
+            Scratch.give(a);
+            assertThat(Scratch.rows(41, 4096)).isNotSameAs(a);            // another row count
+            assertThat(Scratch.rows(39, 4096)).isNotSameAs(a);
+            assertThat(Scratch.rows(40, 4097)).isNotSameAs(a);            // rows too short
+            assertThat(Scratch.atLeast(40 * 4096)).isNotSameAs(a[0]);      // not a float[]
+            float[][] b = Scratch.rows(40, 1000);                          // shorter rows: a serves
+            assertThat(b).isSameAs(a);
+            Scratch.give(b);
+            Scratch.give(new float[40][4096]);                             // not lent: ignored
+            assertThat(Scratch.rows(40, 4096)).isSameAs(a);
+            assertThat(Scratch.rows(40, 4096)).isNotSameAs(a);            // a is lent again
+        } finally {
+            scratch.close();
+        }
+    }
+
     @Test
     void smallArraysAreLeftToTheAllocator() {
         Scratch scratch = Scratch.open();
