@@ -105,13 +105,21 @@ class BatchNormFoldingTest {
         Residual projected = (Residual) layers.get(5);
         assertThat(projected.shortcut()).extracting(Layer::type).containsExactly("Conv2D", "BatchNorm");
         assertThat(projected.body()).extracting(Layer::type).contains("BatchNorm");
-        SplittableRandom random = new SplittableRandom(6);
+        predictFollowsTraining(model, new SplittableRandom(6));
+    }
+
+    /**
+     * Three training steps on one random batch of 40 (3, 8, 8) images; after each, predict (folded) equals the
+     * model's own layers run one by one in inference mode (unfolded) within float rounding: the fold follows the new
+     * weights and running statistics. Returns the batch.
+     */
+    private static Tensor predictFollowsTraining(Sequential model, SplittableRandom random) {
         SGD sgd = new SGD(model.parameters(), SGD.config(0.1).momentum(0.9));
         Tensor x = random(Shape.of(40, 3, 8, 8), random, 0.5);
         for (int step = 0; step < 3; step++) {
             model.trainBatch(x, new int[40], sgd);
             Tensor unfolded = x;
-            for (Layer layer : layers) {
+            for (Layer layer : model.layers()) {
                 unfolded = layer.forward(unfolded, false);
             }
             Tensor folded = model.predict(x);
@@ -121,6 +129,7 @@ class BatchNormFoldingTest {
                         .isCloseTo(e, within(1e-4f + 1e-4f * Math.abs(e)));
             }
         }
+        return x;
     }
 
     @Test
@@ -145,22 +154,7 @@ class BatchNormFoldingTest {
                 .containsExactly("Conv2D", "ReLU", "Conv2D", "MaxPool2D", "ReLU", "Flatten", "Dense");
         assertThat(model.layers()).extracting(Layer::type).containsExactly("Conv2D", "BatchNorm", "ReLU", "Conv2D",
                 "BatchNorm", "ReLU", "MaxPool2D", "Flatten", "Dense");
-        SplittableRandom random = new SplittableRandom(4);
-        SGD sgd = new SGD(model.parameters(), SGD.config(0.1).momentum(0.9));
-        Tensor x = random(Shape.of(40, 3, 8, 8), random, 0.5);
-        for (int step = 0; step < 3; step++) {   // predict after each step: the fold follows the new weights
-            model.trainBatch(x, new int[40], sgd);
-            Tensor unfolded = x;
-            for (Layer layer : layers) {
-                unfolded = layer.forward(unfolded, false);
-            }
-            Tensor folded = model.predict(x);
-            for (int i = 0; i < folded.size(); i++) {
-                float e = unfolded.data()[i];
-                assertThat(folded.data()[i]).as("step %d, element %d", step, i)
-                        .isCloseTo(e, within(1e-4f + 1e-4f * Math.abs(e)));
-            }
-        }
+        Tensor x = predictFollowsTraining(model, new SplittableRandom(4));
         // a depth that cuts a (conv, batch norm) pair keeps the convolution alone
         Tensor conv = model.activations(x, 1);
         Tensor expected = layers.get(0).forward(x, false);
