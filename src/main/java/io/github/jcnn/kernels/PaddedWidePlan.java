@@ -270,7 +270,7 @@ final class PaddedWidePlan implements ConvPlan {
     @Override
     public String toString() {
         return "padded wide (forward: " + (forward != null ? "padded wide" : rows) + ", dL/dW: "
-                + (paddedWeightGradient ? "padded wide" : rows) + ", dL/dx: " + (backward != null ? "padded wide" : rows)
-                + ")";
+                + (paddedWeightGradient ? "padded wide" : rows) + ", dL/dx: "
+                + (backward != null ? "padded wide" : rows) + ")";
     }
 }

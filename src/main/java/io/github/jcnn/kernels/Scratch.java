@@ -162,7 +162,11 @@ public final class Scratch {
 
     /** The floats of a float[] or of a float[][] of rows of equal length. */
     private static long floats(Object array) {
-        return array instanceof float[] a ? a.length : (long) ((float[][]) array).length * ((float[][]) array)[0].length;
+        if (array instanceof float[] a) {
+            return a.length;
+        }
+        float[][] rows = (float[][]) array;
+        return (long) rows.length * rows[0].length;
     }
 
     /**

@@ -46,7 +46,7 @@ final class VectorElementwise {
         return total;
     }
 
-    /** Floats per block of {@link #firstNonFinite}: looked at again one by one when the block holds a non-finite one. */
+    /** Floats per block of {@link #firstNonFinite}, looked at again one by one when it holds a non-finite one. */
     private static final int FINITE_BLOCK = 1024;
 
     /**

@@ -145,7 +145,8 @@ class ConvPlanProperties {
         assertThat(ConvPlan.of(4, 4, 1, 4, 5, 5, 1, 2, 2)).hasToString("im2col (plain layout, 128 images a group)");
         // a 1x1 kernel with padding 1: dL/dy would need padding -1, so dL/dx falls back to im2col
         assertThat(ConvPlan.of(2, 6, 6, 3, 1, 1, 1, 1, 1)).hasToString(
-                "padded wide (forward: padded wide, dL/dW: padded wide, dL/dx: im2col (plain layout, 8 images a group))");
+                "padded wide (forward: padded wide, dL/dW: padded wide, dL/dx: im2col (plain layout, 8 images a"
+                        + " group))");
         // 5x5 kernel, padding 1, on 6 x 6: the forward pass does not pay (25 columns for 16), dL/dx does (41 for 36)
         assertThat(ConvPlan.of(2, 6, 6, 3, 5, 5, 1, 1, 1)).hasToString(
                 "padded wide (forward: im2col (plain layout, 32 images a group), dL/dW: im2col (plain layout, 32 images"

@@ -170,7 +170,8 @@ class DenseTest {
             assertThat(layer.forward(x, false).toArray()).as("inference forward").containsExactly(expectedY);
             // prepared for an inference run: W^T laid out once, read in place (from 4 samples on; fewer go row by row)
             Dense prepared = ((Dense) layer).forInference();
-            assertThat(prepared.forward(x, false).toArray()).as("prepared inference forward").containsExactly(expectedY);
+            assertThat(prepared.forward(x, false).toArray()).as("prepared inference forward")
+                    .containsExactly(expectedY);
             // the replica has gradients of its own, starting from zero; the layer's add up over its two steps
             float[] dw = layer == replica ? new float[units * inFeatures] : expectedDw;
             float[] db = layer == replica ? new float[units] : expectedDb;
