@@ -78,6 +78,16 @@ public interface ConvPlan {
     /**
      * dw += dL/dw of the {@code count} images from image {@code first} on (x and dy both hold a whole batch), summed
      * image after image on the calling thread; safe to call from several threads at once (its scratch is per thread).
+     * x may be null when {@link #keepsInput} said yes for the batch of the last {@code forward(..., true)}: the
+     * images that pass saw are then used.
      */
     void weightGradient(float[] x, float[] dy, int first, int count, float[] dw);
+
+    /**
+     * Whether {@code forward(x, batch, ..., true)} keeps what {@link #weightGradient} needs of x (a padded copy it
+     * makes anyway), so that the layer need not keep x itself for the backward pass. No by default.
+     */
+    default boolean keepsInput(int batch) {
+        return false;
+    }
 }

@@ -249,63 +249,92 @@ public final class PaddedWide {
     public void weightGradient(int filters, float[] x, int xOffset, float[] dy, int dyOffset, int images,
                                float[] dw) {
         if (Simd.VECTOR && VectorGemm.readsRowsInPlace()) {
-            weightGradientRowsInPlace(filters, x, xOffset, dy, dyOffset, images, dw);
+            weightGradientRowsInPlace(filters, x, xOffset, false, dy, dyOffset, images, dw);
         } else {
-            weightGradientPacked(filters, x, xOffset, dy, dyOffset, images, dw);
+            weightGradientPacked(filters, x, xOffset, false, dy, dyOffset, images, dw);
         }
     }
 
-    /** {@link #weightGradient} as dW += dy_wide . B<sup>T</sup>, B<sup>T</sup>'s panels copied (a transpose). */
-    void weightGradientPacked(int filters, float[] x, int xOffset, float[] dy, int dyOffset, int images,
-                              float[] dw) {
+    /**
+     * {@link #weightGradient} of images already padded by {@link #pad}, image n at
+     * {@code padded[paddedOffset + n*paddedSize()]} (those a training forward pass kept): the same numbers, without
+     * padding the images again.
+     */
+    public void weightGradientOfPadded(int filters, float[] padded, int paddedOffset, float[] dy, int dyOffset,
+                                       int images, float[] dw) {
+        if (Simd.VECTOR && VectorGemm.readsRowsInPlace()) {
+            weightGradientRowsInPlace(filters, padded, paddedOffset, true, dy, dyOffset, images, dw);
+        } else {
+            weightGradientPacked(filters, padded, paddedOffset, true, dy, dyOffset, images, dw);
+        }
+    }
+
+    /**
+     * {@link #weightGradient} as dW += dy_wide . B<sup>T</sup>, B<sup>T</sup>'s panels copied (a transpose).
+     *
+     * @param isPadded whether the images at {@code in} are padded already ({@link #weightGradientOfPadded}), image n
+     *                 at {@code inOffset + n*paddedSize()}; else they are images (C, H, W) to pad, image n at
+     *                 {@code inOffset + n*C*H*W}
+     */
+    void weightGradientPacked(int filters, float[] in, int inOffset, boolean isPadded, float[] dy, int dyOffset,
+                              int images, float[] dw) {
         int length = wideColumns();
         int outputSize = filters * outHeight * outWidth;
         float[][] ws = WORKSPACE.get();
-        if (ws[0].length < paddedSize()) {
+        if (!isPadded && ws[0].length < paddedSize()) {
             ws[0] = new float[paddedSize()];
         }
         if (ws[1].length < filters * length) {
             ws[1] = new float[filters * length];
         }
-        float[] padded = ws[0];
         float[] wide = ws[1];
         for (int n = 0; n < images; n++) {
-            pad(x, xOffset + n * imageSize(), padded, 0);
+            float[] padded = isPadded ? in : ws[0];
+            int at = isPadded ? inOffset + n * paddedSize() : 0;
+            if (!isPadded) {
+                pad(in, inOffset + n * imageSize(), padded, 0);
+            }
             wideOutputGradient(filters, dy, dyOffset + n * outputSize, wide);
-            Gemm.multiply(false, filters, rows(), length, wide, 0, length, windows(padded), dw, 0, rows(), true);
+            Gemm.multiply(false, filters, rows(), length, wide, 0, length, windows(padded, at), dw, 0, rows(), true);
         }
     }
+
     /**
      * {@link #weightGradient} as its transpose, dW<sup>T</sup> (C*KH*KW x F) = B (rows r: xp[delta(r) + t]) .
      * dy_wide<sup>T</sup>, with B's rows read in place by the vector GEMM ({@link VectorGemm#multiplyRowsInPlace}):
      * no transposing copy of the padded image's windows, only of dy_wide (F rows instead of C*KH*KW). Per element
-     * the same fused multiply-add chain over t as {@link #weightGradientPacked} (a*b = b*a), image after image
-     * into a zeroed dW<sup>T</sup>, which is then added to dW: the same bits when dW starts at zero, as it does for
-     * the layer's partial sums.
+     * the same fused multiply-add chain over t as {@link #weightGradientPacked} (a*b = b*a), image after image into
+     * a zeroed dW<sup>T</sup>, which is then added to dW: the same bits when dW starts at zero, as it does for the
+     * layer's partial sums. {@code isPadded}: as for {@link #weightGradientPacked}.
      */
-    void weightGradientRowsInPlace(int filters, float[] x, int xOffset, float[] dy, int dyOffset, int images,
-                                   float[] dw) {
+    void weightGradientRowsInPlace(int filters, float[] in, int inOffset, boolean isPadded, float[] dy, int dyOffset,
+                                   int images, float[] dw) {
         int length = wideColumns();
         int outputSize = filters * outHeight * outWidth;
         int rows = rows();
         float[][] ws = WORKSPACE.get();
-        if (ws[0].length < paddedSize()) {
+        if (!isPadded && ws[0].length < paddedSize()) {
             ws[0] = new float[paddedSize()];
-        }
-        if (ws[1].length < filters * length) {
-            ws[1] = new float[filters * length];
         }
         if (ws[2].length < rows * filters) {
             ws[2] = new float[rows * filters];
         }
-        float[] padded = ws[0];
+        if (ws[1].length < filters * length) {
+            ws[1] = new float[filters * length];
+        }
         float[] wide = ws[1];
         float[] transposed = ws[2];
         PanelSource wideTransposed = PanelSource.of(wide, 0, 1, length);   // B[t][f] = wide[f*L + t]
         for (int n = 0; n < images; n++) {
-            pad(x, xOffset + n * imageSize(), padded, 0);
+            float[] padded = isPadded ? in : ws[0];
+            int at = isPadded ? inOffset + n * paddedSize() : 0;
+            if (!isPadded) {
+                pad(in, inOffset + n * imageSize(), padded, 0);
+            }
+            // dy_wide, then its panels (a transpose): measured faster than one transposing pass straight from dy,
+            // whose runs of OW numbers between the gaps are short
             wideOutputGradient(filters, dy, dyOffset + n * outputSize, wide);
-            VectorGemm.multiplyRowsInPlace(rows, filters, length, padded, delta, wideTransposed, transposed, 0,
+            VectorGemm.multiplyRowsInPlace(rows, filters, length, padded, at, delta, wideTransposed, transposed, 0,
                     filters, n > 0);
         }
         if (images > 0) {
@@ -316,7 +345,6 @@ public final class PaddedWide {
             }
         }
     }
-
 
     /** dy_wide: one image's dL/dy (F, OH, OW) at {@code dy[from]} laid out wide, F rows of L, zeros in the gaps. */
     private void wideOutputGradient(int filters, float[] dy, int from, float[] wide) {
@@ -339,13 +367,13 @@ public final class PaddedWide {
     private static final ThreadLocal<float[][]> WORKSPACE = ThreadLocal.withInitial(
             () -> new float[][] {new float[0], new float[0], new float[0]});
 
-    /** B<sup>T</sup> of {@link #source} for one padded image: element [t][r] = padded[delta(r) + t]. */
-    private PanelSource windows(float[] padded) {
+    /** B<sup>T</sup> of {@link #source} for one padded image: element [t][r] = padded[at + delta(r) + t]. */
+    private PanelSource windows(float[] padded, int at) {
         return new PanelSource() {
             @Override
             public void rows(int p0, int depth, int j0, int count, float[][] rows) {
                 for (int j = 0; j < count; j++) {
-                    int from = delta[j0 + j] + p0;
+                    int from = at + delta[j0 + j] + p0;
                     for (int p = 0; p < depth; p++) {
                         rows[p][j] = padded[from + p];
                     }
@@ -353,16 +381,16 @@ public final class PaddedWide {
             }
 
             @Override
-            public void panel(int p0, int depth, int j0, int count, float[] panel, int at, int stride) {
+            public void panel(int p0, int depth, int j0, int count, float[] panel, int to, int stride) {
                 for (int j = 0; j < count; j++) {
-                    int from = delta[j0 + j] + p0;
+                    int from = at + delta[j0 + j] + p0;
                     for (int p = 0; p < depth; p++) {
-                        panel[at + p * stride + j] = padded[from + p];
+                        panel[to + p * stride + j] = padded[from + p];
                     }
                 }
                 for (int j = count; j < stride; j++) {
                     for (int p = 0; p < depth; p++) {
-                        panel[at + p * stride + j] = 0f;
+                        panel[to + p * stride + j] = 0f;
                     }
                 }
             }

@@ -43,6 +43,13 @@ final class PaddedWidePlan implements ConvPlan {
     private float[][][] wideBuffers = new float[0][][];
     /** The same for dL/dx. */
     private float[][][] wideGradientBuffers = new float[0][][];
+    /**
+     * Every image of the last training forward pass, padded (image n at n * forward.paddedSize()), for dL/dW
+     * ({@link #keepsInput}); kept between steps.
+     */
+    private float[] keptInputs = new float[0];
+    /** How many images {@link #keptInputs} holds from the last training forward pass (0: none). */
+    private int keptImages;
     /** W and W' packed for the vector GEMM once per training pass, kept between steps. */
     private float[] packedWeights = new float[0];
     private float[] packedRotatedWeights = new float[0];
@@ -114,12 +121,37 @@ final class PaddedWidePlan implements ConvPlan {
             Scratch.give(product);
             return;
         }
+        float[] keep = null;
         if (training) {
             wideBuffers = grown(wideBuffers, group * padded, filters * group * length);
             packedWeights = grown(packedWeights, Gemm.packedSize(filters, patch));
+            keptImages = 0;
+            if (keepsInput(batch)) {
+                keptInputs = grown(keptInputs, batch * padded);
+                keep = keptInputs;
+            }
         }
         multiplyPadded(plan, x, imageSize, batch, w, filters, b, y, outputSize, training ? wideBuffers : null,
-                training ? packedWeights : null);
+                training ? packedWeights : null, keep);
+        if (keep != null) {
+            keptImages = batch;
+        }
+    }
+
+    /**
+     * Up to this many floats of padded images are kept from a training forward pass for dL/dW (about 4 MB for a
+     * replica's 32 CIFAR images at 32 channels); a larger batch pads its images again in dL/dW.
+     */
+    static final int KEPT_FLOATS = 1 << 22;
+
+    /**
+     * Yes when dL/dW runs over the padded input and a batch of this size fits in {@value #KEPT_FLOATS} floats: the
+     * training forward pass then writes each image's padded copy, which it makes anyway, into a buffer kept for
+     * dL/dW, which thus neither needs x again nor pads it a second time (the same numbers).
+     */
+    @Override
+    public boolean keepsInput(int batch) {
+        return paddedWeightGradient && (long) batch * forward.paddedSize() <= KEPT_FLOATS;
     }
 
     /**
@@ -178,7 +210,7 @@ final class PaddedWidePlan implements ConvPlan {
         wideGradientBuffers = grown(wideGradientBuffers, group * padded, channels * group * length);
         packedRotatedWeights = grown(packedRotatedWeights, Gemm.packedSize(channels, backward.rows()));
         multiplyPadded(backward, dy, outputSize, batch, rotatedWeight, channels, null, dx, geometry.imageSize(),
-                wideGradientBuffers, packedRotatedWeights);
+                wideGradientBuffers, packedRotatedWeights, null);
     }
 
     /**
@@ -193,9 +225,12 @@ final class PaddedWidePlan implements ConvPlan {
      * @param buffers per thread part {padded images, product} (training), or null to allocate them per call
      * @param panels  with buffers: the array for a's packed panels (at least {@link Gemm#packedSize}); null to
      *                take it from the scratch
+     * @param keep    null, or an array of at least batch * plan.paddedSize() floats to pad the images into (image n
+     *                at n * paddedSize) instead of the group's buffer, kept there for the caller
      */
     private static void multiplyPadded(PaddedWide plan, float[] in, int inSize, int batch, float[] a, int m,
-                                       float[] bias, float[] out, int outSize, float[][][] buffers, float[] panels) {
+                                       float[] bias, float[] out, int outSize, float[][][] buffers, float[] panels,
+                                       float[] keep) {
         int length = plan.wideColumns();
         int padded = plan.paddedSize();
         int patch = plan.rows();
@@ -212,15 +247,19 @@ final class PaddedWidePlan implements ConvPlan {
                 int first = from + Parallel.start(count, groups, g);
                 int images = from + Parallel.start(count, groups, g + 1) - first;
                 int width = images * length;
+                // the group's images padded side by side: in the kept buffer at their place, or in the group's
+                float[] source = keep != null ? keep : pad;
+                int base = keep != null ? first * padded : 0;
                 for (int k = 0; k < images; k++) {
-                    plan.pad(in, (first + k) * inSize, pad, k * padded);
+                    plan.pad(in, (first + k) * inSize, source, base + k * padded);
                 }
                 if (bias != null) {
                     for (int row = 0; row < m; row++) {
                         Elementwise.fill(product, row * width, (row + 1) * width, bias[row]);
                     }
                 }
-                Gemm.multiply(packed, width, plan.source(pad, 0, images, padded), product, 0, width, bias != null);
+                Gemm.multiply(packed, width, plan.source(source, base, images, padded), product, 0, width,
+                        bias != null);
                 for (int k = 0; k < images; k++) {
                     plan.copyOut(product, width, k, m, out, (first + k) * outSize);
                 }
@@ -240,6 +279,15 @@ final class PaddedWidePlan implements ConvPlan {
     public void weightGradient(float[] x, float[] dy, int first, int count, float[] dw) {
         if (!paddedWeightGradient) {
             rows.weightGradient(x, dy, first, count, dw);
+            return;
+        }
+        if (x == null) {
+            if (first < 0 || first + count > keptImages) {
+                throw new IllegalStateException("dL/dW of images " + first + " to " + (first + count - 1)
+                        + " without x, but the last training forward pass kept " + keptImages);
+            }
+            forward.weightGradientOfPadded(filters, keptInputs, first * forward.paddedSize(), dy, first * outputSize,
+                    count, dw);
             return;
         }
         forward.weightGradient(filters, x, first * geometry.imageSize(), dy, first * outputSize, count, dw);

@@ -355,6 +355,12 @@ final class VectorGemm {
      */
     static void multiplyRowsInPlace(int m, int n, int k, float[] a, int[] aStarts, PanelSource b, float[] c,
                                     int cOffset, int ldc, boolean accumulate) {
+        multiplyRowsInPlace(m, n, k, a, 0, aStarts, b, c, cOffset, ldc, accumulate);
+    }
+
+    /** {@link #multiplyRowsInPlace} with A[i][p] = {@code a[aOffset + aStarts[i] + p]}. */
+    static void multiplyRowsInPlace(int m, int n, int k, float[] a, int aOffset, int[] aStarts, PanelSource b,
+                                    float[] c, int cOffset, int ldc, boolean accumulate) {
         Workspace ws = WORKSPACE.get();
         for (int j0 = 0; j0 < n; j0 += NC) {
             int nc = Math.min(NC, n - j0);
@@ -371,14 +377,14 @@ final class VectorGemm {
                     for (int i0 = 0; i0 < m; i0 += 8) {
                         int height = Math.min(8, m - i0);
                         // rows past m repeat the last row: computed in the scratch tile and dropped
-                        int r0 = aStarts[i0] + p0;
-                        int r1 = aStarts[i0 + Math.min(1, height - 1)] + p0;
-                        int r2 = aStarts[i0 + Math.min(2, height - 1)] + p0;
-                        int r3 = aStarts[i0 + Math.min(3, height - 1)] + p0;
-                        int r4 = aStarts[i0 + Math.min(4, height - 1)] + p0;
-                        int r5 = aStarts[i0 + Math.min(5, height - 1)] + p0;
-                        int r6 = aStarts[i0 + Math.min(6, height - 1)] + p0;
-                        int r7 = aStarts[i0 + Math.min(7, height - 1)] + p0;
+                        int r0 = aOffset + aStarts[i0] + p0;
+                        int r1 = aOffset + aStarts[i0 + Math.min(1, height - 1)] + p0;
+                        int r2 = aOffset + aStarts[i0 + Math.min(2, height - 1)] + p0;
+                        int r3 = aOffset + aStarts[i0 + Math.min(3, height - 1)] + p0;
+                        int r4 = aOffset + aStarts[i0 + Math.min(4, height - 1)] + p0;
+                        int r5 = aOffset + aStarts[i0 + Math.min(5, height - 1)] + p0;
+                        int r6 = aOffset + aStarts[i0 + Math.min(6, height - 1)] + p0;
+                        int r7 = aOffset + aStarts[i0 + Math.min(7, height - 1)] + p0;
                         int co = cOffset + i0 * ldc + jj;
                         if (height == 8 && width == NR) {
                             kernel8Rows(kc, a, r0, r1, r2, r3, r4, r5, r6, r7, pb, ws.starts, so, c, co, ldc, add);

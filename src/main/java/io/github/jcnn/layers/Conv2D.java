@@ -69,10 +69,13 @@ public final class Conv2D implements Layer {
 
     /** Whether backward computes dL/dx; false for a network's first layer, whose input needs no gradient. */
     private boolean inputGradientNeeded = true;
-    /** Copy of the last training batch, for backward; null before the first training forward. */
+    /**
+     * Copy of the last training batch, for backward; null when the plan keeps what it needs of the batch itself
+     * ({@link ConvPlan#keepsInput}).
+     */
     private float[] savedInput;
-    /** The batch size of {@link #savedInput}. */
-    private int savedBatch;
+    /** The batch size of the last training forward pass; -1 before the first. */
+    private int savedBatch = -1;
     /** Per chunk of the batch: its partial dL/dW (F*C*KH*KW floats). */
     private float[][] weightPartials = new float[0][];
     /** Training output and input gradient, reused while the batch size stays the same. */
@@ -273,10 +276,14 @@ public final class Conv2D implements Layer {
                 : Tensor.wrap(outputShape.withBatch(batch), Scratch.exactly(outputShape.size() * batch));
         plan.forward(x, batch, w, b, output.data(), training);
         if (training) {
-            if (savedInput == null || savedInput.length != x.length) {
-                savedInput = new float[x.length];
+            if (plan.keepsInput(batch)) {
+                savedInput = null;   // the plan kept a padded copy of x, which dL/dW reads instead
+            } else {
+                if (savedInput == null || savedInput.length != x.length) {
+                    savedInput = new float[x.length];
+                }
+                System.arraycopy(x, 0, savedInput, 0, x.length);
             }
-            System.arraycopy(x, 0, savedInput, 0, x.length);
             savedBatch = batch;
         }
         return output;
@@ -307,7 +314,7 @@ public final class Conv2D implements Layer {
      */
     @Override
     public Tensor backward(Tensor outputGradient) {
-        if (savedInput == null) {
+        if (savedBatch < 0) {
             throw new IllegalStateException("Conv2D: backward needs a forward(x, true) first");
         }
         Shape expected = outputShape.withBatch(savedBatch);

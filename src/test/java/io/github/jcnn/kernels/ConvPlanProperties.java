@@ -95,6 +95,17 @@ class ConvPlanProperties {
             expected[i] += start[i];
         }
         assertClose(dw, expected, name + ": dL/dW");
+
+        // a plan that keeps its padded input from the training forward pass gives the same bits without x; the
+        // inference pass in between must not have touched it
+        if (plan.keepsInput(n)) {
+            float[] kept = start.clone();
+            plan.weightGradient(null, dy.data(), 0, split, kept);
+            if (split < n) {
+                plan.weightGradient(null, dy.data(), split, n - split, kept);
+            }
+            assertThat(kept).as(name + ": dL/dW from the kept input").containsExactly(dw);
+        }
     }
 
     /**

@@ -137,10 +137,41 @@ class PaddedWideProperties {
         Tensor dy = random(Shape.of(images, filters, plan.outHeight(), plan.outWidth()), random);
         float[] inPlace = new float[filters * plan.rows()];
         float[] packed = new float[filters * plan.rows()];
-        plan.weightGradientRowsInPlace(filters, x.data(), 0, dy.data(), 0, images, inPlace);
-        plan.weightGradientPacked(filters, x.data(), 0, dy.data(), 0, images, packed);
+        plan.weightGradientRowsInPlace(filters, x.data(), 0, false, dy.data(), 0, images, inPlace);
+        plan.weightGradientPacked(filters, x.data(), 0, false, dy.data(), 0, images, packed);
         for (int i = 0; i < packed.length; i++) {
             assertThat(Float.floatToRawIntBits(inPlace[i])).as("dW[%d]", i).isEqualTo(Float.floatToRawIntBits(packed[i]));
+        }
+    }
+
+    @Property(tries = 80)
+    void theWeightGradientOfImagesPaddedBeforeHasTheBitsOfPaddingThemAgain(
+            @ForAll @IntRange(min = 1, max = 3) int images, @ForAll @IntRange(min = 1, max = 5) int channels,
+            @ForAll @IntRange(min = 1, max = 40) int filters, @ForAll @IntRange(min = 2, max = 12) int size,
+            @ForAll @IntRange(min = 1, max = 3) int kernel, @ForAll @IntRange(min = 0, max = 7) int offset,
+            @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        // the padded copies a training forward pass keeps (here at an offset in a larger array), against the images
+        // padded again: the same numbers, with the vector GEMM's rows in place and with the copied panels
+        int pad = kernel / 2;
+        SplittableRandom random = new SplittableRandom(seed);
+        PaddedWide plan = new PaddedWide(channels, size, size, kernel, kernel, pad, pad);
+        Tensor x = random(Shape.of(images, channels, size, size), random);
+        Tensor dy = random(Shape.of(images, filters, plan.outHeight(), plan.outWidth()), random);
+        float[] padded = new float[offset + images * plan.paddedSize() + 3];
+        java.util.Arrays.fill(padded, Float.NaN);   // anything the product read outside the padded images shows
+        for (int n = 0; n < images; n++) {
+            plan.pad(x.data(), n * plan.imageSize(), padded, offset + n * plan.paddedSize());
+        }
+        float[] expected = new float[filters * plan.rows()];
+        plan.weightGradient(filters, x.data(), 0, dy.data(), 0, images, expected);
+        float[] kept = new float[expected.length];
+        plan.weightGradientOfPadded(filters, padded, offset, dy.data(), 0, images, kept);
+        float[] keptPacked = new float[expected.length];
+        plan.weightGradientPacked(filters, padded, offset, true, dy.data(), 0, images, keptPacked);
+        for (int i = 0; i < expected.length; i++) {
+            int bits = Float.floatToRawIntBits(expected[i]);
+            assertThat(Float.floatToRawIntBits(kept[i])).as("dW[%d]", i).isEqualTo(bits);
+            assertThat(Float.floatToRawIntBits(keptPacked[i])).as("dW[%d], copied panels", i).isEqualTo(bits);
         }
     }
 
