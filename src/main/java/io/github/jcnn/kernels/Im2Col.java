@@ -367,6 +367,13 @@ public final class Im2Col {
      * output gradient laid out wide with zeros in those columns. Every image number receives its terms in the order
      * of the rows r, as in {@link #col2im}.
      *
+     * <p>Written as the plain loops (row by row, {@code image[rowDelta(r) + t] += cols[r][t]}), each row would read
+     * the numbers the row before it has just written one float further on, and a vector load that half overlaps a
+     * vector store waits for that store to finish. So the loop runs the other way round: 8 image numbers at a time
+     * held in registers, each row's terms for them added in the order of the rows, then written once. The same
+     * terms in the same order for every number: the same bits (measured 27% faster for LeNet-5's second
+     * convolution, 32 images: 301 against 221 us).
+     *
      * @throws IllegalStateException if the stride is not 1 or there is padding
      */
     public void col2imWide(float[] cols, int colsOffset, int ld, float[] image, int imageOffset) {
@@ -379,13 +386,86 @@ public final class Im2Col {
             throw new IllegalArgumentException("rows of " + length + " columns cannot start " + ld + " apart");
         }
         checkRange(cols, colsOffset, (rows() - 1) * ld + length, "cols");
-        for (int r = 0; r < rows(); r++) {
-            int in = colsOffset + r * ld;
-            int out = imageOffset + rowDelta[r];
-            for (int t = 0; t < length; t++) {
-                image[out + t] += cols[in + t];
+        int plane = height * width;
+        int taps = kernelHeight * kernelWidth;
+        for (int c = 0; c < channels; c++) {
+            int out = imageOffset + c * plane;
+            int e = 0;
+            for (; e + 8 <= plane; e += 8) {
+                int o = out + e;
+                float s0 = image[o];
+                float s1 = image[o + 1];
+                float s2 = image[o + 2];
+                float s3 = image[o + 3];
+                float s4 = image[o + 4];
+                float s5 = image[o + 5];
+                float s6 = image[o + 6];
+                float s7 = image[o + 7];
+                for (int r = c * taps; r < (c + 1) * taps; r++) {
+                    // image number out + e + i came from row r's column t0 + i
+                    int t0 = e - (rowDelta[r] - c * plane);
+                    int in = colsOffset + r * ld + t0;
+                    if (t0 >= 0 && t0 + 8 <= length) {
+                        s0 += cols[in];
+                        s1 += cols[in + 1];
+                        s2 += cols[in + 2];
+                        s3 += cols[in + 3];
+                        s4 += cols[in + 4];
+                        s5 += cols[in + 5];
+                        s6 += cols[in + 6];
+                        s7 += cols[in + 7];
+                    } else if (t0 + 8 > 0 && t0 < length) {
+                        // the row covers some of the eight: an if each (adding 0 to a -0 would not keep the bits)
+                        if (inside(t0, length)) {
+                            s0 += cols[in];
+                        }
+                        if (inside(t0 + 1, length)) {
+                            s1 += cols[in + 1];
+                        }
+                        if (inside(t0 + 2, length)) {
+                            s2 += cols[in + 2];
+                        }
+                        if (inside(t0 + 3, length)) {
+                            s3 += cols[in + 3];
+                        }
+                        if (inside(t0 + 4, length)) {
+                            s4 += cols[in + 4];
+                        }
+                        if (inside(t0 + 5, length)) {
+                            s5 += cols[in + 5];
+                        }
+                        if (inside(t0 + 6, length)) {
+                            s6 += cols[in + 6];
+                        }
+                        if (inside(t0 + 7, length)) {
+                            s7 += cols[in + 7];
+                        }
+                    }
+                }
+                image[o] = s0;
+                image[o + 1] = s1;
+                image[o + 2] = s2;
+                image[o + 3] = s3;
+                image[o + 4] = s4;
+                image[o + 5] = s5;
+                image[o + 6] = s6;
+                image[o + 7] = s7;
+            }
+            for (; e < plane; e++) {   // the plane's last numbers, one at a time
+                float s = image[out + e];
+                for (int r = c * taps; r < (c + 1) * taps; r++) {
+                    int t = e - (rowDelta[r] - c * plane);
+                    if (inside(t, length)) {
+                        s += cols[colsOffset + r * ld + t];
+                    }
+                }
+                image[out + e] = s;
             }
         }
+    }
+
+    private static boolean inside(int t, int length) {
+        return t >= 0 && t < length;
     }
 
     /** The first output column j with j*S + shift &ge; 0. */

@@ -358,21 +358,49 @@ public final class Conv2D implements Layer {
 
         // dL/db[f] += sum over n, i, j of dy[n, f, i, j]
         if (bias != null) {
-            int positions = outputShape.dim(1) * outputShape.dim(2);
-            int outputSize = outputShape.size();
-            float[] db = bias.grad().data();
-            for (int f = 0; f < filters; f++) {
-                float sum = 0f;
-                for (int n = 0; n < batch; n++) {
-                    int start = n * outputSize + f * positions;
-                    for (int l = 0; l < positions; l++) {
-                        sum += dy[start + l];
-                    }
-                }
-                db[f] += sum;
-            }
+            biasGradient(dy, batch, bias.grad().data());
         }
         return inputGradient;
+    }
+
+    /**
+     * db[f] += sum over n, i, j of dy[n, f, i, j], each filter's sum in float, in the order n, then i and j. Four
+     * filters' sums run side by side (four chains of additions, each in its own order): one chain alone waits for
+     * each addition to finish before the next.
+     */
+    private void biasGradient(float[] dy, int batch, float[] db) {
+        int positions = outputShape.dim(1) * outputShape.dim(2);
+        int outputSize = outputShape.size();
+        int f = 0;
+        for (; f + 4 <= filters; f += 4) {
+            float s0 = 0f;
+            float s1 = 0f;
+            float s2 = 0f;
+            float s3 = 0f;
+            for (int n = 0; n < batch; n++) {
+                int start = n * outputSize + f * positions;
+                for (int l = start; l < start + positions; l++) {
+                    s0 += dy[l];
+                    s1 += dy[l + positions];
+                    s2 += dy[l + 2 * positions];
+                    s3 += dy[l + 3 * positions];
+                }
+            }
+            db[f] += s0;
+            db[f + 1] += s1;
+            db[f + 2] += s2;
+            db[f + 3] += s3;
+        }
+        for (; f < filters; f++) {
+            float sum = 0f;
+            for (int n = 0; n < batch; n++) {
+                int start = n * outputSize + f * positions;
+                for (int l = 0; l < positions; l++) {
+                    sum += dy[start + l];
+                }
+            }
+            db[f] += sum;
+        }
     }
 
     /** {@code chunks} partial weight gradients, kept between training steps. */

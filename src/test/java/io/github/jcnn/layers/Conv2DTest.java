@@ -205,6 +205,33 @@ class Conv2DTest {
         }
     }
 
+    @Test
+    void theBiasGradientIsEachFiltersFloatSumInTheOrderOfTheBatch() {
+        // the four-filters-at-a-time loop keeps each filter's own chain of float additions (n, then i, j): the
+        // bits of the plain loop, for filter counts with and without a remainder after the groups of four
+        SplittableRandom random = new SplittableRandom(5);
+        for (int filters = 1; filters <= 9; filters++) {
+            Conv2D conv = new Conv2D(Shape.of(2, 7, 6), filters, 3);
+            conv.initialize(WeightInit.HE, random);
+            Tensor x = random(conv.inputShape().withBatch(3), random);
+            Tensor dy = random(conv.forward(x, true).shape(), random);
+            float[] start = random(Shape.of(filters), random).toArray();
+            conv.parameters().get(1).grad().copyFromInPlace(Tensor.of(Shape.of(filters), start.clone()));
+            conv.backward(dy);
+            int positions = dy.shape().dim(2) * dy.shape().dim(3);
+            for (int f = 0; f < filters; f++) {
+                float sum = 0f;
+                for (int n = 0; n < 3; n++) {
+                    for (int l = 0; l < positions; l++) {
+                        sum += dy.data()[(n * filters + f) * positions + l];
+                    }
+                }
+                assertThat(conv.parameters().get(1).grad().data()[f]).as("db[%d] of %d filters", f, filters)
+                        .isEqualTo(start[f] + sum);
+            }
+        }
+    }
+
     /** Forward output, dx, dW and db for a fixed layer and batch, with the current thread setting. */
     private static List<float[]> trainingStep() {
         SplittableRandom random = new SplittableRandom(42);
