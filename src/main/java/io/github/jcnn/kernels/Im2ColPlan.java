@@ -269,9 +269,17 @@ final class Im2ColPlan implements ConvPlan {
         });
     }
 
-    /** dW += dy_n . cols_n^T over the images, by {@link WeightGradient#accumulate}. */
+    /**
+     * dW += dy_n . cols_n^T over the images, by {@link WeightGradient#accumulate}, or as dot products along the image
+     * ({@link VectorWeightGradient}) for few filters with the Vector API.
+     */
     @Override
     public void weightGradient(float[] x, float[] dy, int first, int count, float[] dw) {
+        if (Simd.VECTOR && VectorWeightGradient.takes(im2col, filters)) {
+            VectorWeightGradient.accumulate(im2col, filters, x, first * im2col.imageSize(), dy, first * outputSize,
+                    count, dw);
+            return;
+        }
         WeightGradient.accumulate(im2col, filters, x, first * im2col.imageSize(), dy, first * outputSize, count, dw);
     }
 

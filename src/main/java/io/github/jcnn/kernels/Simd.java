@@ -56,6 +56,7 @@ final class Simd {
                 return false;
             }
             VectorGemm.warmUp();
+            VectorWeightGradient.warmUp();
             return true;
         } catch (LinkageError | RuntimeException e) {
             return false;

@@ -129,6 +129,50 @@ class WeightGradientProperties {
         checkAgainstReference(geometry, 16, 3, 7, new SplittableRandom(4));
     }
 
+    @Property(tries = 60)
+    void theDotProductKernelAgreesWithTheReference(@ForAll @IntRange(min = 1, max = 4) int c,
+                                                   @ForAll @IntRange(min = 3, max = 24) int h,
+                                                   @ForAll @IntRange(min = 3, max = 40) int w,
+                                                   @ForAll @IntRange(min = 1, max = 5) int kh,
+                                                   @ForAll @IntRange(min = 1, max = 5) int kw,
+                                                   @ForAll @IntRange(min = 1, max = 16) int filters,
+                                                   @ForAll @IntRange(min = 1, max = 5) int images,
+                                                   @ForAll @IntRange(min = 0, max = 3) int offset,
+                                                   @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        // VectorWeightGradient on any stride-1 unpadded geometry (also those it is not chosen for): filter and row
+        // counts that do and do not fill its blocks of 4, runs of the image that end past the last vector
+        Assume.that(Simd.VECTOR && h >= kh && w >= kw);
+        Im2Col geometry = new Im2Col(c, h, w, kh, kw, 1, 0, 0);
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] x = random(offset + images * geometry.imageSize(), random);
+        float[] dy = random(offset + images * filters * geometry.columns(), random);
+        float[] start = random(filters * geometry.rows(), random);
+        float[] expected = ConvReference.weightGradient(tensor(x, offset, images, c, h, w),
+                tensor(dy, offset, images, filters, geometry.outHeight(), geometry.outWidth()), kh, kw, 1, 0, 0)
+                .data().clone();
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] += start[i];
+        }
+        float[] dw = start.clone();
+        VectorWeightGradient.accumulate(geometry, filters, x, offset, dy, offset, images, dw);
+        assertClose(dw, expected, "dot products, " + geometry);
+        // the same bits again, after a call on another geometry left its numbers in the scratch
+        VectorWeightGradient.accumulate(new Im2Col(2, 30, 30, 3, 3, 1, 0, 0), 3, random(1800, random), 0,
+                random(2352, random), 0, 1, new float[54]);
+        float[] again = start.clone();
+        VectorWeightGradient.accumulate(geometry, filters, x, offset, dy, offset, images, again);
+        assertThat(again).containsExactly(dw);
+    }
+
+    @Example
+    void theDotProductKernelTakesLeNetsFirstConvolutionOnly() {
+        assertThat(VectorWeightGradient.takes(new Im2Col(3, 32, 32, 5, 5, 1, 0, 0), 6)).isTrue();
+        assertThat(VectorWeightGradient.takes(new Im2Col(6, 14, 14, 5, 5, 1, 0, 0), 16)).isFalse();   // L = 136
+        assertThat(VectorWeightGradient.takes(new Im2Col(3, 32, 32, 5, 5, 1, 0, 0), 32)).isFalse();   // filters
+        assertThat(VectorWeightGradient.takes(new Im2Col(3, 32, 32, 5, 5, 2, 0, 0), 6)).isFalse();    // stride
+        assertThat(VectorWeightGradient.takes(new Im2Col(3, 32, 32, 5, 5, 1, 2, 2), 6)).isFalse();    // padding
+    }
+
     @Example
     void noImagesAddNothing() {
         Im2Col geometry = new Im2Col(3, 32, 32, 5, 5, 1, 0, 0);
