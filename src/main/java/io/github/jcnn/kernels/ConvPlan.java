@@ -44,13 +44,6 @@ public interface ConvPlan {
             return rows;
         }
         PaddedWide forward = new PaddedWide(channels, height, width, kernelHeight, kernelWidth, padHeight, padWidth);
-        if (padHeight == 0 && padWidth == 0) {
-            // no padding (LeNet-5): the forward pass reads the windows in place from a copy of the image, the same
-            // sums in the same order as im2col's wide layout and measured faster (LeNet-5's inference: 34,250 /
-            // 30,145 / 34,134 against 42,688 / 42,803 / 40,376 images/s on one thread); both gradients stay with
-            // im2col and its wide layout (the same bits as before)
-            return forward.pays() ? new PaddedWidePlan(forward, null, rows, false) : rows;
-        }
         // dL/dx: dL/dy padded by K - 1 - P, which must not be negative
         int backHeight = kernelHeight - 1 - padHeight;
         int backWidth = kernelWidth - 1 - padWidth;
@@ -58,6 +51,17 @@ public interface ConvPlan {
                 forward.outWidth(), kernelHeight, kernelWidth, backHeight, backWidth) : null;
         boolean forwardPays = forward.pays();
         boolean backwardPays = backward != null && backward.pays();
+        if (padHeight == 0 && padWidth == 0) {
+            // no padding (LeNet-5): the forward pass reads the windows in place from a copy of the image, the same
+            // sums in the same order as im2col's wide layout and measured faster (LeNet-5's inference: 34,250 /
+            // 30,145 / 34,134 against 42,688 / 42,803 / 40,376 images/s on one thread), and so does dL/dx, over
+            // dL/dy padded by K - 1 (LeNet-5's second convolution: 16 channels of 10x10 padded to 18x18 for 6 of
+            // 14x14, instead of W^T . dy and col2im); dL/dW stays with im2col (VectorWeightGradient for few filters)
+            if (!forwardPays && !backwardPays) {
+                return rows;
+            }
+            return new PaddedWidePlan(forwardPays ? forward : null, backwardPays ? backward : null, rows, false);
+        }
         if (!forwardPays && !backwardPays) {
             return rows;
         }

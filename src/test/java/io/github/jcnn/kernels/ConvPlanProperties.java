@@ -138,14 +138,16 @@ class ConvPlanProperties {
 
     @Test
     void thePlanIsChosenByShape() {
-        // LeNet-5's convolutions, without padding: the forward pass over the image read in place, both gradients by
-        // the wide im2col layout (the second convolution's, 3 images of 136 columns a group)
+        // LeNet-5's convolutions, without padding: the forward pass over the image read in place, dL/dx over dL/dy
+        // padded by 4, dL/dW by im2col's wide layout (the second convolution's, 3 images of 136 columns a group)
         assertThat(ConvPlan.of(3, 32, 32, 6, 5, 5, 1, 0, 0)).hasToString("padded wide (forward: padded wide, dL/dW: "
-                + "im2col (wide layout, 1 image a group), dL/dx: im2col (wide layout, 1 image a group))");
+                + "im2col (wide layout, 1 image a group), dL/dx: padded wide)");
         assertThat(ConvPlan.of(6, 14, 14, 16, 5, 5, 1, 0, 0)).hasToString("padded wide (forward: padded wide, dL/dW: "
-                + "im2col (wide layout, 3 images a group), dL/dx: im2col (wide layout, 3 images a group))");
-        // no padding on a 4x4 output: the wide columns (28 for 16) do not pay
-        assertThat(ConvPlan.of(1, 8, 8, 2, 5, 5, 1, 0, 0)).hasToString("im2col (plain layout, 32 images a group)");
+                + "im2col (wide layout, 3 images a group), dL/dx: padded wide)");
+        // no padding on a 4x4 output: the forward pass's wide columns (28 for 16) do not pay, dL/dx's do (the 4x4
+        // dL/dy padded by 4 with its rows 8 apart: 64 columns for the 8x8 dL/dx)
+        assertThat(ConvPlan.of(1, 8, 8, 2, 5, 5, 1, 0, 0)).hasToString("padded wide (forward: im2col (plain layout,"
+                + " 32 images a group), dL/dW: im2col (plain layout, 32 images a group), dL/dx: padded wide)");
         // stride 2: the plain layout, 2 images of 16 x 16 outputs a group
         assertThat(ConvPlan.of(3, 32, 32, 16, 3, 3, 2, 1, 1)).hasToString("im2col (plain layout, 2 images a group)");
         // 3x3 SAME: both directions over the padded image
