@@ -286,8 +286,9 @@ final class Im2ColPlan implements ConvPlan {
     /**
      * How many images share one product when the output maps are small: enough that the product's rows are about
      * {@value #GROUP_COLUMNS} floats long (a 10 x 10 output map: 5 images; LeNet's second layer in the wide
-     * layout: 3 images of 136 columns), 1 when one image's OH*OW is long enough by itself. Long rows are what the product's vectorised inner loop needs; with 100 columns
-     * it spends much of its time entering and leaving the loop.
+     * layout: 3 images of 136 columns), 1 when one image's OH*OW is long enough by itself. Long rows are what the
+     * product's vectorised inner loop needs; with 100 columns it spends much of its time entering and leaving the
+     * loop.
      */
     int imagesPerGroup() {
         int perImage = im2col.wideLayoutPays() ? im2col.wideColumns() : im2col.columns();

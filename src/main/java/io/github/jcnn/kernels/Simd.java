@@ -16,7 +16,10 @@ import java.util.Optional;
  */
 final class Simd {
 
-    /** True when {@link Gemm} hands its products to {@link VectorGemm}, and {@link Elementwise} to {@link VectorElementwise}. */
+    /**
+     * True when {@link Gemm} hands its products to {@link VectorGemm}, and {@link Elementwise} to
+     * {@link VectorElementwise}.
+     */
     static final boolean VECTOR = detect();
 
     private Simd() {

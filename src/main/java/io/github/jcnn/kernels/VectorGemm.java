@@ -57,7 +57,7 @@ final class VectorGemm {
         /** NR more than the panels need: a two-run panel's last row spills up to NR - 1 floats past its end. */
         final float[] packedB = new float[NC * KC + NR];
         final float[] tile = new float[MR * NR];
-        /** Per B panel q of the block: where its rows start, row p at {@code starts[q*KC + p]} of {@code sources[q]}. */
+        /** Per B panel q of the block: where its rows start, row p at {@code starts[q*KC + p]} of sources[q]. */
         final int[] starts = new int[(NC / NR) * KC];
         final float[][] sources = new float[NC / NR][];
         /** {@link PanelSource#inTwoRuns}'s answer. */

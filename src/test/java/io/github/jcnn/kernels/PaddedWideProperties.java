@@ -140,7 +140,8 @@ class PaddedWideProperties {
         plan.weightGradientRowsInPlace(filters, x.data(), 0, false, dy.data(), 0, images, inPlace);
         plan.weightGradientPacked(filters, x.data(), 0, false, dy.data(), 0, images, packed);
         for (int i = 0; i < packed.length; i++) {
-            assertThat(Float.floatToRawIntBits(inPlace[i])).as("dW[%d]", i).isEqualTo(Float.floatToRawIntBits(packed[i]));
+            assertThat(Float.floatToRawIntBits(inPlace[i])).as("dW[%d]", i)
+                    .isEqualTo(Float.floatToRawIntBits(packed[i]));
         }
     }
 
