@@ -71,6 +71,14 @@ public final class Im2Col {
         }
     }
 
+    /**
+     * For each row r = (c*KH + u)*KW + v of the column matrix, c*H*W + u*W + v: where its window starts in the
+     * image. The array itself, not a copy: callers in this package only read it.
+     */
+    int[] rowDeltas() {
+        return rowDelta;
+    }
+
     /** C, the channels of the image. */
     public int channels() {
         return channels;

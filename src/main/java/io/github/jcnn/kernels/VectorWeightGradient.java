@@ -30,9 +30,6 @@ final class VectorWeightGradient {
     private static final ThreadLocal<float[][]> WORKSPACE = ThreadLocal.withInitial(
             () -> new float[][] {new float[0], new float[0], new float[0]});
 
-    /** Per thread: delta(r) of the geometry at hand, rewritten by every call. */
-    private static final ThreadLocal<int[][]> DELTAS = ThreadLocal.withInitial(() -> new int[][] {new int[0]});
-
     private VectorWeightGradient() {
     }
 
@@ -87,7 +84,6 @@ final class VectorWeightGradient {
         int outWidth = geometry.outWidth();
         int imageSize = geometry.imageSize();
         int rows = geometry.rows();
-        int taps = geometry.kernelHeight() * geometry.kernelWidth();
         int length = (geometry.wideColumns() + V - 1) / V * V;   // L rounded up to whole vectors (zeros after L)
         float[][] ws = WORKSPACE.get();
         // the image read from delta(r) on reaches delta(r) + length <= C*H*W + length - L: V - 1 floats past it
@@ -99,17 +95,7 @@ final class VectorWeightGradient {
         java.util.Arrays.fill(sums, 0, blockFilters * blockRows * V, 0f);
         java.util.Arrays.fill(wide, 0, filters * length, 0f);
         java.util.Arrays.fill(image, imageSize, imageSize + V, 0f);
-        int[][] deltas = DELTAS.get();
-        if (deltas[0].length < rows) {
-            deltas[0] = new int[rows];
-        }
-        int[] delta = deltas[0];
-        for (int r = 0; r < rows; r++) {
-            int c = r / taps;
-            int u = (r % taps) / geometry.kernelWidth();
-            int v = r % geometry.kernelWidth();
-            delta[r] = (c * geometry.height() + u) * width + v;
-        }
+        int[] delta = geometry.rowDeltas();
         for (int n = 0; n < images; n++) {
             System.arraycopy(x, xOffset + n * imageSize, image, 0, imageSize);
             for (int f = 0; f < filters; f++) {
