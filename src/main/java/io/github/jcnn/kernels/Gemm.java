@@ -56,6 +56,8 @@ public final class Gemm {
     static final int COLUMN_BLOCK = 256;
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+    /** Per thread, the source {@link #multiplyRows} points at its B. */
+    private static final ThreadLocal<PanelSource.Rows> ROWS = ThreadLocal.withInitial(PanelSource.Rows::new);
 
     /** Per-thread scratch: a packed block of B and three rows of C (grown for {@link #multiplyRows}). */
     private static final class Workspace {
@@ -430,7 +432,10 @@ public final class Gemm {
             return;
         }
         if (Simd.VECTOR) {
-            VectorGemm.multiply(m, n, k, a, aOffset, lda, 1, PanelSource.ofRows(b), c, cOffset, ldc, true);
+            // the thread's reusable source: nothing allocated per product (a convolution makes one per image)
+            PanelSource.Rows rows = ROWS.get().of(b);
+            VectorGemm.multiply(m, n, k, a, aOffset, lda, 1, rows, c, cOffset, ldc, true);
+            rows.of(null);
         } else {
             multiplyRowsLoops(m, n, k, a, aOffset, lda, b, c, cOffset, ldc);
         }

@@ -236,6 +236,7 @@ final class Im2ColPlan implements ConvPlan {
             int groups = (count + group - 1) / group;
             float[] dcols = scratch[part];
             float[][] rows = dyRows[part];
+            PanelSource dyGroup = PanelSource.ofRows(rows);   // the same row arrays for every group
             for (int g = 0; g < groups; g++) {
                 int first = from + Parallel.start(count, groups, g);
                 int images = from + Parallel.start(count, groups, g + 1) - first;
@@ -256,8 +257,7 @@ final class Im2ColPlan implements ConvPlan {
                     }
                 }
                 // dcols = 0 + W^T . [dy_0 dy_1 ...] (overwritten, not zeroed first: the same bits)
-                Gemm.multiply(false, patch, length, filters, wT, 0, filters, PanelSource.ofRows(rows), dcols, 0,
-                        length, false);
+                Gemm.multiply(false, patch, length, filters, wT, 0, filters, dyGroup, dcols, 0, length, false);
                 for (int k = 0; k < images; k++) {
                     if (wide) {
                         im2col.col2imWide(dcols, k * perImage, length, dx, (first + k) * imageSize);

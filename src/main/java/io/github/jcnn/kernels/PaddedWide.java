@@ -158,78 +158,108 @@ public final class PaddedWide {
      * columns at k*L .. k*L + L - 1): element [r][k*L + t] = padded[offset + k*imageStride + delta(r) + t].
      */
     public PanelSource source(float[] padded, int offset, int images, int imageStride) {
-        int length = wideColumns();
-        if (offset < 0 || (long) offset + (long) (images - 1) * imageStride + paddedSize() > padded.length) {
-            throw new IllegalArgumentException(images + " padded images of " + paddedSize() + " floats, "
-                    + imageStride + " apart from " + offset + ", do not fit in " + padded.length);
+        return new Source().of(padded, offset, images, imageStride);
+    }
+
+    /** A {@link Source} to point at images later. */
+    Source newSource() {
+        return new Source();
+    }
+
+    /**
+     * A {@link #source} that is pointed at other images with {@link #of}: a product loop keeps one per thread and
+     * reuses it group after group, so that a training step allocates nothing per group of images.
+     */
+    final class Source implements PanelSource {
+
+        private float[] padded;
+        private int offset;
+        private int images;
+        private int imageStride;
+        private final int length = wideColumns();
+
+        /**
+         * This source, now for {@code images} padded images {@code imageStride} apart from {@code padded[offset]}.
+         *
+         * @throws IllegalArgumentException if they do not fit in the array
+         */
+        Source of(float[] padded, int offset, int images, int imageStride) {
+            if (offset < 0 || (long) offset + (long) (images - 1) * imageStride + paddedSize() > padded.length) {
+                throw new IllegalArgumentException(images + " padded images of " + paddedSize() + " floats, "
+                        + imageStride + " apart from " + offset + ", do not fit in " + padded.length);
+            }
+            this.padded = padded;
+            this.offset = offset;
+            this.images = images;
+            this.imageStride = imageStride;
+            return this;
         }
-        return new PanelSource() {
-            @Override
-            public void rows(int p0, int depth, int j0, int count, float[][] rows) {
-                for (int p = 0; p < depth; p++) {
-                    copy(p0 + p, j0, count, rows[p], 0);
-                }
-            }
 
-            @Override
-            public void panel(int p0, int depth, int j0, int count, float[] panel, int at, int stride) {
-                for (int p = 0; p < depth; p++) {
-                    int dst = at + p * stride;
-                    copy(p0 + p, j0, count, panel, dst);
-                    for (int t = count; t < stride; t++) {
-                        panel[dst + t] = 0f;
-                    }
-                }
+        @Override
+        public void rows(int p0, int depth, int j0, int count, float[][] rows) {
+            for (int p = 0; p < depth; p++) {
+                copy(p0 + p, j0, count, rows[p], 0);
             }
+        }
 
-            @Override
-            public float[] inPlace(int p0, int depth, int j0, int width, int[] starts, int at) {
-                int k = j0 / length;
-                int t = j0 - k * length;
-                if (t + width > length) {
-                    return null;                        // the panel's columns run into the next image
+        @Override
+        public void panel(int p0, int depth, int j0, int count, float[] panel, int at, int stride) {
+            for (int p = 0; p < depth; p++) {
+                int dst = at + p * stride;
+                copy(p0 + p, j0, count, panel, dst);
+                for (int t = count; t < stride; t++) {
+                    panel[dst + t] = 0f;
                 }
-                int from = offset + k * imageStride + t;
-                for (int p = 0; p < depth; p++) {
-                    starts[at + p] = from + delta[p0 + p];
-                }
-                return padded;
             }
+        }
 
-            @Override
-            public float[] inTwoRuns(int p0, int depth, int j0, int width, int[] starts, int at,
-                                     int[] splitAndGap) {
-                int k = j0 / length;
-                int t = j0 - k * length;
-                int split = length - t;
-                if (split >= width || k + 1 >= images || width > length) {
-                    return null;                        // in one run, or past the last image, or a short image
-                }
-                // column split + j of the panel is column j of image k + 1: delta(r) + (k+1)*stride + j, that is
-                // the first run's start + split + j + (stride - length)
-                int from = offset + k * imageStride + t;
-                for (int p = 0; p < depth; p++) {
-                    starts[at + p] = from + delta[p0 + p];
-                }
-                splitAndGap[0] = split;
-                splitAndGap[1] = imageStride - length;
-                return padded;
+        @Override
+        public float[] inPlace(int p0, int depth, int j0, int width, int[] starts, int at) {
+            int k = j0 / length;
+            int t = j0 - k * length;
+            if (t + width > length) {
+                return null;                        // the panel's columns run into the next image
             }
+            int from = offset + k * imageStride + t;
+            for (int p = 0; p < depth; p++) {
+                starts[at + p] = from + delta[p0 + p];
+            }
+            return padded;
+        }
 
-            private void copy(int r, int j0, int count, float[] dst, int at) {
-                int k = j0 / length;
-                int t = j0 - k * length;
-                int from = offset + delta[r];
-                while (count > 0) {
-                    int run = Math.min(length - t, count);
-                    System.arraycopy(padded, from + k * imageStride + t, dst, at, run);
-                    at += run;
-                    count -= run;
-                    t = 0;
-                    k++;
-                }
+        @Override
+        public float[] inTwoRuns(int p0, int depth, int j0, int width, int[] starts, int at,
+                                 int[] splitAndGap) {
+            int k = j0 / length;
+            int t = j0 - k * length;
+            int split = length - t;
+            if (split >= width || k + 1 >= images || width > length) {
+                return null;                        // in one run, or past the last image, or a short image
             }
-        };
+            // column split + j of the panel is column j of image k + 1: delta(r) + (k+1)*stride + j, that is
+            // the first run's start + split + j + (stride - length)
+            int from = offset + k * imageStride + t;
+            for (int p = 0; p < depth; p++) {
+                starts[at + p] = from + delta[p0 + p];
+            }
+            splitAndGap[0] = split;
+            splitAndGap[1] = imageStride - length;
+            return padded;
+        }
+
+        private void copy(int r, int j0, int count, float[] dst, int at) {
+            int k = j0 / length;
+            int t = j0 - k * length;
+            int from = offset + delta[r];
+            while (count > 0) {
+                int run = Math.min(length - t, count);
+                System.arraycopy(padded, from + k * imageStride + t, dst, at, run);
+                at += run;
+                count -= run;
+                t = 0;
+                k++;
+            }
+        }
     }
 
     /**
@@ -324,7 +354,7 @@ public final class PaddedWide {
         }
         float[] wide = ws[1];
         float[] transposed = ws[2];
-        PanelSource wideTransposed = PanelSource.of(wide, 0, 1, length);   // B[t][f] = wide[f*L + t]
+        PanelSource wideTransposed = WIDE_TRANSPOSED.get().of(wide, 0, 1, length);   // B[t][f] = wide[f*L + t]
         for (int n = 0; n < images; n++) {
             float[] padded = isPadded ? in : ws[0];
             int at = isPadded ? inOffset + n * paddedSize() : 0;
@@ -362,6 +392,9 @@ public final class PaddedWide {
             }
         }
     }
+
+    /** Per thread, the source over dy_wide transposed that {@link #weightGradientRowsInPlace} points at it. */
+    private static final ThreadLocal<PanelSource.Flat> WIDE_TRANSPOSED = ThreadLocal.withInitial(PanelSource.Flat::new);
 
     /** Per thread: {padded image, wide dL/dy, dW transposed} for {@link #weightGradient}, grown when needed. */
     private static final ThreadLocal<float[][]> WORKSPACE = ThreadLocal.withInitial(

@@ -243,6 +243,7 @@ final class PaddedWidePlan implements ConvPlan {
             int groups = (count + group - 1) / group;
             float[] pad = buffers != null ? buffers[part][0] : Scratch.atLeast(group * padded);
             float[] product = buffers != null ? buffers[part][1] : Scratch.atLeast(m * group * length);
+            PaddedWide.Source group0 = plan.newSource();     // one per part, pointed at each group in turn
             for (int g = 0; g < groups; g++) {
                 int first = from + Parallel.start(count, groups, g);
                 int images = from + Parallel.start(count, groups, g + 1) - first;
@@ -258,7 +259,7 @@ final class PaddedWidePlan implements ConvPlan {
                         Elementwise.fill(product, row * width, (row + 1) * width, bias[row]);
                     }
                 }
-                Gemm.multiply(packed, width, plan.source(source, base, images, padded), product, 0, width,
+                Gemm.multiply(packed, width, group0.of(source, base, images, padded), product, 0, width,
                         bias != null);
                 for (int k = 0; k < images; k++) {
                     plan.copyOut(product, width, k, m, out, (first + k) * outSize);

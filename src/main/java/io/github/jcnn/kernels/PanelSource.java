@@ -84,46 +84,67 @@ public interface PanelSource {
 
     /** B stored flat: element [p][j] at {@code b[offset + p*depthStep + j*columnStep]}. */
     static PanelSource of(float[] b, int offset, int depthStep, int columnStep) {
-        return new PanelSource() {
-            @Override
-            public void rows(int p0, int depth, int j0, int width, float[][] rows) {
-                for (int p = 0; p < depth; p++) {
-                    float[] row = rows[p];
-                    int from = offset + (p0 + p) * depthStep + j0 * columnStep;
-                    if (columnStep == 1) {
-                        System.arraycopy(b, from, row, 0, width);
-                    } else {
-                        for (int j = 0; j < width; j++, from += columnStep) {
-                            row[j] = b[from];
-                        }
-                    }
-                }
-            }
+        return new Flat().of(b, offset, depthStep, columnStep);
+    }
 
-            @Override
-            public void panel(int p0, int depth, int j0, int width, float[] panel, int at, int stride) {
+    /**
+     * {@link PanelSource#of(float[], int, int, int)} that can be pointed at another matrix: a loop that keeps one
+     * allocates nothing per product.
+     */
+    final class Flat implements PanelSource {
+
+        private float[] b;
+        private int offset;
+        private int depthStep;
+        private int columnStep;
+
+        /** This source, now for B at {@code b[offset + p*depthStep + j*columnStep]}. */
+        Flat of(float[] b, int offset, int depthStep, int columnStep) {
+            this.b = b;
+            this.offset = offset;
+            this.depthStep = depthStep;
+            this.columnStep = columnStep;
+            return this;
+        }
+
+        @Override
+        public void rows(int p0, int depth, int j0, int width, float[][] rows) {
+            for (int p = 0; p < depth; p++) {
+                float[] row = rows[p];
+                int from = offset + (p0 + p) * depthStep + j0 * columnStep;
                 if (columnStep == 1) {
-                    for (int p = 0; p < depth; p++) {
-                        int dst = at + p * stride;
-                        System.arraycopy(b, offset + (p0 + p) * depthStep + j0, panel, dst, width);
-                        if (width < stride) {
-                            java.util.Arrays.fill(panel, dst + width, dst + stride, 0f);
-                        }
-                    }
+                    System.arraycopy(b, from, row, 0, width);
                 } else {
-                    // B stored transposed: walk each stored row (a column of B) front to back
-                    for (int j = 0; j < width; j++) {
-                        int from = offset + (j0 + j) * columnStep + p0 * depthStep;
-                        for (int p = 0; p < depth; p++, from += depthStep) {
-                            panel[at + p * stride + j] = b[from];
-                        }
-                    }
-                    for (int p = 0; width < stride && p < depth; p++) {
-                        java.util.Arrays.fill(panel, at + p * stride + width, at + (p + 1) * stride, 0f);
+                    for (int j = 0; j < width; j++, from += columnStep) {
+                        row[j] = b[from];
                     }
                 }
             }
-        };
+        }
+
+        @Override
+        public void panel(int p0, int depth, int j0, int width, float[] panel, int at, int stride) {
+            if (columnStep == 1) {
+                for (int p = 0; p < depth; p++) {
+                    int dst = at + p * stride;
+                    System.arraycopy(b, offset + (p0 + p) * depthStep + j0, panel, dst, width);
+                    if (width < stride) {
+                        java.util.Arrays.fill(panel, dst + width, dst + stride, 0f);
+                    }
+                }
+            } else {
+                // B stored transposed: walk each stored row (a column of B) front to back
+                for (int j = 0; j < width; j++) {
+                    int from = offset + (j0 + j) * columnStep + p0 * depthStep;
+                    for (int p = 0; p < depth; p++, from += depthStep) {
+                        panel[at + p * stride + j] = b[from];
+                    }
+                }
+                for (int p = 0; width < stride && p < depth; p++) {
+                    java.util.Arrays.fill(panel, at + p * stride + width, at + (p + 1) * stride, 0f);
+                }
+            }
+        }
     }
 
     /**
@@ -156,27 +177,39 @@ public interface PanelSource {
 
     /** B given as row arrays: element [p][j] is {@code rows[p][j]}. */
     static PanelSource ofRows(float[][] b) {
-        return new PanelSource() {
-            @Override
-            public void rows(int p0, int depth, int j0, int width, float[][] rows) {
-                for (int p = 0; p < depth; p++) {
-                    System.arraycopy(b[p0 + p], j0, rows[p], 0, width);
-                }
-            }
+        return new Rows().of(b);
+    }
 
-            @Override
-            public void panel(int p0, int depth, int j0, int width, float[] panel, int at, int stride) {
-                for (int p = 0; p < depth; p++) {
-                    int dst = at + p * stride;
-                    System.arraycopy(b[p0 + p], j0, panel, dst, width);
-                    java.util.Arrays.fill(panel, dst + width, dst + stride, 0f);
-                }
-            }
+    /** {@link PanelSource#ofRows} that can be pointed at other rows: a loop that keeps one allocates nothing. */
+    final class Rows implements PanelSource {
 
-            @Override
-            public float[][] rowArrays() {
-                return b;
+        private float[][] b;
+
+        /** This source, now for the rows {@code b} (null to let go of the last ones). */
+        Rows of(float[][] b) {
+            this.b = b;
+            return this;
+        }
+
+        @Override
+        public void rows(int p0, int depth, int j0, int width, float[][] rows) {
+            for (int p = 0; p < depth; p++) {
+                System.arraycopy(b[p0 + p], j0, rows[p], 0, width);
             }
-        };
+        }
+
+        @Override
+        public void panel(int p0, int depth, int j0, int width, float[] panel, int at, int stride) {
+            for (int p = 0; p < depth; p++) {
+                int dst = at + p * stride;
+                System.arraycopy(b[p0 + p], j0, panel, dst, width);
+                java.util.Arrays.fill(panel, dst + width, dst + stride, 0f);
+            }
+        }
+
+        @Override
+        public float[][] rowArrays() {
+            return b;
+        }
     }
 }
