@@ -40,6 +40,14 @@ public interface ConvPlan {
                        int stride, int padHeight, int padWidth) {
         Im2ColPlan rows = new Im2ColPlan(new Im2Col(channels, height, width, kernelHeight, kernelWidth, stride,
                 padHeight, padWidth), filters);
+        if (stride == 2 && kernelHeight * kernelWidth > 1) {
+            // the forward pass over the four parity planes read in place, the sums and the bits of im2col's (which
+            // copies each input KH*KW/4 times, with a stride of 2); both gradients stay with im2col. Not for 1x1
+            // kernels: they read one plane of the four, which im2col copies alone.
+            PaddedWide parity = PaddedWide.strideTwo(channels, height, width, kernelHeight, kernelWidth, padHeight,
+                    padWidth);
+            return parity.pays() ? new PaddedWidePlan(parity, null, rows, false) : rows;
+        }
         if (stride != 1) {
             return rows;
         }

@@ -39,10 +39,17 @@ public final class PaddedWide {
     private final int padHeight;
     private final int padWidth;
     private final int paddedHeight;
-    /** S = W + G: the row stride of the padded image, G zeros between one row and the next. */
+    /** 1, or 2 for the layout of four parity planes ({@link #strideTwo}). */
+    private final int stride;
+    /**
+     * S = W + G: the row stride of the padded image, G zeros between one row and the next; with stride 2 the width
+     * of a parity plane, ceil((W + 2PW) / 2).
+     */
     private final int rowStride;
-    /** (H + 2PH)*S, the floats of one padded channel. */
+    /** (H + 2PH)*S, the floats of one padded channel; with stride 2, its four parity planes. */
     private final int plane;
+    /** With stride 2, the floats of one parity plane, ceil((H + 2PH) / 2) * S; else 0. */
+    private final int parityPlane;
     private final int outHeight;
     private final int outWidth;
     /** For each row r = (c*KH + u)*KW + v of B: delta(r) = c*(H + 2PH)*S + u*S + v. */
@@ -56,6 +63,31 @@ public final class PaddedWide {
      */
     public PaddedWide(int channels, int height, int width, int kernelHeight, int kernelWidth, int padHeight,
                       int padWidth) {
+        this(channels, height, width, kernelHeight, kernelWidth, padHeight, padWidth, 1);
+    }
+
+    /**
+     * The plan for a stride-2 convolution: the padded image split into its four <em>parity planes</em>,
+     * {@code P[rp][cp][a][b] = xp[2a + rp][2b + cp]}, each ceil((H + 2PH) / 2) x ceil((W + 2PW) / 2) (zeros past the
+     * image). The input under tap (u, v) of output (i, j) is {@code xp[2i + u][2j + v] = P[u % 2][v % 2][i + u/2][j
+     * + v/2]}: a fixed offset from (i, j) in one plane, as in the stride-1 layout. So
+     * <pre>
+     *   y[f][i][j] = sum over r = (c, u, v) of W[f][r] * xp_flat[delta(r) + i*S + j],
+     *   delta(r) = c*4*PP + (2*(u % 2) + v % 2)*PP + (u/2)*S + v/2,      S = the planes' width, PP = a plane's floats
+     * </pre>
+     * one product over the four planes read in place, with one copy of the image (the split) instead of im2col's
+     * KH*KW / 4 (a 3x3 kernel reads each input 2.25 times on average, and im2col copies it that often); the price is
+     * S - OW more columns per row (1 for a 3x3 kernel with padding 1). The sums, and their order, are im2col's.
+     *
+     * @throws IllegalArgumentException if a size is not positive or the padded input is smaller than the kernel
+     */
+    public static PaddedWide strideTwo(int channels, int height, int width, int kernelHeight, int kernelWidth,
+                                       int padHeight, int padWidth) {
+        return new PaddedWide(channels, height, width, kernelHeight, kernelWidth, padHeight, padWidth, 2);
+    }
+
+    private PaddedWide(int channels, int height, int width, int kernelHeight, int kernelWidth, int padHeight,
+                       int padWidth, int stride) {
         if (channels < 1 || height < 1 || width < 1 || kernelHeight < 1 || kernelWidth < 1 || padHeight < 0
                 || padWidth < 0 || height + 2 * padHeight < kernelHeight || width + 2 * padWidth < kernelWidth) {
             throw new IllegalArgumentException("bad stride-1 convolution geometry: " + channels + "x" + height + "x"
@@ -70,19 +102,34 @@ public final class PaddedWide {
         this.padHeight = padHeight;
         this.padWidth = padWidth;
         this.paddedHeight = height + 2 * padHeight;
-        this.outHeight = paddedHeight - kernelHeight + 1;
-        this.outWidth = width + 2 * padWidth - kernelWidth + 1;
-        // the gap must hold a row's left border (PW) and keep a row's OW outputs clear of the next row's
-        this.rowStride = width + Math.max(padWidth, outWidth - width);
-        this.plane = paddedHeight * rowStride;
+        this.stride = stride;
+        this.outHeight = (paddedHeight - kernelHeight) / stride + 1;
+        this.outWidth = (width + 2 * padWidth - kernelWidth) / stride + 1;
         int rows = channels * kernelHeight * kernelWidth;
         this.delta = new int[rows];
+        if (stride == 1) {
+            // the gap must hold a row's left border (PW) and keep a row's OW outputs clear of the next row's
+            this.rowStride = width + Math.max(padWidth, outWidth - width);
+            this.plane = paddedHeight * rowStride;
+            this.parityPlane = 0;
+        } else {
+            // a window's last tap, v/2 = (KW - 1)/2 columns on, stays in the row: OW - 1 + (KW - 1)/2 <= S - 1
+            this.rowStride = (width + 2 * padWidth + 1) / 2;
+            this.parityPlane = (paddedHeight + 1) / 2 * rowStride;
+            this.plane = 4 * parityPlane;
+        }
         for (int r = 0; r < rows; r++) {
             int v = r % kernelWidth;
             int u = (r / kernelWidth) % kernelHeight;
             int c = r / (kernelWidth * kernelHeight);
-            delta[r] = c * plane + u * rowStride + v;
+            delta[r] = stride == 1 ? c * plane + u * rowStride + v
+                    : c * plane + (2 * (u % 2) + v % 2) * parityPlane + (u / 2) * rowStride + v / 2;
         }
+    }
+
+    /** 1, or 2 for the parity planes of {@link #strideTwo}. */
+    public int stride() {
+        return stride;
     }
 
     /**
@@ -118,7 +165,7 @@ public final class PaddedWide {
      * floats past the last channel; without rows below, its last row's gap writes PW floats past it.)
      */
     public int paddedSize() {
-        return channels * plane + padWidth;
+        return channels * plane + (stride == 1 ? padWidth : 0);
     }
 
     /** C*H*W, the floats of one input image. */
@@ -128,6 +175,10 @@ public final class PaddedWide {
 
     /** Writes image x (C, H, W) at {@code x[xOffset]} into {@code padded[offset ...]} with the zero border. */
     public void pad(float[] x, int xOffset, float[] padded, int offset) {
+        if (stride == 2) {
+            split(x, xOffset, padded, offset);
+            return;
+        }
         if (padHeight == 0 && padWidth == 0) {
             System.arraycopy(x, xOffset, padded, offset, imageSize());
             return;
@@ -151,6 +202,32 @@ public final class PaddedWide {
             Elementwise.fill(padded, row, start + plane, 0f);
         }
         Elementwise.fill(padded, offset + channels * plane, offset + channels * plane + padWidth, 0f);
+    }
+
+    /**
+     * The stride-2 layout: image x's padded channels written as their four parity planes, channel c's plane (rp, cp)
+     * at {@code offset + c*4*PP + (2rp + cp)*PP}, {@code P[rp][cp][a][b] = xp[2a + rp][2b + cp]}, zeros for the
+     * padding and past the padded image.
+     */
+    private void split(float[] x, int xOffset, float[] padded, int offset) {
+        for (int c = 0; c < channels; c++) {
+            int start = offset + c * plane;
+            Elementwise.fill(padded, start, start + plane, 0f);
+            int in = xOffset + c * height * width;
+            for (int h = 0; h < height; h++) {
+                int row = h + padHeight;                           // the padded row, 2a + rp
+                int at = start + (row % 2) * 2 * parityPlane + (row / 2) * rowStride;
+                int first = padWidth % 2;                          // x's first column that lands in plane cp = 0
+                // column w of x is padded column w + PW = 2b + cp: plane cp, column b
+                for (int w = first, b = (first + padWidth) / 2; w < width; w += 2, b++) {
+                    padded[at + b] = x[in + h * width + w];
+                }
+                at += parityPlane;
+                for (int w = 1 - first, b = (1 - first + padWidth) / 2; w < width; w += 2, b++) {
+                    padded[at + b] = x[in + h * width + w];
+                }
+            }
+        }
     }
 
     /**

@@ -318,7 +318,8 @@ final class PaddedWidePlan implements ConvPlan {
      */
     @Override
     public String toString() {
-        return "padded wide (forward: " + (forward != null ? "padded wide" : rows) + ", dL/dW: "
+        return "padded wide (forward: " + (forward == null ? rows : forward.stride() == 1 ? "padded wide"
+                : "parity planes") + ", dL/dW: "
                 + (paddedWeightGradient ? "padded wide" : rows) + ", dL/dx: "
                 + (backward != null ? "padded wide" : rows) + ")";
     }

@@ -136,6 +136,36 @@ class ConvPlanProperties {
         assertThat(fast).as(plan.toString()).containsExactly(rows);
     }
 
+    /**
+     * With stride 2, the forward pass over the parity planes gives the bits of im2col's (the same sums in the same
+     * order), so choosing it changed no trained model's numbers.
+     */
+    @Property(tries = 100)
+    void strideTwoForwardPassHasTheBitsOfIm2col(@ForAll @IntRange(min = 1, max = 20) int n,
+                                                @ForAll @IntRange(min = 1, max = 7) int c,
+                                                @ForAll @IntRange(min = 1, max = 18) int f,
+                                                @ForAll @IntRange(min = 3, max = 20) int h,
+                                                @ForAll @IntRange(min = 3, max = 20) int w,
+                                                @ForAll @IntRange(min = 2, max = 4) int k,
+                                                @ForAll @IntRange(min = 0, max = 2) int p,
+                                                @ForAll boolean bias,
+                                                @ForAll boolean training,
+                                                @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        Assume.that(h + 2 * p >= k && w + 2 * p >= k);
+        ConvPlan plan = ConvPlan.of(c, h, w, f, k, k, 2, p, p);
+        Assume.that(plan instanceof PaddedWidePlan);
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] x = random(n * c * h * w, random);
+        float[] weight = random(f * c * k * k, random);
+        float[] b = bias ? random(f, random) : null;
+        int size = n * f * ((h + 2 * p - k) / 2 + 1) * ((w + 2 * p - k) / 2 + 1);
+        float[] fast = garbage(size);
+        plan.forward(x, n, weight, b, fast, training);
+        float[] rows = garbage(size);
+        new Im2ColPlan(new Im2Col(c, h, w, k, k, 2, p, p), f).forward(x, n, weight, b, rows, training);
+        assertThat(fast).as(plan.toString()).containsExactly(rows);
+    }
+
     @Test
     void thePlanIsChosenByShape() {
         // LeNet-5's convolutions, without padding: the forward pass over the image read in place, dL/dx over dL/dy
@@ -148,8 +178,11 @@ class ConvPlanProperties {
         // dL/dy padded by 4 with its rows 8 apart: 64 columns for the 8x8 dL/dx)
         assertThat(ConvPlan.of(1, 8, 8, 2, 5, 5, 1, 0, 0)).hasToString("padded wide (forward: im2col (plain layout,"
                 + " 32 images a group), dL/dW: im2col (plain layout, 32 images a group), dL/dx: padded wide)");
-        // stride 2: the plain layout, 2 images of 16 x 16 outputs a group
-        assertThat(ConvPlan.of(3, 32, 32, 16, 3, 3, 2, 1, 1)).hasToString("im2col (plain layout, 2 images a group)");
+        // stride 2: the forward pass over the parity planes, both gradients by im2col's plain layout (2 images of
+        // 16 x 16 outputs a group); a 1x1 kernel all by im2col
+        assertThat(ConvPlan.of(3, 32, 32, 16, 3, 3, 2, 1, 1)).hasToString("padded wide (forward: parity planes, "
+                + "dL/dW: im2col (plain layout, 2 images a group), dL/dx: im2col (plain layout, 2 images a group))");
+        assertThat(ConvPlan.of(32, 32, 32, 64, 1, 1, 2, 0, 0)).hasToString("im2col (plain layout, 2 images a group)");
         // 3x3 SAME: both directions over the padded image
         assertThat(ConvPlan.of(16, 8, 8, 8, 3, 3, 1, 1, 1))
                 .hasToString("padded wide (forward: padded wide, dL/dW: padded wide, dL/dx: padded wide)");
