@@ -16,6 +16,9 @@ package io.github.jcnn.kernels;
  *   <li>{@link PaddedWidePlan}, for stride-1 convolutions (3x3 SAME) where it pays: one product over the
  *       zero-padded image without any column matrix ({@link PaddedWide}); a direction where it does not pay falls back
  *       to the im2col plan, and so do both gradients of a convolution without padding (LeNet-5's);</li>
+ *   <li>{@link PaddedWidePlan} with {@link PaddedWide#strideTwo}'s parity planes for the forward pass of stride-2
+ *       convolutions (a kernel larger than 1x1), the padded image split once into its even and odd rows and columns
+ *       and read in place, with im2col's sums and bits; both gradients by the im2col plan;</li>
  *   <li>{@link Im2ColPlan} for every other shape: the column matrix of each image ({@link Im2Col}) times the
  *       weights, dL/dx by col2im of W<sup>T</sup> &middot; dL/dy, dL/dW by {@link WeightGradient}.</li>
  * </ul>

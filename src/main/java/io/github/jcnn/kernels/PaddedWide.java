@@ -28,6 +28,9 @@ package io.github.jcnn.kernels;
  * padded by KH - 1 - P (and KW - 1 - P) convolved with W' (C x F x KH x KW),
  * {@code W'[c][f][u][v] = W[f][c][KH-1-u][KW-1-v]} ({@link #rotatedWeight}). The sums are those of
  * {@link ConvReference#inputGradient}, grouped as a matrix product.
+ *
+ * <p>{@link #strideTwo} lays a stride-2 convolution out the same way, over the padded image's four parity planes
+ * (its even and odd rows and columns), where each tap of the kernel is again a fixed offset from the output.
  */
 public final class PaddedWide {
 
@@ -90,9 +93,9 @@ public final class PaddedWide {
                        int padWidth, int stride) {
         if (channels < 1 || height < 1 || width < 1 || kernelHeight < 1 || kernelWidth < 1 || padHeight < 0
                 || padWidth < 0 || height + 2 * padHeight < kernelHeight || width + 2 * padWidth < kernelWidth) {
-            throw new IllegalArgumentException("bad stride-1 convolution geometry: " + channels + "x" + height + "x"
-                    + width + ", kernel " + kernelHeight + "x" + kernelWidth + ", padding " + padHeight + "x"
-                    + padWidth);
+            throw new IllegalArgumentException("bad stride-" + stride + " convolution geometry: " + channels + "x"
+                    + height + "x" + width + ", kernel " + kernelHeight + "x" + kernelWidth + ", padding "
+                    + padHeight + "x" + padWidth);
         }
         this.channels = channels;
         this.height = height;
