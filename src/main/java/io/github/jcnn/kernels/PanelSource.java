@@ -98,6 +98,10 @@ public interface PanelSource {
         private int depthStep;
         private int columnStep;
 
+        /** Made by the kernels only. */
+        Flat() {
+        }
+
         /** This source, now for B at {@code b[offset + p*depthStep + j*columnStep]}. */
         Flat of(float[] b, int offset, int depthStep, int columnStep) {
             this.b = b;
@@ -184,6 +188,10 @@ public interface PanelSource {
     final class Rows implements PanelSource {
 
         private float[][] b;
+
+        /** Made by the kernels only. */
+        Rows() {
+        }
 
         /** This source, now for the rows {@code b} (null to let go of the last ones). */
         Rows of(float[][] b) {
