@@ -122,18 +122,7 @@ class ConvPlanProperties {
                                                @ForAll boolean bias,
                                                @ForAll boolean training,
                                                @ForAll @IntRange(min = 0, max = 1000) int seed) {
-        ConvPlan plan = ConvPlan.of(c, h, w, f, k, k, 1, 0, 0);
-        Assume.that(plan instanceof PaddedWidePlan);
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] x = random(n * c * h * w, random);
-        float[] weight = random(f * c * k * k, random);
-        float[] b = bias ? random(f, random) : null;
-        int size = n * f * (h - k + 1) * (w - k + 1);
-        float[] fast = garbage(size);
-        plan.forward(x, n, weight, b, fast, training);
-        float[] rows = garbage(size);
-        new Im2ColPlan(new Im2Col(c, h, w, k, k, 1, 0, 0), f).forward(x, n, weight, b, rows, training);
-        assertThat(fast).as(plan.toString()).containsExactly(rows);
+        assertTheForwardPassHasTheBitsOfIm2col(n, c, f, h, w, k, 1, 0, bias, training, seed);
     }
 
     /**
@@ -152,17 +141,26 @@ class ConvPlanProperties {
                                                 @ForAll boolean training,
                                                 @ForAll @IntRange(min = 0, max = 1000) int seed) {
         Assume.that(h + 2 * p >= k && w + 2 * p >= k);
-        ConvPlan plan = ConvPlan.of(c, h, w, f, k, k, 2, p, p);
+        assertTheForwardPassHasTheBitsOfIm2col(n, c, f, h, w, k, 2, p, bias, training, seed);
+    }
+
+    /**
+     * The forward pass of {@link ConvPlan#of}'s plan for the shape, when it is a {@link PaddedWidePlan}, has the bits of
+     * the im2col plan's on random images, weights and bias.
+     */
+    private static void assertTheForwardPassHasTheBitsOfIm2col(int n, int c, int f, int h, int w, int k, int s,
+                                                               int p, boolean bias, boolean training, int seed) {
+        ConvPlan plan = ConvPlan.of(c, h, w, f, k, k, s, p, p);
         Assume.that(plan instanceof PaddedWidePlan);
         SplittableRandom random = new SplittableRandom(seed);
         float[] x = random(n * c * h * w, random);
         float[] weight = random(f * c * k * k, random);
         float[] b = bias ? random(f, random) : null;
-        int size = n * f * ((h + 2 * p - k) / 2 + 1) * ((w + 2 * p - k) / 2 + 1);
+        int size = n * f * ((h + 2 * p - k) / s + 1) * ((w + 2 * p - k) / s + 1);
         float[] fast = garbage(size);
         plan.forward(x, n, weight, b, fast, training);
         float[] rows = garbage(size);
-        new Im2ColPlan(new Im2Col(c, h, w, k, k, 2, p, p), f).forward(x, n, weight, b, rows, training);
+        new Im2ColPlan(new Im2Col(c, h, w, k, k, s, p, p), f).forward(x, n, weight, b, rows, training);
         assertThat(fast).as(plan.toString()).containsExactly(rows);
     }
 
