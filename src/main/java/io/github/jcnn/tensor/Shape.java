@@ -69,12 +69,25 @@ public final class Shape {
         return dims.clone();
     }
 
+    /**
+     * The last {@link #withBatch} result, handed out again for the same n: a layer asks for its batch's shape on every
+     * call, and a training step would otherwise make one per layer and chunk. A Shape is immutable (its fields are
+     * final), so a thread that sees this field written by another sees a whole Shape.
+     */
+    private Shape lastBatch;
+
     /** This shape with {@code n} put in front, e.g. (3, 32, 32) with batch 64 gives (64, 3, 32, 32). */
     public Shape withBatch(int n) {
+        Shape last = lastBatch;
+        if (last != null && last.dims[0] == n) {
+            return last;
+        }
         int[] d = new int[dims.length + 1];
         d[0] = n;
         System.arraycopy(dims, 0, d, 1, dims.length);
-        return of(d);
+        Shape shape = of(d);
+        lastBatch = shape;
+        return shape;
     }
 
     /** This shape without its first dimension, e.g. (64, 3, 32, 32) gives (3, 32, 32). */
