@@ -71,8 +71,9 @@ public final class Shape {
 
     /**
      * The last {@link #withBatch} result, handed out again for the same n: a layer asks for its batch's shape on every
-     * call, and a training step would otherwise make one per layer and chunk. A Shape is immutable (its fields are
-     * final), so a thread that sees this field written by another sees a whole Shape.
+     * call, and a training step would otherwise make one per layer and chunk. Not part of the value (equals and
+     * hashCode ignore it). A Shape's dimensions are final, so a thread that reads this field written by another sees
+     * a whole Shape; a stale or missing one only costs a new Shape.
      */
     private Shape lastBatch;
 
