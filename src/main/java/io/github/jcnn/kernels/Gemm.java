@@ -324,21 +324,26 @@ public final class Gemm {
      * instead of once per product; the loops read A as it is. A must not change while the Packed is in use.
      */
     public static final class Packed {
-        private final int m;
-        private final int k;
-        private final float[] a;
-        private final int aOffset;
-        private final int lda;
+        private int m;
+        private int k;
+        private float[] a;
+        private int aOffset;
+        private int lda;
         /** The vector GEMM's panels, or null for the loops. */
-        private final float[] panels;
+        private float[] panels;
 
-        private Packed(int m, int k, float[] a, int aOffset, int lda, float[] panels) {
+        /** An empty Packed, for {@link #pack(int, int, float[], int, int, float[], Packed)} to fill. */
+        Packed() {
+        }
+
+        private Packed set(int m, int k, float[] a, int aOffset, int lda, float[] panels) {
             this.m = m;
             this.k = k;
             this.a = a;
             this.aOffset = aOffset;
             this.lda = lda;
             this.panels = panels;
+            return this;
         }
     }
 
@@ -354,17 +359,25 @@ public final class Gemm {
      * @throws IllegalArgumentException if a size is negative, A does not fit in its array or {@code into} is too small
      */
     public static Packed pack(int m, int k, float[] a, int aOffset, int lda, float[] into) {
+        return pack(m, k, a, aOffset, lda, into, new Packed());
+    }
+
+    /**
+     * {@link #pack(int, int, float[], int, int, float[])} into {@code reuse}, which is returned: a training pass
+     * keeps one from step to step, so that it allocates nothing. {@code reuse} must not be in use by another product.
+     */
+    static Packed pack(int m, int k, float[] a, int aOffset, int lda, float[] into, Packed reuse) {
         checkMatrix("A", a, aOffset, m, k, lda);
         int size = packedSize(m, k);
         if (size == 0) {
-            return new Packed(m, k, a, aOffset, lda, null);
+            return reuse.set(m, k, a, aOffset, lda, null);
         }
         if (into.length < size) {
             throw new IllegalArgumentException("packing A (" + m + " x " + k + ") needs " + size + " floats, got "
                     + into.length);
         }
         VectorGemm.pack(m, k, a, aOffset, lda, 1, into);
-        return new Packed(m, k, a, aOffset, lda, into);
+        return reuse.set(m, k, a, aOffset, lda, into);
     }
 
     /**

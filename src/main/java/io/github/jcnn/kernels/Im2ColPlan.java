@@ -39,6 +39,14 @@ final class Im2ColPlan implements ConvPlan {
     private float[] weightT = new float[0];
     /** Per thread part: dL/dy of a group of images as F row arrays, for the grouped dL/dx. */
     private float[][][] gradientRows = new float[0][][];
+    /** Per thread part: dL/dx's sources over dL/dy, pointed at image after image (nothing allocated per image). */
+    private Sources[] sources = new Sources[0];
+
+    /** One thread part's reusable sources over dL/dy: one image's, and a group's row arrays. */
+    private static final class Sources {
+        final PanelSource.Flat flat = new PanelSource.Flat();
+        final PanelSource.Rows rows = new PanelSource.Rows();
+    }
 
     Im2ColPlan(Im2Col im2col, int filters) {
         this.im2col = im2col;
@@ -71,23 +79,31 @@ final class Im2ColPlan implements ConvPlan {
             forwardSplitImage(x, batch, w, b, y);
         } else if (im2col.wideLayoutPays() || imagesPerGroup() > 1) {
             forwardGrouped(x, batch, w, b, y, buffers);
+        } else if (Parallel.runsInline(batch)) {
+            forwardImages(x, w, b, y, buffers, 0, 0, batch);   // a chunk of the training step: no task object
         } else {
-            Parallel.forRange(batch, (part, from, to) -> {
-                float[][] cols = training ? buffers[part] : Scratch.rows(patch, positions);
-                for (int n = from; n < to; n++) {
-                    int yStart = n * outputSize;
-                    for (int f = 0; f < filters; f++) {
-                        Elementwise.fill(y, yStart + f * positions, yStart + (f + 1) * positions,
-                                b == null ? 0f : b[f]);
-                    }
-                    im2col.im2colRows(x, n * imageSize, cols);
-                    // y_n (F x OH*OW) += W (F x CKK) . cols (CKK x OH*OW), cols as row arrays: nothing to pack
-                    Gemm.multiplyRows(filters, positions, patch, w, 0, patch, cols, y, yStart, positions);
-                }
-                if (!training) {
-                    Scratch.give(cols);
-                }
-            });
+            Parallel.forRange(batch, (part, from, to) -> forwardImages(x, w, b, y, buffers, part, from, to));
+        }
+    }
+
+    /** The forward pass one image at a time, images from..to-1, as thread part {@code part} (buffers: training). */
+    private void forwardImages(float[] x, float[] w, float[] b, float[] y, float[][][] buffers, int part, int from,
+                               int to) {
+        int imageSize = im2col.imageSize();
+        int positions = im2col.columns();
+        int patch = im2col.rows();
+        float[][] cols = buffers != null ? buffers[part] : Scratch.rows(patch, positions);
+        for (int n = from; n < to; n++) {
+            int yStart = n * outputSize;
+            for (int f = 0; f < filters; f++) {
+                Elementwise.fill(y, yStart + f * positions, yStart + (f + 1) * positions, b == null ? 0f : b[f]);
+            }
+            im2col.im2colRows(x, n * imageSize, cols);
+            // y_n (F x OH*OW) += W (F x CKK) . cols (CKK x OH*OW), cols as row arrays: nothing to pack
+            Gemm.multiplyRows(filters, positions, patch, w, 0, patch, cols, y, yStart, positions);
+        }
+        if (buffers == null) {
+            Scratch.give(cols);
         }
     }
 
@@ -133,6 +149,16 @@ final class Im2ColPlan implements ConvPlan {
      * @param buffers per-part row arrays for training, null for inference (allocated per call)
      */
     private void forwardGrouped(float[] x, int batch, float[] w, float[] b, float[] y, float[][][] buffers) {
+        if (Parallel.runsInline(batch)) {
+            forwardGroups(x, w, b, y, buffers, 0, 0, batch);   // a chunk of the training step: no task object
+        } else {
+            Parallel.forRange(batch, (part, from, to) -> forwardGroups(x, w, b, y, buffers, part, from, to));
+        }
+    }
+
+    /** {@link #forwardGrouped} for images from..to-1, as thread part {@code part}. */
+    private void forwardGroups(float[] x, float[] w, float[] b, float[] y, float[][][] buffers, int part, int from,
+                               int to) {
         int imageSize = im2col.imageSize();
         int positions = im2col.columns();
         int patch = im2col.rows();
@@ -142,46 +168,44 @@ final class Im2ColPlan implements ConvPlan {
         int outHeight = im2col.outHeight();
         int outWidth = im2col.outWidth();
         int group = imagesPerGroup();
-        Parallel.forRange(batch, (part, from, to) -> {
-            int count = to - from;
-            int groups = (count + group - 1) / group;
-            float[][] cols = buffers != null ? buffers[part] : Scratch.rows(patch, group * perImage);
-            float[] product = buffers != null ? products[part] : Scratch.atLeast(filters * group * perImage);
-            for (int g = 0; g < groups; g++) {
-                int first = from + Parallel.start(count, groups, g);
-                int images = from + Parallel.start(count, groups, g + 1) - first;
-                int length = images * perImage;
-                for (int k = 0; k < images; k++) {
-                    if (wide) {
-                        im2col.im2colWideRows(x, (first + k) * imageSize, cols, k * perImage);
-                    } else {
-                        im2col.im2colRows(x, (first + k) * imageSize, cols, k * perImage);
-                    }
+        int count = to - from;
+        int groups = (count + group - 1) / group;
+        float[][] cols = buffers != null ? buffers[part] : Scratch.rows(patch, group * perImage);
+        float[] product = buffers != null ? products[part] : Scratch.atLeast(filters * group * perImage);
+        for (int g = 0; g < groups; g++) {
+            int first = from + Parallel.start(count, groups, g);
+            int images = from + Parallel.start(count, groups, g + 1) - first;
+            int length = images * perImage;
+            for (int k = 0; k < images; k++) {
+                if (wide) {
+                    im2col.im2colWideRows(x, (first + k) * imageSize, cols, k * perImage);
+                } else {
+                    im2col.im2colRows(x, (first + k) * imageSize, cols, k * perImage);
                 }
+            }
+            for (int f = 0; f < filters; f++) {
+                Elementwise.fill(product, f * length, (f + 1) * length, b == null ? 0f : b[f]);
+            }
+            Gemm.multiplyRows(filters, length, patch, w, 0, patch, cols, product, 0, length);
+            for (int k = 0; k < images; k++) {
+                int yStart = (first + k) * outputSize;
                 for (int f = 0; f < filters; f++) {
-                    Elementwise.fill(product, f * length, (f + 1) * length, b == null ? 0f : b[f]);
-                }
-                Gemm.multiplyRows(filters, length, patch, w, 0, patch, cols, product, 0, length);
-                for (int k = 0; k < images; k++) {
-                    int yStart = (first + k) * outputSize;
-                    for (int f = 0; f < filters; f++) {
-                        int from0 = f * length + k * perImage;
-                        if (wide) {
-                            for (int i = 0; i < outHeight; i++) {
-                                System.arraycopy(product, from0 + i * width, y,
-                                        yStart + f * positions + i * outWidth, outWidth);
-                            }
-                        } else {
-                            System.arraycopy(product, from0, y, yStart + f * positions, positions);
+                    int from0 = f * length + k * perImage;
+                    if (wide) {
+                        for (int i = 0; i < outHeight; i++) {
+                            System.arraycopy(product, from0 + i * width, y, yStart + f * positions + i * outWidth,
+                                    outWidth);
                         }
+                    } else {
+                        System.arraycopy(product, from0, y, yStart + f * positions, positions);
                     }
                 }
             }
-            if (buffers == null) {
-                Scratch.give(product);
-                Scratch.give(cols);
-            }
-        });
+        }
+        if (buffers == null) {
+            Scratch.give(product);
+            Scratch.give(cols);
+        }
     }
 
     /**
@@ -199,16 +223,25 @@ final class Im2ColPlan implements ConvPlan {
         Arrays.fill(dx, 0, batch * imageSize, 0f);
         if (group > 1 || im2col.wideLayoutPays()) {
             inputGradientGrouped(dy, batch, w, dx, buffers);
+        } else if (Parallel.runsInline(batch)) {
+            inputGradientImages(dy, w, dx, buffers, 0, 0, batch);   // a chunk of the training step: no task object
         } else {
-            Parallel.forRange(batch, (part, from, to) -> {
-                float[] dcols = buffers[part];
-                for (int n = from; n < to; n++) {
-                    // dcols = 0 + W^T . dy_n (overwritten, not zeroed first: the same bits)
-                    Gemm.multiply(true, patch, positions, filters, w, 0, patch,
-                            PanelSource.of(dy, n * outputSize, positions, 1), dcols, 0, positions, false);
-                    im2col.col2im(dcols, 0, dx, n * imageSize);
-                }
-            });
+            Parallel.forRange(batch, (part, from, to) -> inputGradientImages(dy, w, dx, buffers, part, from, to));
+        }
+    }
+
+    /** dL/dx one image at a time, images from..to-1, as thread part {@code part}. */
+    private void inputGradientImages(float[] dy, float[] w, float[] dx, float[][] buffers, int part, int from,
+                                     int to) {
+        int positions = im2col.columns();
+        int patch = im2col.rows();
+        float[] dcols = buffers[part];
+        PanelSource.Flat dyImage = sources[part].flat;   // pointed at each image in turn
+        for (int n = from; n < to; n++) {
+            // dcols = 0 + W^T . dy_n (overwritten, not zeroed first: the same bits)
+            Gemm.multiply(true, patch, positions, filters, w, 0, patch,
+                    dyImage.of(dy, n * outputSize, positions, 1), dcols, 0, positions, false);
+            im2col.col2im(dcols, 0, dx, n * im2col.imageSize());
         }
     }
 
@@ -220,6 +253,20 @@ final class Im2ColPlan implements ConvPlan {
      * output row. The same sums in the same order as one image at a time.
      */
     private void inputGradientGrouped(float[] dy, int batch, float[] w, float[] dx, float[][] scratch) {
+        int perImage = im2col.wideLayoutPays() ? im2col.wideColumns() : im2col.columns();
+        float[] wT = transposedWeight(w);
+        float[][][] dyRows = gradientRows(imagesPerGroup() * perImage);
+        if (Parallel.runsInline(batch)) {   // a chunk of the training step: no task object made
+            inputGradientGroups(dy, wT, dx, scratch, dyRows, 0, 0, batch);
+        } else {
+            Parallel.forRange(batch, (part, from, to) ->
+                    inputGradientGroups(dy, wT, dx, scratch, dyRows, part, from, to));
+        }
+    }
+
+    /** {@link #inputGradientGrouped} for images from..to-1, as thread part {@code part}. */
+    private void inputGradientGroups(float[] dy, float[] wT, float[] dx, float[][] scratch, float[][][] dyRows,
+                                     int part, int from, int to) {
         int imageSize = im2col.imageSize();
         int positions = im2col.columns();
         int patch = im2col.rows();
@@ -229,44 +276,40 @@ final class Im2ColPlan implements ConvPlan {
         int width = im2col.width();
         int outHeight = im2col.outHeight();
         int outWidth = im2col.outWidth();
-        float[] wT = transposedWeight(w);
-        float[][][] dyRows = gradientRows(group * perImage);
-        Parallel.forRange(batch, (part, from, to) -> {
-            int count = to - from;
-            int groups = (count + group - 1) / group;
-            float[] dcols = scratch[part];
-            float[][] rows = dyRows[part];
-            PanelSource dyGroup = PanelSource.ofRows(rows);   // the same row arrays for every group
-            for (int g = 0; g < groups; g++) {
-                int first = from + Parallel.start(count, groups, g);
-                int images = from + Parallel.start(count, groups, g + 1) - first;
-                int length = images * perImage;
-                for (int f = 0; f < filters; f++) {
-                    float[] row = rows[f];
-                    for (int k = 0; k < images; k++) {
-                        int src = (first + k) * outputSize + f * positions;
-                        if (wide) {
-                            // output row i goes to columns k*wide + i*W ..., the W - OW columns after it are zero
-                            Elementwise.fill(row, k * perImage, (k + 1) * perImage, 0f);
-                            for (int i = 0; i < outHeight; i++) {
-                                System.arraycopy(dy, src + i * outWidth, row, k * perImage + i * width, outWidth);
-                            }
-                        } else {
-                            System.arraycopy(dy, src, row, k * perImage, positions);
-                        }
-                    }
-                }
-                // dcols = 0 + W^T . [dy_0 dy_1 ...] (overwritten, not zeroed first: the same bits)
-                Gemm.multiply(false, patch, length, filters, wT, 0, filters, dyGroup, dcols, 0, length, false);
+        int count = to - from;
+        int groups = (count + group - 1) / group;
+        float[] dcols = scratch[part];
+        float[][] rows = dyRows[part];
+        PanelSource dyGroup = sources[part].rows.of(rows);   // the same row arrays for every group
+        for (int g = 0; g < groups; g++) {
+            int first = from + Parallel.start(count, groups, g);
+            int images = from + Parallel.start(count, groups, g + 1) - first;
+            int length = images * perImage;
+            for (int f = 0; f < filters; f++) {
+                float[] row = rows[f];
                 for (int k = 0; k < images; k++) {
+                    int src = (first + k) * outputSize + f * positions;
                     if (wide) {
-                        im2col.col2imWide(dcols, k * perImage, length, dx, (first + k) * imageSize);
+                        // output row i goes to columns k*wide + i*W ..., the W - OW columns after it are zero
+                        Elementwise.fill(row, k * perImage, (k + 1) * perImage, 0f);
+                        for (int i = 0; i < outHeight; i++) {
+                            System.arraycopy(dy, src + i * outWidth, row, k * perImage + i * width, outWidth);
+                        }
                     } else {
-                        im2col.col2im(dcols, k * perImage, length, dx, (first + k) * imageSize);
+                        System.arraycopy(dy, src, row, k * perImage, positions);
                     }
                 }
             }
-        });
+            // dcols = 0 + W^T . [dy_0 dy_1 ...] (overwritten, not zeroed first: the same bits)
+            Gemm.multiply(false, patch, length, filters, wT, 0, filters, dyGroup, dcols, 0, length, false);
+            for (int k = 0; k < images; k++) {
+                if (wide) {
+                    im2col.col2imWide(dcols, k * perImage, length, dx, (first + k) * imageSize);
+                } else {
+                    im2col.col2im(dcols, k * perImage, length, dx, (first + k) * imageSize);
+                }
+            }
+        }
     }
 
     /**
@@ -332,11 +375,21 @@ final class Im2ColPlan implements ConvPlan {
         return columnRows;
     }
 
-    /** One scratch buffer of at least {@code size} floats per thread part, kept between training steps. */
+    /**
+     * One scratch buffer of at least {@code size} floats per thread part, kept between training steps (and the
+     * parts' {@link #sources}).
+     */
     private float[][] trainingScratch(int size) {
         int parts = Parallel.threads();
         if (scratch.length < parts || (scratch.length > 0 && scratch[0].length < size)) {
             scratch = new float[parts][size];
+        }
+        if (sources.length < parts) {
+            Sources[] more = new Sources[parts];
+            for (int i = 0; i < parts; i++) {
+                more[i] = new Sources();
+            }
+            sources = more;
         }
         return scratch;
     }

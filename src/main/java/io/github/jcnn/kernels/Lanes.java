@@ -2,10 +2,8 @@ package io.github.jcnn.kernels;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
@@ -39,14 +37,22 @@ public final class Lanes {
 
     /** The lane the current thread is running, for the code inside it; see {@link Lanes#current()}. */
     public static final class Lane {
-        private final Group group;
-        private final int index;
+        private Group group;
+        private int index;
         /** Whether this lane holds one of the group's turns (it is computing, not waiting). */
         private boolean holding;
 
         private Lane(Group group, int index) {
             this.group = group;
             this.index = index;
+        }
+
+        /** This lane, made lane {@code index} of {@code group}: a worker's lane, reused run after run. */
+        private Lane reset(Group group, int index) {
+            this.group = group;
+            this.index = index;
+            this.holding = false;
+            return this;
         }
 
         /** Which lane this is, 0 to count() - 1 (the data-parallel step's chunk number). */
@@ -90,23 +96,43 @@ public final class Lanes {
         return t;
     });
 
-    /** A persistent lane thread taking one task at a time from its queue. */
+    /**
+     * A persistent lane thread that runs one lane at a time, handed over through its monitor. It keeps one
+     * {@link Lane} object for all its runs, so that handing it a lane allocates nothing.
+     */
     private static final class Worker extends Thread {
-        private final BlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+        private final Lane lane = new Lane(null, 0);
+        /** The body of the lane handed over and not yet started, or null; guarded by this worker's monitor. */
+        private IntConsumer next;
 
         Worker() {
             super("jcnn-lane-" + THREAD_COUNT.incrementAndGet());
             setDaemon(true);
         }
 
+        /** Hands this worker lane {@code index} of {@code group}; it must have finished its previous lane's body. */
+        synchronized void hand(Group group, int index, IntConsumer body) {
+            lane.reset(group, index);
+            next = body;
+            notifyAll();
+        }
+
         @Override
         public void run() {
             while (true) {
-                try {
-                    tasks.take().run();
-                } catch (InterruptedException e) {
-                    // a daemon that lives as long as the JVM: keep serving
+                IntConsumer body;
+                synchronized (this) {
+                    while (next == null) {
+                        try {
+                            wait();
+                        } catch (InterruptedException e) {
+                            // a daemon that lives as long as the JVM: keep serving
+                        }
+                    }
+                    body = next;
+                    next = null;
                 }
+                runLane(lane, body);
             }
         }
     }
@@ -168,12 +194,11 @@ public final class Lanes {
                 }
             }
             for (int i = 1; i < count; i++) {
-                Lane lane = new Lane(group, i);
-                Runnable task = () -> runLane(lane, body);
                 if (own) {
-                    WORKERS.get(i - 1).tasks.add(task);
+                    WORKERS.get(i - 1).hand(group, i, body);
                 } else {
-                    SPARE.execute(task);
+                    Lane lane = new Lane(group, i);
+                    SPARE.execute(() -> runLane(lane, body));
                 }
             }
             try {
@@ -201,7 +226,7 @@ public final class Lanes {
         Throwable failure = null;
         try {
             if (lane.group.enter(lane)) {
-                Parallel.runInside(() -> body.accept(lane.index));
+                Parallel.runInside(body, lane.index);
             }
         } catch (Abandoned e) {
             // another lane failed first; its exception is the one reported
@@ -209,7 +234,7 @@ public final class Lanes {
             failure = e;
         } finally {
             lane.group.finish(lane, failure);
-            CURRENT.remove();
+            CURRENT.set(null);   // not remove(): the next lane on this thread then makes no new map entry
         }
     }
 

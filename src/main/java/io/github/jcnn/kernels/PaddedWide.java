@@ -482,32 +482,49 @@ public final class PaddedWide {
 
     /** B<sup>T</sup> of {@link #source} for one padded image: element [t][r] = padded[at + delta(r) + t]. */
     private PanelSource windows(float[] padded, int at) {
-        return new PanelSource() {
-            @Override
-            public void rows(int p0, int depth, int j0, int count, float[][] rows) {
-                for (int j = 0; j < count; j++) {
-                    int from = at + delta[j0 + j] + p0;
-                    for (int p = 0; p < depth; p++) {
-                        rows[p][j] = padded[from + p];
-                    }
-                }
-            }
+        return WINDOWS.get().of(delta, padded, at);   // one per thread, pointed at image after image
+    }
 
-            @Override
-            public void panel(int p0, int depth, int j0, int count, float[] panel, int to, int stride) {
-                for (int j = 0; j < count; j++) {
-                    int from = at + delta[j0 + j] + p0;
-                    for (int p = 0; p < depth; p++) {
-                        panel[to + p * stride + j] = padded[from + p];
-                    }
-                }
-                for (int j = count; j < stride; j++) {
-                    for (int p = 0; p < depth; p++) {
-                        panel[to + p * stride + j] = 0f;
-                    }
+    /** Per thread, the source {@link #windows} points at each image. */
+    private static final ThreadLocal<Windows> WINDOWS = ThreadLocal.withInitial(Windows::new);
+
+    /** B<sup>T</sup> for one padded image: element [t][r] = padded[at + delta[r] + t]. */
+    private static final class Windows implements PanelSource {
+        private int[] delta;
+        private float[] padded;
+        private int at;
+
+        Windows of(int[] delta, float[] padded, int at) {
+            this.delta = delta;
+            this.padded = padded;
+            this.at = at;
+            return this;
+        }
+
+        @Override
+        public void rows(int p0, int depth, int j0, int count, float[][] rows) {
+            for (int j = 0; j < count; j++) {
+                int from = at + delta[j0 + j] + p0;
+                for (int p = 0; p < depth; p++) {
+                    rows[p][j] = padded[from + p];
                 }
             }
-        };
+        }
+
+        @Override
+        public void panel(int p0, int depth, int j0, int count, float[] panel, int to, int stride) {
+            for (int j = 0; j < count; j++) {
+                int from = at + delta[j0 + j] + p0;
+                for (int p = 0; p < depth; p++) {
+                    panel[to + p * stride + j] = padded[from + p];
+                }
+            }
+            for (int j = count; j < stride; j++) {
+                for (int p = 0; p < depth; p++) {
+                    panel[to + p * stride + j] = 0f;
+                }
+            }
+        }
     }
 
     /**

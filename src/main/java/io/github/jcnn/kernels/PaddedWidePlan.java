@@ -39,10 +39,10 @@ final class PaddedWidePlan implements ConvPlan {
     /** F*OH*OW, the floats of one image's output. */
     private final int outputSize;
 
-    /** Per thread part, {padded images, wide product} for the training forward pass, kept between steps. */
-    private float[][][] wideBuffers = new float[0][][];
-    /** The same for dL/dx. */
-    private float[][][] wideGradientBuffers = new float[0][][];
+    /** What the training forward pass keeps between steps (its buffers, W's packed panels). */
+    private final Workspace forwardWork = new Workspace();
+    /** The same for dL/dx (W' packed). */
+    private final Workspace gradientWork = new Workspace();
     /**
      * Every image of the last training forward pass, padded (image n at n * forward.paddedSize()), for dL/dW
      * ({@link #keepsInput}); kept between steps.
@@ -50,9 +50,6 @@ final class PaddedWidePlan implements ConvPlan {
     private float[] keptInputs = new float[0];
     /** How many images {@link #keptInputs} holds from the last training forward pass (0: none). */
     private int keptImages;
-    /** W and W' packed for the vector GEMM once per training pass, kept between steps. */
-    private float[] packedWeights = new float[0];
-    private float[] packedRotatedWeights = new float[0];
     /** W' = rot180(W) with its channels swapped, rewritten on every dL/dx (the weights change between steps). */
     private float[] rotatedWeight = new float[0];
 
@@ -123,16 +120,15 @@ final class PaddedWidePlan implements ConvPlan {
         }
         float[] keep = null;
         if (training) {
-            wideBuffers = grown(wideBuffers, group * padded, filters * group * length);
-            packedWeights = grown(packedWeights, Gemm.packedSize(filters, patch));
+            forwardWork.fit(plan, group * padded, filters * group * length, Gemm.packedSize(filters, patch));
             keptImages = 0;
             if (keepsInput(batch)) {
                 keptInputs = grown(keptInputs, batch * padded);
                 keep = keptInputs;
             }
         }
-        multiplyPadded(plan, x, imageSize, batch, w, filters, b, y, outputSize, training ? wideBuffers : null,
-                training ? packedWeights : null, keep);
+        multiplyPadded(plan, x, imageSize, batch, w, filters, b, y, outputSize, training ? forwardWork : null,
+                keep);
         if (keep != null) {
             keptImages = batch;
         }
@@ -207,10 +203,10 @@ final class PaddedWidePlan implements ConvPlan {
             rotatedWeight = new float[w.length];
         }
         PaddedWide.rotatedWeight(w, filters, channels, geometry.kernelHeight(), geometry.kernelWidth(), rotatedWeight);
-        wideGradientBuffers = grown(wideGradientBuffers, group * padded, channels * group * length);
-        packedRotatedWeights = grown(packedRotatedWeights, Gemm.packedSize(channels, backward.rows()));
+        gradientWork.fit(backward, group * padded, channels * group * length,
+                Gemm.packedSize(channels, backward.rows()));
         multiplyPadded(backward, dy, outputSize, batch, rotatedWeight, channels, null, dx, geometry.imageSize(),
-                wideGradientBuffers, packedRotatedWeights, null);
+                gradientWork, null);
     }
 
     /**
@@ -222,56 +218,64 @@ final class PaddedWidePlan implements ConvPlan {
      * it is grouped: the bits do not depend on the thread count.
      *
      * @param bias    one number per row of a added to it, or null for none
-     * @param buffers per thread part {padded images, product} (training), or null to allocate them per call
-     * @param panels  with buffers: the array for a's packed panels (at least {@link Gemm#packedSize}); null to
-     *                take it from the scratch
+     * @param work    the training pass's kept buffers, or null (inference) to take them from the scratch per call
      * @param keep    null, or an array of at least batch * plan.paddedSize() floats to pad the images into (image n
      *                at n * paddedSize) instead of the group's buffer, kept there for the caller
      */
     private static void multiplyPadded(PaddedWide plan, float[] in, int inSize, int batch, float[] a, int m,
-                                       float[] bias, float[] out, int outSize, float[][][] buffers, float[] panels,
-                                       float[] keep) {
+                                       float[] bias, float[] out, int outSize, Workspace work, float[] keep) {
+        int patch = plan.rows();
+        // a packed once for all groups and threads: into the training workspace, or from the scratch in inference
+        float[] into = work != null ? null : Scratch.atLeast(Gemm.packedSize(m, patch));
+        Gemm.Packed packed = work != null ? Gemm.pack(m, patch, a, 0, patch, work.panels, work.packed)
+                : Gemm.pack(m, patch, a, 0, patch, into);
+        if (Parallel.runsInline(batch)) {   // a chunk of the training step: no task object made
+            multiplyRange(plan, in, inSize, packed, m, bias, out, outSize, work, keep, 0, 0, batch);
+        } else {
+            Parallel.forRange(batch, (part, from, to) ->
+                    multiplyRange(plan, in, inSize, packed, m, bias, out, outSize, work, keep, part, from, to));
+        }
+        if (into != null) {
+            Scratch.give(into);
+        }
+    }
+
+    /** Images from..to-1 of {@link #multiplyPadded}, as thread part {@code part}, group after group. */
+    private static void multiplyRange(PaddedWide plan, float[] in, int inSize, Gemm.Packed packed, int m,
+                                      float[] bias, float[] out, int outSize, Workspace work, float[] keep,
+                                      int part, int from, int to) {
         int length = plan.wideColumns();
         int padded = plan.paddedSize();
-        int patch = plan.rows();
         int group = Math.max(1, WIDE_GROUP_COLUMNS / length);
-        // a packed once for all groups and threads: into the training buffers, or from the scratch in inference
-        float[] into = panels != null ? panels : Scratch.atLeast(Gemm.packedSize(m, patch));
-        Gemm.Packed packed = Gemm.pack(m, patch, a, 0, patch, into);
-        Parallel.forRange(batch, (part, from, to) -> {
-            int count = to - from;
-            int groups = (count + group - 1) / group;
-            float[] pad = buffers != null ? buffers[part][0] : Scratch.atLeast(group * padded);
-            float[] product = buffers != null ? buffers[part][1] : Scratch.atLeast(m * group * length);
-            PaddedWide.Source group0 = plan.newSource();     // one per part, pointed at each group in turn
-            for (int g = 0; g < groups; g++) {
-                int first = from + Parallel.start(count, groups, g);
-                int images = from + Parallel.start(count, groups, g + 1) - first;
-                int width = images * length;
-                // the group's images padded side by side: in the kept buffer at their place, or in the group's
-                float[] source = keep != null ? keep : pad;
-                int base = keep != null ? first * padded : 0;
-                for (int k = 0; k < images; k++) {
-                    plan.pad(in, (first + k) * inSize, source, base + k * padded);
-                }
-                if (bias != null) {
-                    for (int row = 0; row < m; row++) {
-                        Elementwise.fill(product, row * width, (row + 1) * width, bias[row]);
-                    }
-                }
-                Gemm.multiply(packed, width, group0.of(source, base, images, padded), product, 0, width,
-                        bias != null);
-                for (int k = 0; k < images; k++) {
-                    plan.copyOut(product, width, k, m, out, (first + k) * outSize);
+        int count = to - from;
+        int groups = (count + group - 1) / group;
+        float[] pad = work != null ? work.buffers[part][0] : Scratch.atLeast(group * padded);
+        float[] product = work != null ? work.buffers[part][1] : Scratch.atLeast(m * group * length);
+        // one source per part, pointed at each group in turn
+        PaddedWide.Source groupSource = work != null ? work.sources[part] : plan.newSource();
+        for (int g = 0; g < groups; g++) {
+            int first = from + Parallel.start(count, groups, g);
+            int images = from + Parallel.start(count, groups, g + 1) - first;
+            int width = images * length;
+            // the group's images padded side by side: in the kept buffer at their place, or in the group's
+            float[] source = keep != null ? keep : pad;
+            int base = keep != null ? first * padded : 0;
+            for (int k = 0; k < images; k++) {
+                plan.pad(in, (first + k) * inSize, source, base + k * padded);
+            }
+            if (bias != null) {
+                for (int row = 0; row < m; row++) {
+                    Elementwise.fill(product, row * width, (row + 1) * width, bias[row]);
                 }
             }
-            if (buffers == null) {
-                Scratch.give(pad);
-                Scratch.give(product);
+            Gemm.multiply(packed, width, groupSource.of(source, base, images, padded), product, 0, width, bias != null);
+            for (int k = 0; k < images; k++) {
+                plan.copyOut(product, width, k, m, out, (first + k) * outSize);
             }
-        });
-        if (panels == null) {
-            Scratch.give(into);
+        }
+        if (work == null) {
+            Scratch.give(pad);
+            Scratch.give(product);
         }
     }
 
@@ -299,17 +303,33 @@ final class PaddedWidePlan implements ConvPlan {
         return array.length >= size ? array : new float[size];
     }
 
-    /** {@code buffers} if it has a {padded, product} pair of at least these sizes per thread part, else new ones. */
-    private static float[][][] grown(float[][][] buffers, int padded, int product) {
-        int parts = Parallel.threads();
-        if (buffers.length >= parts && buffers[0][0].length >= padded && buffers[0][1].length >= product) {
-            return buffers;
+    /**
+     * What a training pass in one direction keeps from step to step, so that it allocates nothing: per thread part
+     * its {padded images, wide product} buffers and its product source, and A's packed panels.
+     */
+    private static final class Workspace {
+        float[][][] buffers = new float[0][][];
+        PaddedWide.Source[] sources = new PaddedWide.Source[0];
+        float[] panels = new float[0];
+        final Gemm.Packed packed = new Gemm.Packed();
+
+        /** Grows the buffers to these sizes for every thread part; sources for {@code plan}. */
+        void fit(PaddedWide plan, int padded, int product, int panelSize) {
+            int parts = Parallel.threads();
+            if (buffers.length < parts || buffers[0][0].length < padded || buffers[0][1].length < product) {
+                buffers = new float[parts][][];
+                for (int i = 0; i < parts; i++) {
+                    buffers[i] = new float[][] {new float[padded], new float[product]};
+                }
+            }
+            if (sources.length < parts) {
+                sources = new PaddedWide.Source[parts];
+                for (int i = 0; i < parts; i++) {
+                    sources[i] = plan.newSource();
+                }
+            }
+            panels = grown(panels, panelSize);
         }
-        float[][][] fresh = new float[parts][][];
-        for (int i = 0; i < parts; i++) {
-            fresh[i] = new float[][] {new float[padded], new float[product]};
-        }
-        return fresh;
     }
 
     /**

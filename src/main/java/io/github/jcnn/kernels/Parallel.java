@@ -9,6 +9,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
 
 /**
  * The library's one thread setting and its fixed pool.
@@ -90,6 +91,15 @@ public final class Parallel {
         forRangeOnPool(n, parts, task);
     }
 
+    /**
+     * Whether {@code forRange(n, task)} would run the whole range on the calling thread: one part, or a call from
+     * inside a task (a lane of the data-parallel training step). The training path's layers then call their range
+     * code directly instead of making a task object for it, so that a training step allocates nothing per chunk.
+     */
+    public static boolean runsInline(int n) {
+        return parts(n) == 1 || INSIDE.get()[0] > 0;
+    }
+
     /** How many forRange tasks the current thread is running (more than 0: nested calls run inline). */
     private static final ThreadLocal<int[]> INSIDE = ThreadLocal.withInitial(() -> new int[1]);
 
@@ -99,14 +109,14 @@ public final class Parallel {
     }
 
     /**
-     * Runs {@code body} with the current thread marked as inside a task, so that the forRange calls it makes run
+     * Runs {@code body.accept(value)} with the current thread marked as inside a task, so that the forRange calls it makes run
      * inline ({@link Lanes}: each lane is one thread's worth of work already).
      */
-    static void runInside(Runnable body) {
+    static void runInside(IntConsumer body, int value) {
         int[] depth = INSIDE.get();
         depth[0]++;
         try {
-            body.run();
+            body.accept(value);
         } finally {
             depth[0]--;
         }

@@ -36,35 +36,51 @@ public final class AvgPool2D extends Pool2D {
         super("AvgPool2D", in, poolSize, stride);
     }
 
-    /** y[n, c, i, j] = (sum of the window at (i*S, j*S)) / K^2. Writes no field, in training or not. */
+    /** Training output and input gradient, reused while the batch size stays the same. */
+    private Tensor outputBuffer;
+    private Tensor gradientBuffer;
+
+    /**
+     * y[n, c, i, j] = (sum of the window at (i*S, j*S)) / K^2. In training the output is a buffer kept from step to
+     * step (see {@link Layer}); inference writes no field.
+     */
     @Override
     public Tensor forward(Tensor input, boolean training) {
         Layer.requireBatchOf(this, input);
         int batch = input.shape().dim(0);
-        Tensor output = Tensor.zeros(outputShape().withBatch(batch));
-        float area = poolSize * poolSize;
+        // every number of the output is written below
+        Tensor output = training ? outputBuffer = Buffers.reuse(outputBuffer, outputShape().withBatch(batch))
+                : Tensor.zeros(outputShape().withBatch(batch));
         float[] x = input.data();
         float[] y = output.data();
-        // the same window walk as backward, which spreads each output's share over its window instead of summing it
-        Parallel.forRange(planes(batch), (part, from, to) -> {
-            for (int plane = from; plane < to; plane++) {
-                int inBase = plane * height * width;
-                int outBase = plane * outHeight * outWidth;
-                for (int i = 0; i < outHeight; i++) {
-                    for (int j = 0; j < outWidth; j++) {
-                        float sum = 0;
-                        for (int a = 0; a < poolSize; a++) {
-                            int row = inBase + (i * stride + a) * width + j * stride;
-                            for (int b = 0; b < poolSize; b++) {
-                                sum += x[row + b];
-                            }
+        int planes = planes(batch);
+        if (Parallel.runsInline(planes)) {
+            pool(x, y, 0, planes);   // a chunk of the training step: no task object made
+        } else {
+            Parallel.forRange(planes, (part, from, to) -> pool(x, y, from, to));
+        }
+        return output;
+    }
+
+    /** The forward pass over planes from..to-1 (the same window walk as {@link #unpool}). */
+    private void pool(float[] x, float[] y, int from, int to) {
+        float area = poolSize * poolSize;
+        for (int plane = from; plane < to; plane++) {
+            int inBase = plane * height * width;
+            int outBase = plane * outHeight * outWidth;
+            for (int i = 0; i < outHeight; i++) {
+                for (int j = 0; j < outWidth; j++) {
+                    float sum = 0;
+                    for (int a = 0; a < poolSize; a++) {
+                        int row = inBase + (i * stride + a) * width + j * stride;
+                        for (int b = 0; b < poolSize; b++) {
+                            sum += x[row + b];
                         }
-                        y[outBase + i * outWidth + j] = sum / area;
                     }
+                    y[outBase + i * outWidth + j] = sum / area;
                 }
             }
-        });
-        return output;
+        }
     }
 
     /**
@@ -76,28 +92,37 @@ public final class AvgPool2D extends Pool2D {
     public Tensor backward(Tensor outputGradient) {
         LayerChecks.requireGradientBatch(this, outputGradient);
         int batch = outputGradient.shape().dim(0);
-        Tensor inputGradient = Tensor.zeros(inputShape().withBatch(batch));
-        float area = poolSize * poolSize;
+        // the shares are added into dx: the kept buffer is zeroed first
+        Tensor inputGradient = gradientBuffer = Buffers.reuseZeroed(gradientBuffer, inputShape().withBatch(batch));
         float[] dx = inputGradient.data();
         float[] dy = outputGradient.data();
-        Parallel.forRange(planes(batch), (part, from, to) -> {
-            for (int plane = from; plane < to; plane++) {
-                int inBase = plane * height * width;
-                int outBase = plane * outHeight * outWidth;
-                for (int i = 0; i < outHeight; i++) {
-                    for (int j = 0; j < outWidth; j++) {
-                        float share = dy[outBase + i * outWidth + j] / area;
-                        for (int a = 0; a < poolSize; a++) {
-                            int row = inBase + (i * stride + a) * width + j * stride;
-                            for (int b = 0; b < poolSize; b++) {
-                                dx[row + b] += share;
-                            }
+        int planes = planes(batch);
+        if (Parallel.runsInline(planes)) {
+            unpool(dy, dx, 0, planes);
+        } else {
+            Parallel.forRange(planes, (part, from, to) -> unpool(dy, dx, from, to));
+        }
+        return inputGradient;
+    }
+
+    /** The backward pass over planes from..to-1: each output's share added to every input of its window. */
+    private void unpool(float[] dy, float[] dx, int from, int to) {
+        float area = poolSize * poolSize;
+        for (int plane = from; plane < to; plane++) {
+            int inBase = plane * height * width;
+            int outBase = plane * outHeight * outWidth;
+            for (int i = 0; i < outHeight; i++) {
+                for (int j = 0; j < outWidth; j++) {
+                    float share = dy[outBase + i * outWidth + j] / area;
+                    for (int a = 0; a < poolSize; a++) {
+                        int row = inBase + (i * stride + a) * width + j * stride;
+                        for (int b = 0; b < poolSize; b++) {
+                            dx[row + b] += share;
                         }
                     }
                 }
             }
-        });
-        return inputGradient;
+        }
     }
 
     /** A new AvgPool2D of the same shape: the layer has no parameters, only per-batch training state. */

@@ -60,6 +60,8 @@ public final class BatchNorm implements Layer {
     /** Per channel, of the last backward: the batch's sums of dy and of dy * xhat. */
     private final double[] batchSumDy;
     private final double[] batchSumDyXhat;
+    /** One plane's two sums, for {@link #gradientSums} in a lane (the whole batch's threads make their own). */
+    private final double[] planeSums = new double[2];
     /** Training output and input gradient, reused while the batch size stays the same. */
     private Tensor outputBuffer;
     private Tensor gradientBuffer;
@@ -258,18 +260,11 @@ public final class BatchNorm implements Layer {
             throw new IllegalArgumentException("BatchNorm: training needs more than one number per channel to "
                     + "compute a variance, but the batch has " + total + " (input " + input.shape() + ")");
         }
-        Parallel.forRange(channels, (part, from, to) -> {
-            for (int c = from; c < to; c++) {
-                // in float, so that the loop is vectorised: xhat = x * inv + shift with shift = -mean * inv (inv
-                // and shift rounded once), not stored: backward computes it again from x, with the same bits
-                float inv = inverse(c);
-                float shift = shift(c);
-                for (int n = 0; n < batch; n++) {
-                    int base = (n * channels + c) * spatial;
-                    Elementwise.normalize(x, y, base, base + spatial, inv, shift, gamma[c], beta[c], relu);
-                }
-            }
-        });
+        if (Parallel.runsInline(channels)) {
+            normalize(x, y, batch, relu, 0, channels);   // a lane: no task object made
+        } else {
+            Parallel.forRange(channels, (part, from, to) -> normalize(x, y, batch, relu, from, to));
+        }
         if (lane == null || lane.index() == 0) {
             // once per batch: running_mean and the unbiased running_var, as PyTorch
             float[] runMean = runningMean.value().data();
@@ -283,6 +278,22 @@ public final class BatchNorm implements Layer {
         lastBatch = batch;
         lastInput = input;
         return output;
+    }
+
+    /** y = gamma * xhat + beta (then the ReLU when {@code relu}) for channels from..to-1 of a training forward. */
+    private void normalize(float[] x, float[] y, int batch, boolean relu, int from, int to) {
+        float[] gamma = weight.value().data();
+        float[] beta = bias.value().data();
+        for (int c = from; c < to; c++) {
+            // in float, so that the loop is vectorised: xhat = x * inv + shift with shift = -mean * inv (inv and
+            // shift rounded once), not stored: backward computes it again from x, with the same bits
+            float inv = inverse(c);
+            float shift = shift(c);
+            for (int n = 0; n < batch; n++) {
+                int base = (n * channels + c) * spatial;
+                Elementwise.normalize(x, y, base, base + spatial, inv, shift, gamma[c], beta[c], relu);
+            }
+        }
     }
 
     /** 1 / sqrt(var + eps) of channel c in the last training forward, rounded to float once. */
@@ -407,8 +418,6 @@ public final class BatchNorm implements Layer {
         float[] dy = outputGradient.data();
         float[] dx = inputGradient.data();
         float[] x = lastInput.data();
-        float[] gamma = weight.value().data();
-        float[] beta = bias.value().data();
         long count;
         int chunks;
         Statistics.Slots slots;
@@ -417,62 +426,76 @@ public final class BatchNorm implements Layer {
             slots = statistics.slots(chunks);
             Statistics.Slots s = slots;
             Parallel.forRange(channels, (part, from, to) -> {
+                double[] plane = new double[2];
                 for (int k = 0; k < chunks; k++) {
                     gradientSums(dy, x, relu, Parallel.start(batch, chunks, k),
-                            Parallel.start(batch, chunks, k + 1), from, to, s, k);
+                            Parallel.start(batch, chunks, k + 1), from, to, s, k, plane);
                 }
             });
         } else {
             chunks = lane.count();
             slots = statistics.slots(chunks);
-            gradientSums(dy, x, relu, 0, batch, 0, channels, slots, lane.index());
+            gradientSums(dy, x, relu, 0, batch, 0, channels, slots, lane.index(), planeSums);
             lane.await();   // every chunk's sums are in
         }
         count = 0;
         for (int k = 0; k < chunks; k++) {
             count += slots.count[k];
         }
-        long total = count;
-        Statistics.Slots s = slots;
-        double[] sumDy = batchSumDy;
-        double[] sumDyXhat = batchSumDyXhat;
-        Parallel.forRange(channels, (part, from, to) -> {
-            for (int c = from; c < to; c++) {
-                double dySum = 0;
-                double dyXhatSum = 0;
-                for (int k = 0; k < chunks; k++) {
-                    dySum += s.sumDy[k][c];
-                    dyXhatSum += s.sumDyXhat[k][c];
-                }
-                sumDy[c] = dySum;
-                sumDyXhat[c] = dyXhatSum;
-                double g = gamma[c];
-                double sumDxhat = g * dySum;               // sum dxhat
-                double sumDxhatXhat = g * dyXhatSum;       // sum (dxhat * xhat)
-                double factor = invStd[c] / total;
-                // dx = factor * (total * g * dy - sum dxhat - xhat * sum(dxhat * xhat)) = a*dy + b*xhat + d, with
-                // the three coefficients worked out in double and rounded once, the loop in float (vectorised)
-                float a = (float) (factor * total * g);
-                float bx = (float) (-factor * sumDxhatXhat);
-                float d = (float) (-factor * sumDxhat);
-                float inv = inverse(c);
-                float shift = shift(c);
-                for (int n = 0; n < batch; n++) {
-                    int base = (n * channels + c) * spatial;
-                    Elementwise.normalizedGradient(dy, x, dx, base, base + spatial, inv, shift, gamma[c], beta[c],
-                            relu, a, bx, d);
-                }
-            }
-        });
+        if (Parallel.runsInline(channels)) {
+            inputGradient(dy, x, dx, batch, relu, slots, chunks, count, 0, channels);   // a lane: no task object
+        } else {
+            Statistics.Slots s = slots;
+            int k = chunks;
+            long total = count;
+            Parallel.forRange(channels, (part, from, to) ->
+                    inputGradient(dy, x, dx, batch, relu, s, k, total, from, to));
+        }
         if (lane == null || lane.index() == 0) {
             float[] dgamma = weight.grad().data();
             float[] dbeta = bias.grad().data();
             for (int c = 0; c < channels; c++) {
-                dgamma[c] += (float) sumDyXhat[c];
-                dbeta[c] += (float) sumDy[c];
+                dgamma[c] += (float) batchSumDyXhat[c];
+                dbeta[c] += (float) batchSumDy[c];
             }
         }
         return inputGradient;
+    }
+
+    /**
+     * dL/dx for channels from..to-1, from the chunks' sums of dy and dy * xhat (also kept in batchSumDy and
+     * batchSumDyXhat for dgamma and dbeta) over {@code total} numbers per channel.
+     */
+    private void inputGradient(float[] dy, float[] x, float[] dx, int batch, boolean relu, Statistics.Slots slots,
+                               int chunks, long total, int from, int to) {
+        float[] gamma = weight.value().data();
+        float[] beta = bias.value().data();
+        for (int c = from; c < to; c++) {
+            double dySum = 0;
+            double dyXhatSum = 0;
+            for (int k = 0; k < chunks; k++) {
+                dySum += slots.sumDy[k][c];
+                dyXhatSum += slots.sumDyXhat[k][c];
+            }
+            batchSumDy[c] = dySum;
+            batchSumDyXhat[c] = dyXhatSum;
+            double g = gamma[c];
+            double sumDxhat = g * dySum;               // sum dxhat
+            double sumDxhatXhat = g * dyXhatSum;       // sum (dxhat * xhat)
+            double factor = invStd[c] / total;
+            // dx = factor * (total * g * dy - sum dxhat - xhat * sum(dxhat * xhat)) = a*dy + b*xhat + d, with the
+            // three coefficients worked out in double and rounded once, the loop in float (vectorised)
+            float a = (float) (factor * total * g);
+            float bx = (float) (-factor * sumDxhatXhat);
+            float d = (float) (-factor * sumDxhat);
+            float inv = inverse(c);
+            float shift = shift(c);
+            for (int n = 0; n < batch; n++) {
+                int base = (n * channels + c) * spatial;
+                Elementwise.normalizedGradient(dy, x, dx, base, base + spatial, inv, shift, gamma[c], beta[c], relu,
+                        a, bx, d);
+            }
+        }
     }
 
     /**
@@ -480,12 +503,11 @@ public final class BatchNorm implements Layer {
      * derivative first when {@code relu}).
      */
     private void gradientSums(float[] dy, float[] x, boolean relu, int first, int last, int c0, int c1,
-                              Statistics.Slots slots, int k) {
+                              Statistics.Slots slots, int k, double[] plane) {
         float[] gamma = weight.value().data();
         float[] beta = bias.value().data();
         double[] sums = slots.sumDy[k];
         double[] products = slots.sumDyXhat[k];
-        double[] plane = new double[2];
         for (int c = c0; c < c1; c++) {
             double sumDy = 0;
             double sumDyXhat = 0;

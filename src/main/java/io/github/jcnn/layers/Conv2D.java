@@ -340,15 +340,11 @@ public final class Conv2D implements Layer {
         float[] dw = weight.grad().data();
         int chunks = (batch + WEIGHT_GRADIENT_IMAGES - 1) / WEIGHT_GRADIENT_IMAGES;
         float[][] partial = weightPartials(chunks);
-        Parallel.forRange(chunks, (part, c0, c1) -> {
-            for (int chunk = c0; chunk < c1; chunk++) {
-                float[] sum = partial[chunk];
-                Elementwise.fill(sum, 0, sum.length, 0f);
-                int first = Parallel.start(batch, chunks, chunk);
-                int count = Parallel.start(batch, chunks, chunk + 1) - first;
-                plan.weightGradient(x, dy, first, count, sum);
-            }
-        });
+        if (Parallel.runsInline(chunks)) {
+            weightGradientChunks(x, dy, batch, chunks, 0, chunks);   // inline: no task object made
+        } else {
+            Parallel.forRange(chunks, (part, c0, c1) -> weightGradientChunks(x, dy, batch, chunks, c0, c1));
+        }
         for (int chunk = 0; chunk < chunks; chunk++) {
             float[] sum = partial[chunk];
             for (int i = 0; i < dw.length; i++) {
@@ -400,6 +396,17 @@ public final class Conv2D implements Layer {
                 }
             }
             db[f] += sum;
+        }
+    }
+
+    /** The partial dL/dW of chunks c0..c1-1 of the batch's {@code chunks}, each into its zeroed partial. */
+    private void weightGradientChunks(float[] x, float[] dy, int batch, int chunks, int c0, int c1) {
+        for (int chunk = c0; chunk < c1; chunk++) {
+            float[] sum = weightPartials[chunk];
+            Elementwise.fill(sum, 0, sum.length, 0f);
+            int first = Parallel.start(batch, chunks, chunk);
+            int count = Parallel.start(batch, chunks, chunk + 1) - first;
+            plan.weightGradient(x, dy, first, count, sum);
         }
     }
 

@@ -180,29 +180,41 @@ public final class Dense extends LayerBase {
         }
         // Y (N x units) = X (N x in) . W^T (in x units), rows of the batch split over threads; then + b on every row
         float[] prepared = training ? null : inferenceWeightT;
-        Parallel.forRange(batch, (part, from, to) -> {
-            if (prepared != null) {
-                Gemm.multiply(false, to - from, units, inFeatures, x, from * inFeatures, inFeatures,
-                        PanelSource.ofReadInPlace(prepared, 0, units), y, from * units, units, true);
-            } else if (wt != null) {
-                Gemm.multiplyRows(to - from, units, inFeatures, x, from * inFeatures, inFeatures, wt,
-                        y, from * units, units);
-            } else {
-                Gemm.multiply(false, true, to - from, units, inFeatures, x, from * inFeatures, inFeatures,
-                        w, 0, inFeatures, y, from * units, units);
-            }
-            if (b != null) {
-                for (int n = from; n < to; n++) {
-                    for (int o = 0; o < units; o++) {
-                        y[n * units + o] += b[o];
-                    }
-                }
-            }
-        });
+        if (Parallel.runsInline(batch)) {
+            forwardRows(x, y, prepared, wt, 0, batch);   // a chunk of the training step: no task object made
+        } else {
+            Parallel.forRange(batch, (part, from, to) -> forwardRows(x, y, prepared, wt, from, to));
+        }
         if (training) {
             lastInput = input;
         }
         return output;
+    }
+
+    /**
+     * Y = X . W^T + b for samples from..to-1, with W^T {@code prepared} for inference ({@link #forInference}), or
+     * {@code wt} as row arrays in training, or W packed by the GEMM.
+     */
+    private void forwardRows(float[] x, float[] y, float[] prepared, float[][] wt, int from, int to) {
+        float[] w = weight.value().data();
+        float[] b = bias == null ? null : bias.value().data();
+        if (prepared != null) {
+            Gemm.multiply(false, to - from, units, inFeatures, x, from * inFeatures, inFeatures,
+                    PanelSource.ofReadInPlace(prepared, 0, units), y, from * units, units, true);
+        } else if (wt != null) {
+            Gemm.multiplyRows(to - from, units, inFeatures, x, from * inFeatures, inFeatures, wt,
+                    y, from * units, units);
+        } else {
+            Gemm.multiply(false, true, to - from, units, inFeatures, x, from * inFeatures, inFeatures,
+                    w, 0, inFeatures, y, from * units, units);
+        }
+        if (b != null) {
+            for (int n = from; n < to; n++) {
+                for (int o = 0; o < units; o++) {
+                    y[n * units + o] += b[o];
+                }
+            }
+        }
     }
 
     /**
@@ -222,32 +234,44 @@ public final class Dense extends LayerBase {
         LayerChecks.requireGradient(this, outputGradient, lastInput == null ? -1 : lastInput.shape().dim(0));
         int batch = lastInput.shape().dim(0);
         Tensor inputGradient = gradientBuffer = Buffers.reuseZeroed(gradientBuffer, inputShape().withBatch(batch));
-        float[] x = lastInput.data();
         float[] dy = outputGradient.data();
-        float[] w = weight.value().data();
-        float[] dw = weight.grad().data();
-        float[] db = bias == null ? null : bias.grad().data();
         float[] dx = inputGradient.data();
         // dX (N x in) = dY (N x units) . W (units x in), rows of the batch split over threads
-        Parallel.forRange(batch, (part, from, to) ->
-                Gemm.multiply(false, false, to - from, inFeatures, units, dy, from * units, units,
-                        w, 0, inFeatures, dx, from * inFeatures, inFeatures));
+        if (Parallel.runsInline(batch)) {
+            inputGradientRows(dy, dx, 0, batch);   // a chunk of the training step: no task object made
+        } else {
+            Parallel.forRange(batch, (part, from, to) -> inputGradientRows(dy, dx, from, to));
+        }
         // dW (units x in) += dY^T (units x N) . X (N x in), rows of dW split over threads; each element sums over
         // n = 0, 1, ... in order whatever the thread count. db[o] += sum over n of dy[n, o].
-        Parallel.forRange(units, (part, from, to) -> {
-            Gemm.multiply(true, false, to - from, inFeatures, batch, dy, from, units,
-                    x, 0, inFeatures, dw, from * inFeatures, inFeatures);
-            if (db != null) {
-                for (int o = from; o < to; o++) {
-                    float biasSum = 0;
-                    for (int n = 0; n < batch; n++) {
-                        biasSum += dy[n * units + o];
-                    }
-                    db[o] += biasSum;
-                }
-            }
-        });
+        if (Parallel.runsInline(units)) {
+            weightGradientRows(dy, batch, 0, units);
+        } else {
+            Parallel.forRange(units, (part, from, to) -> weightGradientRows(dy, batch, from, to));
+        }
         return inputGradient;
+    }
+
+    /** dX = dY . W for samples from..to-1. */
+    private void inputGradientRows(float[] dy, float[] dx, int from, int to) {
+        Gemm.multiply(false, false, to - from, inFeatures, units, dy, from * units, units,
+                weight.value().data(), 0, inFeatures, dx, from * inFeatures, inFeatures);
+    }
+
+    /** dW += dY^T . X and db += the sums of dY's columns, for units from..to-1. */
+    private void weightGradientRows(float[] dy, int batch, int from, int to) {
+        float[] db = bias == null ? null : bias.grad().data();
+        Gemm.multiply(true, false, to - from, inFeatures, batch, dy, from, units,
+                lastInput.data(), 0, inFeatures, weight.grad().data(), from * inFeatures, inFeatures);
+        if (db != null) {
+            for (int o = from; o < to; o++) {
+                float biasSum = 0;
+                for (int n = 0; n < batch; n++) {
+                    biasSum += dy[n * units + o];
+                }
+                db[o] += biasSum;
+            }
+        }
     }
 
     /**

@@ -56,6 +56,10 @@ public final class Dropout extends LayerBase {
         this.random = new SplittableRandom(random.nextLong());
     }
 
+    /** Training output and input gradient, reused while the batch size stays the same. */
+    private Tensor outputBuffer;
+    private Tensor gradientBuffer;
+
     /**
      * Training: y = x * mask with a fresh mask. Inference: y = x (the input tensor itself is returned).
      */
@@ -73,7 +77,7 @@ public final class Dropout extends LayerBase {
             mask[i] = random.nextDouble() < rate ? 0f : keptScale;
         }
         lastBatch = input.shape().dim(0);
-        Tensor output = Tensor.zeros(input.shape());
+        Tensor output = outputBuffer = Buffers.reuse(outputBuffer, input.shape());   // every number written
         float[] y = output.data();
         for (int i = 0; i < x.length; i++) {
             y[i] = x[i] * mask[i];
@@ -85,7 +89,7 @@ public final class Dropout extends LayerBase {
     @Override
     public Tensor backward(Tensor outputGradient) {
         LayerChecks.requireGradient(this, outputGradient, lastBatch);
-        Tensor inputGradient = Tensor.zeros(outputGradient.shape());
+        Tensor inputGradient = gradientBuffer = Buffers.reuse(gradientBuffer, outputGradient.shape());
         float[] dy = outputGradient.data();
         float[] dx = inputGradient.data();
         for (int i = 0; i < dy.length; i++) {

@@ -22,11 +22,19 @@ public final class Flatten extends LayerBase {
         super("Flatten", in, Shape.of(in.size()));
     }
 
+    /** The views the last training forward and backward returned, handed out again for the same array and shape. */
+    private Tensor outputView;
+    private Tensor gradientView;
+
     /** y = x viewed as (N, size): the same numbers, no copy. */
     @Override
     public Tensor forward(Tensor input, boolean training) {
         Layer.requireBatchOf(this, input);
-        return input.reshape(outputShape().withBatch(input.shape().dim(0)));
+        Tensor view = view(training ? outputView : null, input, outputShape().withBatch(input.shape().dim(0)));
+        if (training) {
+            outputView = view;
+        }
+        return view;
     }
 
     /**
@@ -36,7 +44,13 @@ public final class Flatten extends LayerBase {
     @Override
     public Tensor backward(Tensor outputGradient) {
         LayerChecks.requireGradientBatch(this, outputGradient);
-        return outputGradient.reshape(inputShape().withBatch(outputGradient.shape().dim(0)));
+        gradientView = view(gradientView, outputGradient, inputShape().withBatch(outputGradient.shape().dim(0)));
+        return gradientView;
+    }
+
+    /** {@code last} if it views t's array with this shape already (training: no new view per step), else a new one. */
+    private static Tensor view(Tensor last, Tensor t, Shape shape) {
+        return last != null && last.data() == t.data() && last.shape().equals(shape) ? last : t.reshape(shape);
     }
 
     /** A new Flatten of the same shape: the layer has no parameters, only per-batch training state. */

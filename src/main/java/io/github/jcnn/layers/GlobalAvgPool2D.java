@@ -28,6 +28,8 @@ public final class GlobalAvgPool2D extends LayerBase {
 
     /** The input gradient of the last backward, reused while the batch size stays the same. */
     private Tensor gradientBuffer;
+    /** The training output, reused while the batch size stays the same. */
+    private Tensor outputBuffer;
 
     /**
      * Global average pooling for inputs of shape (C, H, W).
@@ -43,27 +45,39 @@ public final class GlobalAvgPool2D extends LayerBase {
         return Shape.of(in.dim(0));
     }
 
-    /** y[n, c] = mean of the map x[n, c, ., .], summed in double. Writes no field, in training or not. */
+    /**
+     * y[n, c] = mean of the map x[n, c, ., .], summed in double. In training the output is a buffer kept from step
+     * to step (see {@link Layer}); inference writes no field.
+     */
     @Override
     public Tensor forward(Tensor input, boolean training) {
         Layer.requireBatchOf(this, input);
         int batch = input.shape().dim(0);
-        int area = inputShape().dim(1) * inputShape().dim(2);
-        Tensor output = Tensor.zeros(outputShape().withBatch(batch));
+        // every number is written below
+        Tensor output = training ? outputBuffer = Buffers.reuse(outputBuffer, outputShape().withBatch(batch))
+                : Tensor.zeros(outputShape().withBatch(batch));
         float[] x = input.data();
         float[] y = output.data();
-        // the same plane walk as backward, which spreads each plane's share instead of summing it
-        Parallel.forRange(batch * inputShape().dim(0), (part, from, to) -> {
-            for (int plane = from; plane < to; plane++) {
-                double sum = 0;
-                int base = plane * area;
-                for (int s = 0; s < area; s++) {
-                    sum += x[base + s];
-                }
-                y[plane] = (float) (sum / area);
-            }
-        });
+        int planes = batch * inputShape().dim(0);
+        if (Parallel.runsInline(planes)) {
+            average(x, y, 0, planes);   // a chunk of the training step: no task object made
+        } else {
+            Parallel.forRange(planes, (part, from, to) -> average(x, y, from, to));
+        }
         return output;
+    }
+
+    /** y[plane] = the mean of x's plane, for planes from..to-1 (the same walk as {@link #spread}). */
+    private void average(float[] x, float[] y, int from, int to) {
+        int area = inputShape().dim(1) * inputShape().dim(2);
+        for (int plane = from; plane < to; plane++) {
+            double sum = 0;
+            int base = plane * area;
+            for (int s = 0; s < area; s++) {
+                sum += x[base + s];
+            }
+            y[plane] = (float) (sum / area);
+        }
     }
 
     /**
@@ -74,22 +88,30 @@ public final class GlobalAvgPool2D extends LayerBase {
     public Tensor backward(Tensor outputGradient) {
         LayerChecks.requireGradientBatch(this, outputGradient);
         int batch = outputGradient.shape().dim(0);
-        int area = inputShape().dim(1) * inputShape().dim(2);
         // every number is written below: the buffer of the last step serves (a new 2 MB array per step for
         // resnet's 64 x 128 x 8 x 8, each one a "humongous" object that started a G1 marking cycle)
         Tensor inputGradient = gradientBuffer = Buffers.reuse(gradientBuffer, inputShape().withBatch(batch));
         float[] dx = inputGradient.data();
         float[] dy = outputGradient.data();
-        Parallel.forRange(batch * inputShape().dim(0), (part, from, to) -> {
-            for (int plane = from; plane < to; plane++) {
-                float share = dy[plane] / area;
-                int base = plane * area;
-                for (int s = 0; s < area; s++) {
-                    dx[base + s] = share;
-                }
-            }
-        });
+        int planes = batch * inputShape().dim(0);
+        if (Parallel.runsInline(planes)) {
+            spread(dy, dx, 0, planes);
+        } else {
+            Parallel.forRange(planes, (part, from, to) -> spread(dy, dx, from, to));
+        }
         return inputGradient;
+    }
+
+    /** Each input of planes from..to-1 gets dy[plane] / (H W). */
+    private void spread(float[] dy, float[] dx, int from, int to) {
+        int area = inputShape().dim(1) * inputShape().dim(2);
+        for (int plane = from; plane < to; plane++) {
+            float share = dy[plane] / area;
+            int base = plane * area;
+            for (int s = 0; s < area; s++) {
+                dx[base + s] = share;
+            }
+        }
     }
 
     /** A new GlobalAvgPool2D of the same shape (with a gradient buffer of its own): the layer has no parameters. */

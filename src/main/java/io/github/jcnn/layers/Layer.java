@@ -21,9 +21,9 @@ import java.util.random.RandomGenerator;
  *       <em>adding</em> dL/dw into each parameter's {@link Parameter#grad()} (the caller zeroes gradients between
  *       steps).</li>
  * </ul>
- * Training-mode results may be buffers the layer reuses from step to step (Conv2D, Dense, MaxPool2D and the
- * activations ReLU, LeakyReLU, Sigmoid, Tanh and Softmax do, so that a training step allocates no big arrays): the
- * tensor returned by {@code forward(x, true)} is valid until that layer's next training forward, the one returned by
+ * Training-mode results may be buffers the layer reuses from step to step (every layer of this package does, so that
+ * a training step makes no new arrays once its buffers exist; Flatten hands out the same view again): the tensor
+ * returned by {@code forward(x, true)} is valid until that layer's next training forward, the one returned by
  * {@code backward} until its next backward. Copy one to keep it.
  * {@code forward(x, false)} always returns a new tensor. A layer may also keep a reference to the x of its last
  * training forward until its backward (Dense and BatchNorm do, instead of a copy): leave x unchanged in between, as
@@ -126,8 +126,7 @@ public interface Layer {
     static void requireBatchOf(Layer layer, Tensor input) {
         Shape got = input.shape();
         Shape want = layer.inputShape();
-        boolean ok = got.rank() == want.rank() + 1 && got.dropFirst().equals(want);
-        if (!ok) {
+        if (!got.isBatchOf(want)) {
             throw new IllegalArgumentException(layer.type() + ": input has shape " + got + " but a batch of "
                     + want + " was expected, i.e. (N, " + want.toString().substring(1));
         }

@@ -33,7 +33,7 @@ final class LayerChecks {
     static void requireGradientBatch(Layer layer, Tensor outputGradient) {
         Shape got = outputGradient.shape();
         Shape want = layer.outputShape();
-        if (got.rank() != want.rank() + 1 || !got.dropFirst().equals(want)) {
+        if (!got.isBatchOf(want)) {
             throw new IllegalArgumentException(layer.type() + ": output gradient has shape " + got
                     + " but a batch of " + want + " was expected, i.e. (N, " + want.toString().substring(1));
         }

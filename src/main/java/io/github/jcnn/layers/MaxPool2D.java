@@ -72,14 +72,22 @@ public final class MaxPool2D extends Pool2D {
         float[] x = input.data();
         float[] y = output.data();
         // one plane = one channel of one image; planes are independent
-        Parallel.forRange(planes(batch), (part, from, to) -> {
-            if (poolSize == 2 && stride == 2) {
-                Pooling.maxPool2x2(x, y, where, from, to, height, width);
-            } else {
-                Pooling.maxPoolReference(x, y, where, from, to, height, width, poolSize, stride);
-            }
-        });
+        int planes = planes(batch);
+        if (Parallel.runsInline(planes)) {
+            pool(x, y, where, 0, planes);   // inline: no task object made
+        } else {
+            Parallel.forRange(planes, (part, from, to) -> pool(x, y, where, from, to));
+        }
         return output;
+    }
+
+    /** The forward pass over planes from..to-1. */
+    private void pool(float[] x, float[] y, int[] where, int from, int to) {
+        if (poolSize == 2 && stride == 2) {
+            Pooling.maxPool2x2(x, y, where, from, to, height, width);
+        } else {
+            Pooling.maxPoolReference(x, y, where, from, to, height, width, poolSize, stride);
+        }
     }
 
     /**
@@ -93,17 +101,24 @@ public final class MaxPool2D extends Pool2D {
         Tensor inputGradient = gradientBuffer = Buffers.reuseZeroed(gradientBuffer, inputShape().withBatch(lastBatch));
         float[] dx = inputGradient.data();
         float[] dy = outputGradient.data();
-        int planeOut = outHeight * outWidth;
-        int[] where = argmax;
         // planes are independent: a winner always lies in its own plane
-        Parallel.forRange(planes(lastBatch), (part, from, to) -> {
-            if (stride >= poolSize) {   // no input is in two windows
-                Pooling.maxPoolBackwardDisjoint(dy, where, dx, from * planeOut, to * planeOut);
-            } else {
-                Pooling.maxPoolBackwardReference(dy, where, dx, from * planeOut, to * planeOut);
-            }
-        });
+        int planes = planes(lastBatch);
+        if (Parallel.runsInline(planes)) {
+            unpool(dy, dx, 0, planes);
+        } else {
+            Parallel.forRange(planes, (part, from, to) -> unpool(dy, dx, from, to));
+        }
         return inputGradient;
+    }
+
+    /** The backward pass over planes from..to-1: each output's gradient to its window's winner. */
+    private void unpool(float[] dy, float[] dx, int from, int to) {
+        int planeOut = outHeight * outWidth;
+        if (stride >= poolSize) {   // no input is in two windows
+            Pooling.maxPoolBackwardDisjoint(dy, argmax, dx, from * planeOut, to * planeOut);
+        } else {
+            Pooling.maxPoolBackwardReference(dy, argmax, dx, from * planeOut, to * planeOut);
+        }
     }
 
     /** A new MaxPool2D of the same shape: the layer has no parameters, only per-batch training state. */

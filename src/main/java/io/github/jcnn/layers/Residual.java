@@ -209,9 +209,9 @@ public final class Residual implements Layer {
     /** The layers of one path in order, from x; in inference each layer's input handed back once it is read. */
     private static Tensor path(List<Layer> layers, Tensor input, boolean training) {
         Tensor y = input;
-        for (Layer layer : layers) {
+        for (int i = 0; i < layers.size(); i++) {   // by index: no iterator made per call
             Tensor in = y;
-            y = layer.forward(in, training);
+            y = layers.get(i).forward(in, training);
             if (!training && y.data() != in.data()) {
                 giveBack(in, input);
             }
@@ -253,11 +253,18 @@ public final class Residual implements Layer {
 
     /** out = a + b, element by element, split over the threads (inside a data-parallel chunk: on its own). */
     private static void add(float[] a, float[] b, float[] out) {
-        Parallel.forRange(out.length, (part, from, to) -> {
-            for (int i = from; i < to; i++) {
-                out[i] = a[i] + b[i];
-            }
-        });
+        if (Parallel.runsInline(out.length)) {
+            add(a, b, out, 0, out.length);   // a chunk of the training step: no task object made
+        } else {
+            Parallel.forRange(out.length, (part, from, to) -> add(a, b, out, from, to));
+        }
+    }
+
+    /** out[i] = a[i] + b[i] for i in from..to-1. */
+    private static void add(float[] a, float[] b, float[] out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            out[i] = a[i] + b[i];
+        }
     }
 
     /** A block over the inner layers' replicas (sharing their parameter values), or empty if one has none. */

@@ -28,4 +28,17 @@ public interface Loss {
      * @param labels      N class labels in 0..K-1
      */
     Tensor gradient(Tensor predictions, int[] labels);
+
+    /**
+     * {@link #gradient} written into {@code into} instead of a new tensor, the same numbers: the training step keeps
+     * one per chunk of the batch, so that a step allocates nothing for it. The default copies what
+     * {@link #gradient} returns; the library's losses write in place.
+     *
+     * @param into (N, K), every number overwritten
+     * @return {@code into}
+     * @throws IllegalArgumentException if {@code into} does not have the predictions' shape
+     */
+    default Tensor gradientInto(Tensor predictions, int[] labels, Tensor into) {
+        return into.copyFromInPlace(gradient(predictions, labels));
+    }
 }

@@ -37,6 +37,22 @@ public final class MeanSquaredError implements Loss {
         return gradient(predictions, oneHot(predictions, labels));
     }
 
+    /** {@link #gradient(Tensor, int[])}, into {@code into}: the same numbers, without the one-hot targets. */
+    @Override
+    public Tensor gradientInto(Tensor predictions, int[] labels, Tensor into) {
+        SoftmaxCrossEntropy.check(name(), predictions, labels);
+        SoftmaxCrossEntropy.requireShape(predictions, into);
+        int classes = predictions.shape().dim(1);
+        float[] p = predictions.data();
+        float[] g = into.data();
+        float factor = 2f / p.length;
+        for (int i = 0; i < p.length; i++) {
+            float target = i % classes == labels[i / classes] ? 1f : 0f;
+            g[i] = factor * (p[i] - target);
+        }
+        return into;
+    }
+
     /**
      * L = mean of (p - t)^2 over all numbers, in double.
      *

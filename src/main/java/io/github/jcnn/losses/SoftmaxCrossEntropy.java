@@ -80,9 +80,13 @@ public final class SoftmaxCrossEntropy implements Loss {
             throw new IllegalArgumentException("softmax: logits " + logits.shape() + " have no dimension; (N, K) "
                     + "was expected");
         }
+        return softmax(logits, Tensor.zeros(logits.shape()));
+    }
+
+    /** {@link #softmax(Tensor)} into {@code out}, a tensor as large as the logits; returns out. */
+    private static Tensor softmax(Tensor logits, Tensor out) {
         // Not the Softmax layer's loop: this one keeps e^(...) in double to the end, so its bits differ slightly.
         int classes = logits.shape().dim(-1);
-        Tensor out = Tensor.zeros(logits.shape());
         float[] z = logits.data();
         float[] p = out.data();
         for (int row = 0; row < z.length; row += classes) {
@@ -130,10 +134,17 @@ public final class SoftmaxCrossEntropy implements Loss {
     /** dL/dz = (softmax(z) - t) / N with t = (1 - eps) onehot(y) + eps / K. */
     @Override
     public Tensor gradient(Tensor predictions, int[] labels) {
+        return gradientInto(predictions, labels, Tensor.zeros(predictions.shape()));
+    }
+
+    /** {@link #gradient}, into {@code into}. */
+    @Override
+    public Tensor gradientInto(Tensor predictions, int[] labels, Tensor into) {
         check(name(), predictions, labels);
+        requireShape(predictions, into);
         int batch = predictions.shape().dim(0);
         int classes = predictions.shape().dim(1);
-        Tensor grad = softmax(predictions);
+        Tensor grad = softmax(predictions, into);
         float[] g = grad.data();
         float spread = (float) (smoothing / classes);
         for (int n = 0; n < batch; n++) {
@@ -145,6 +156,14 @@ public final class SoftmaxCrossEntropy implements Loss {
             g[n * classes + labels[n]] -= (float) (1 - smoothing);
         }
         return grad.scaleInPlace(1f / batch);
+    }
+
+    /** Checks that a gradient's {@code into} has the predictions' shape. */
+    static void requireShape(Tensor predictions, Tensor into) {
+        if (!into.shape().equals(predictions.shape())) {
+            throw new IllegalArgumentException("the gradient for predictions " + predictions.shape()
+                    + " cannot be written into a tensor of shape " + into.shape());
+        }
     }
 
     /** Checks that predictions are (N, K) and that there are N labels, each in 0..K-1. */

@@ -6,6 +6,7 @@ import io.github.jcnn.layers.Conv2D;
 import io.github.jcnn.layers.Layer;
 import io.github.jcnn.layers.Parameter;
 import io.github.jcnn.losses.Loss;
+import io.github.jcnn.tensor.Shape;
 import io.github.jcnn.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,11 +65,11 @@ final class DataParallelStep {
     private final List<Layer[]> replicas = new ArrayList<>();
     /** chunkParameters.get(c) = the parameters of chunk c's replica, in the model's order */
     private final List<List<Parameter>> chunkParameters = new ArrayList<>();
-    /** Per chunk: its slice of the batch's images and labels, reused while the sizes stay the same. */
-    private final List<float[]> chunkImages = new ArrayList<>();
-    private final List<int[]> chunkLabels = new ArrayList<>();
-    /** Per chunk: the output of its last forward (valid until the replica's next forward). */
-    private final List<Tensor> chunkOutputs = new ArrayList<>();
+    /** Per chunk: what its forward and backward keep from step to step. */
+    private final List<Chunk> chunkState = new ArrayList<>();
+    /** Per chunk of the last pass: its loss summed over its samples, and its right predictions. */
+    private double[] losses = new double[0];
+    private int[] correct = new int[0];
     /** Between {@link #forward} and {@link #backward}: the chunk count (0 when no backward is due), loss and N. */
     private int pendingChunks;
     private Loss pendingLoss;
@@ -127,10 +128,31 @@ final class DataParallelStep {
         }
         replicas.add(copy);
         chunkParameters.add(params);
-        chunkImages.add(new float[0]);
-        chunkLabels.add(new int[0]);
-        chunkOutputs.add(null);
+        chunkState.add(new Chunk());
         return true;
+    }
+
+    /**
+     * One chunk's slice of the batch (its images and labels), the tensors its forward and backward pass hand on, and
+     * the loss's gradient: all kept while the chunk's size stays the same, so that a step allocates nothing per
+     * chunk. The tensors are views of the replica's buffers, valid until its next forward.
+     */
+    private static final class Chunk {
+        float[] images = new float[0];
+        int[] labels = new int[0];
+        /** The images as a batch, the input of the replica's first layer. */
+        Tensor input;
+        /** The output of the last forward (valid until the replica's next forward), and the same viewed as (m, K). */
+        Tensor output;
+        Tensor rows;
+        /** dL/d(rows) from the loss, and the same viewed in the output's shape. */
+        Tensor gradient;
+        Tensor gradientView;
+
+        /** {@code last} if it views the array of t with this shape already, else a new view. */
+        static Tensor view(Tensor last, Tensor t, Shape shape) {
+            return last != null && last.data() == t.data() && last.shape().equals(shape) ? last : t.reshape(shape);
+        }
     }
 
     /**
@@ -186,8 +208,12 @@ final class DataParallelStep {
         while (replicas.size() < chunks) {
             addReplica();
         }
-        double[] losses = new double[chunks];
-        int[] correct = new int[chunks];
+        if (losses.length < chunks) {
+            losses = new double[chunks];
+            correct = new int[chunks];
+        }
+        double[] losses = this.losses;
+        int[] correct = this.correct;
         pendingLoss = loss;
         pendingBatch = n;
         pendingChunks = 0;
@@ -237,36 +263,49 @@ final class DataParallelStep {
     /** Chunk c: samples from..to-1 forward and loss, through replica c. */
     private void forwardChunk(int c, Tensor images, int[] labels, int from, int to, Loss loss,
                               double[] losses, int[] correct) {
+        Chunk chunk = chunkState.get(c);
         int count = to - from;
-        int sampleSize = layers.get(0).inputShape().size();
-        float[] x = chunkImages.get(c);
-        if (x.length != count * sampleSize) {
-            x = new float[count * sampleSize];
-            chunkImages.set(c, x);
+        Shape inputShape = layers.get(0).inputShape();
+        int sampleSize = inputShape.size();
+        if (chunk.images.length != count * sampleSize) {
+            chunk.images = new float[count * sampleSize];
+            chunk.input = Tensor.wrap(inputShape.withBatch(count), chunk.images);
         }
-        System.arraycopy(images.data(), from * sampleSize, x, 0, x.length);
-        int[] y = chunkLabels.get(c);
-        if (y.length != count) {
-            y = new int[count];
-            chunkLabels.set(c, y);
+        System.arraycopy(images.data(), from * sampleSize, chunk.images, 0, chunk.images.length);
+        if (chunk.labels.length != count) {
+            chunk.labels = new int[count];
         }
+        int[] y = chunk.labels;
         System.arraycopy(labels, from, y, 0, count);
-        for (Parameter p : chunkParameters.get(c)) {
-            p.zeroGrad();
+        List<Parameter> params = chunkParameters.get(c);
+        for (int p = 0; p < params.size(); p++) {
+            params.get(p).zeroGrad();
         }
         Layer[] net = replicas.get(c);
-        Tensor out = Tensor.wrap(layers.get(0).inputShape().withBatch(count), x);
+        Tensor out = chunk.input;
         for (Layer layer : net) {
             out = layer.forward(out, true);
         }
-        chunkOutputs.set(c, out);
-        Tensor rows = out.reshape(count, out.size() / count);
+        chunk.output = out;
+        int classes = out.size() / count;
+        Tensor rows = chunk.rows;
+        if (rows == null || rows.data() != out.data() || rows.shape().dim(0) != count
+                || rows.shape().dim(1) != classes) {
+            rows = out.reshape(count, classes);   // the output viewed as (m, K), kept while it stays the same
+            chunk.rows = rows;
+        }
         double chunkLoss = loss.loss(rows, y);
         losses[c] = chunkLoss * count;
+        float[] z = rows.data();
         int right = 0;
-        int[] predicted = rows.argMaxRows();
         for (int i = 0; i < count; i++) {
-            if (predicted[i] == y[i]) {
+            int best = 0;   // the first of the largest scores, as Tensor.argMaxRows
+            for (int k = 1; k < classes; k++) {
+                if (z[i * classes + k] > z[i * classes + best]) {
+                    best = k;
+                }
+            }
+            if (best == y[i]) {
                 right++;
             }
         }
@@ -275,11 +314,16 @@ final class DataParallelStep {
 
     /** Chunk c's backward into replica c's gradients (after its forward); dL/dx into inputGradient unless null. */
     private void backwardChunk(int c, Tensor inputGradient) {
-        Tensor out = chunkOutputs.get(c);
-        int[] y = chunkLabels.get(c);
-        int count = y.length;
-        Tensor rows = out.reshape(count, out.size() / count);
-        Tensor dy = pendingLoss.gradient(rows, y).scaleInPlace((float) count / pendingBatch).reshape(out.shape());
+        Chunk chunk = chunkState.get(c);
+        Tensor out = chunk.output;
+        int count = chunk.labels.length;
+        Tensor rows = chunk.rows;
+        if (chunk.gradient == null || !chunk.gradient.shape().equals(rows.shape())) {
+            chunk.gradient = Tensor.zeros(rows.shape());
+        }
+        pendingLoss.gradientInto(rows, chunk.labels, chunk.gradient).scaleInPlace((float) count / pendingBatch);
+        chunk.gradientView = Chunk.view(chunk.gradientView, chunk.gradient, out.shape());
+        Tensor dy = chunk.gradientView;
         Layer[] net = replicas.get(c);
         for (int i = net.length - 1; i > 0; i--) {
             dy = net[i].backward(dy);

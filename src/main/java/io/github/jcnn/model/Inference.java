@@ -159,7 +159,7 @@ final class Inference {
             return out.reshape(out.shape().dropFirst());
         }
         Shape shape = inputs.shape();
-        if (shape.rank() != inputShape.rank() + 1 || !shape.dropFirst().equals(inputShape)) {
+        if (!shape.isBatchOf(inputShape)) {
             throw new IllegalArgumentException("the model takes a batch of " + inputShape + ", i.e. (N, "
                     + inputShape.toString().substring(1) + ", or one sample " + inputShape + ", but got " + shape);
         }

@@ -399,7 +399,7 @@ final class Trainer {
     private void requireBatch(Tensor images, int[] labels) {
         Shape shape = images.shape();
         Shape inputShape = model.inputShape();
-        if (shape.rank() != inputShape.rank() + 1 || !shape.dropFirst().equals(inputShape)) {
+        if (!shape.isBatchOf(inputShape)) {
             throw new IllegalArgumentException("the model takes a batch of " + inputShape + ", i.e. (N, "
                     + inputShape.toString().substring(1) + ", but got " + shape);
         }

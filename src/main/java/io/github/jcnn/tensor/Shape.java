@@ -99,9 +99,32 @@ public final class Shape {
         return new Shape(Arrays.copyOfRange(dims, 1, dims.length));
     }
 
+    /**
+     * Whether this shape is a batch of {@code sample}: one more dimension, and {@link #dropFirst()} equal to it. For
+     * example (64, 3, 32, 32) is a batch of (3, 32, 32). Asked on every layer call, so it makes no new shape.
+     */
+    public boolean isBatchOf(Shape sample) {
+        if (dims.length != sample.dims.length + 1) {
+            return false;
+        }
+        for (int i = 0; i < sample.dims.length; i++) {
+            if (dims[i + 1] != sample.dims[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The size of everything after the first dimension: the elements of one sample in a batch. */
     public int sampleSize() {
-        return dropFirst().size();
+        if (dims.length == 0) {
+            throw new IllegalArgumentException("a scalar shape has no first dimension");
+        }
+        int size = 1;
+        for (int i = 1; i < dims.length; i++) {
+            size *= dims[i];
+        }
+        return size;
     }
 
     /** The row-major offset of an index, checking each coordinate. */
