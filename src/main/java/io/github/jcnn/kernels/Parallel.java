@@ -109,8 +109,8 @@ public final class Parallel {
     }
 
     /**
-     * Runs {@code body.accept(value)} with the current thread marked as inside a task, so that the forRange calls it makes run
-     * inline ({@link Lanes}: each lane is one thread's worth of work already).
+     * Runs {@code body.accept(value)} with the current thread marked as inside a task, so that the forRange calls it
+     * makes run inline ({@link Lanes}: each lane is one thread's worth of work already).
      */
     static void runInside(IntConsumer body, int value) {
         int[] depth = INSIDE.get();
