@@ -535,6 +535,23 @@ public final class PaddedWide {
         copyOut(product, ld, k, 0, filters, y, yOffset);
     }
 
+    /**
+     * Copies the output rows r0 .. r1 - 1 of one image out of a product that holds only their wide columns (row f
+     * of the product at {@code product[f*ld]}, its column 0 the wide column r0*S'):
+     * {@code y[yOffset + (f*OH + i)*OW + j] = product[f*ld + (i - r0)*S' + j]} for j &lt; OW.
+     */
+    public void copyOutRows(float[] product, int ld, int r0, int r1, int filters, float[] y, int yOffset) {
+        for (int f = 0; f < filters; f++) {
+            Elementwise.copyRows(product, f * ld, rowStride, y, yOffset + (f * outHeight + r0) * outWidth, outWidth,
+                    r1 - r0, outWidth);
+        }
+    }
+
+    /** S', the wide columns from one output row to the next. */
+    int rowStride() {
+        return rowStride;
+    }
+
     /** {@link #copyOut(float[], int, int, int, float[], int)} for the rows f0 .. f1 - 1 only. */
     public void copyOut(float[] product, int ld, int k, int f0, int f1, float[] y, int yOffset) {
         int length = wideColumns();
