@@ -19,8 +19,8 @@ import java.util.Locale;
  *   java -cp target/benchmarks.jar io.github.jcnn.bench.StepAllocation [--models vgg resnet lenet]
  *        [--batches 32 64 128 256] [--threads 2] [--warmup 30] [--steps 10] [--rounds 3]
  * </pre>
- * JMH's {@code -prof gc} gives the same figure per benchmark call, plus what JMH's own threads allocate while the
- * call runs (a few KB per second), which makes a slow step look as if it allocated more.
+ * JMH's {@code -prof gc} gives the same figure per benchmark call, plus a few KB per measurement iteration that JMH
+ * itself allocates, spread over the iteration's calls: that makes a slow step look as if it allocated more.
  */
 public final class StepAllocation {
 
