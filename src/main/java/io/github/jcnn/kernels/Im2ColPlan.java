@@ -70,9 +70,6 @@ final class Im2ColPlan implements ConvPlan {
      */
     @Override
     public void forward(float[] x, int batch, float[] w, float[] b, float[] y, boolean training) {
-        int imageSize = im2col.imageSize();
-        int positions = im2col.columns();        // OH*OW
-        int patch = im2col.rows();               // C*KH*KW
         float[][][] buffers = training ? columnRows() : null;
         if (!training && batch < Parallel.threads() && !im2col.wideLayoutPays() && imagesPerGroup() == 1
                 && !Parallel.insideTask()) {
