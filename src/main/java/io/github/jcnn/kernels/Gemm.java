@@ -88,6 +88,15 @@ public final class Gemm {
         return Simd.description();
     }
 
+    /**
+     * The columns of C that the product computes together, one panel (two vectors with the Vector API, else 1): a
+     * product n columns wide does the work of a whole number of panels, so a caller free to choose n (a block of a
+     * larger product) wastes nothing when n is a multiple of this.
+     */
+    static int panelColumns() {
+        return Simd.VECTOR ? VectorGemm.panelColumns() : 1;
+    }
+
     /** Whether the vector GEMM is in use (see {@link #implementation()}). */
     public static boolean vectorized() {
         return Simd.VECTOR;

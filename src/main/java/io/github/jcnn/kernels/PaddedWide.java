@@ -536,14 +536,26 @@ public final class PaddedWide {
     }
 
     /**
-     * Copies the output rows r0 .. r1 - 1 of one image out of a product that holds only their wide columns (row f
-     * of the product at {@code product[f*ld]}, its column 0 the wide column r0*S'):
-     * {@code y[yOffset + (f*OH + i)*OW + j] = product[f*ld + (i - r0)*S' + j]} for j &lt; OW.
+     * Copies the outputs among the wide columns c0 .. c1 - 1 of one image out of a product that holds only those
+     * columns (row f of the product at {@code product[at + f*ld]}, its column 0 the wide column c0):
+     * {@code y[yOffset + (f*OH + i)*OW + j] = product[at + f*ld + i*S' + j - c0]} for every output (i, j) with
+     * c0 &le; i*S' + j &lt; c1. The columns may start and end inside an output row; those in the gaps between rows
+     * are not outputs and are skipped.
      */
-    public void copyOutRows(float[] product, int ld, int r0, int r1, int filters, float[] y, int yOffset) {
+    public void copyOutColumns(float[] product, int at, int ld, int c0, int c1, int filters, float[] y,
+                               int yOffset) {
+        int first = c0 / rowStride;
+        int last = Math.min(outHeight, (c1 - 1) / rowStride + 1);
         for (int f = 0; f < filters; f++) {
-            Elementwise.copyRows(product, f * ld, rowStride, y, yOffset + (f * outHeight + r0) * outWidth, outWidth,
-                    r1 - r0, outWidth);
+            for (int i = first; i < last; i++) {
+                int start = i * rowStride;
+                int j0 = Math.max(0, c0 - start);
+                int j1 = Math.min(outWidth, c1 - start);
+                if (j0 < j1) {
+                    System.arraycopy(product, at + f * ld + start + j0 - c0, y, yOffset + (f * outHeight + i) * outWidth
+                            + j0, j1 - j0);
+                }
+            }
         }
     }
 

@@ -20,8 +20,11 @@ final class PaddedWidePlan implements ConvPlan {
      * wide columns per thread, else by filters: with fewer columns, the rows would not share out evenly.
      */
     static final int SHARED_COLUMNS = 1024;
-    /** One image shared out by its output rows is multiplied a few rows at a time, about this many columns. */
-    private static final int ROW_BLOCK_COLUMNS = 512;
+    /**
+     * One image shared out by its output rows is multiplied a block of about this many wide columns at a time (see
+     * {@link #columnsPerBlock}).
+     */
+    private static final int BLOCK_COLUMNS = 512;
 
     /** Several images are multiplied at a time, to rows of about this many columns. */
     private static final int WIDE_GROUP_COLUMNS = 1024;
@@ -153,9 +156,10 @@ final class PaddedWidePlan implements ConvPlan {
      * Fewer images than threads in inference, with many columns (one large image: VGG-16's first layers, 224 x 224):
      * each thread takes a range of the output rows for all the filters, rather than a range of the filters for all
      * the columns. Each panel of B (the padded image, read in place) then serves all the filters while it is in the
-     * core's cache, not half of them; W is packed once per call; and the rows are multiplied a few at a time into a
-     * small product that is copied out at once, while it is in the cache (a product of the whole image, 13 MB for
-     * 64 filters at 224 x 224, went out to memory and was read back to be copied).
+     * core's cache, not half of them; W is packed once per call; and the columns are multiplied a block at a time
+     * ({@link #columnsPerBlock}) into a small product that is copied out at once, while it is in the cache (a
+     * product of the whole image, 13 MB for 64 filters at 224 x 224, went out to memory and was read back to be
+     * copied).
      */
     private void oneImageByRows(PaddedWide plan, float[] x, int batch, float[] w, float[] b, float[] y,
                                    float[] pad) {
@@ -163,39 +167,52 @@ final class PaddedWidePlan implements ConvPlan {
         int padded = plan.paddedSize();
         float[] into = Scratch.atLeast(Gemm.packedSize(filters, patch));
         Gemm.Packed packed = Gemm.pack(filters, patch, w, 0, patch, into);
+        // every part's product taken here, from this thread's scratch (the pool's threads have none open: a product
+        // of theirs would be a new array per call, for 256 filters a humongous one to G1)
+        int product = filters * columnsPerBlock(Gemm.panelColumns());
+        float[] products = Scratch.atLeast(Parallel.parts(plan.outHeight()) * product);
         for (int n = 0; n < batch; n++) {
             plan.pad(x, n * geometry.imageSize(), pad, 0);
             PanelSource source = plan.source(pad, 0, 1, padded);
             int yStart = n * outputSize;
             Parallel.forRange(plan.outHeight(), (part, i0, i1) ->
-                    outputRows(plan, packed, source, b, y, yStart, i0, i1));
+                    outputRows(plan, packed, source, b, y, yStart, i0, i1, products, part * product));
         }
+        Scratch.give(products);
         Scratch.give(into);
     }
 
     /**
-     * Output rows i0..i1-1 of one image, a few rows at a time: their wide columns (row i at i*S' ..) for all the
-     * filters into a small product, copied out into y while it is still in the core's cache.
+     * Output rows i0..i1-1 of one image, a block of their wide columns (row i at i*S' ..) at a time: the block for
+     * all the filters into a small product at {@code product[at]}, copied out into y while it is still in the core's
+     * cache.
      */
     private void outputRows(PaddedWide plan, Gemm.Packed packed, PanelSource source, float[] b, float[] y,
-                            int yStart, int i0, int i1) {
-        int stride = plan.rowStride();
-        int length = plan.wideColumns();
-        int rows = Math.max(1, ROW_BLOCK_COLUMNS / stride);
-        float[] product = Scratch.atLeast(filters * rows * stride);
-        for (int r0 = i0; r0 < i1; r0 += rows) {
-            int r1 = Math.min(i1, r0 + rows);
-            int c0 = r0 * stride;
-            int width = Math.min(length, r1 * stride) - c0;
+                            int yStart, int i0, int i1, float[] product, int at) {
+        int block = columnsPerBlock(Gemm.panelColumns());
+        int from = i0 * plan.rowStride();
+        int to = Math.min(plan.wideColumns(), i1 * plan.rowStride());
+        for (int c0 = from; c0 < to; c0 += block) {
+            int width = Math.min(block, to - c0);
             if (b != null) {
                 for (int f = 0; f < filters; f++) {
-                    Elementwise.fill(product, f * width, (f + 1) * width, b[f]);
+                    Elementwise.fill(product, at + f * width, at + (f + 1) * width, b[f]);
                 }
             }
-            Gemm.multiply(packed, width, source.fromColumn(c0), product, 0, width, b != null);
-            plan.copyOutRows(product, width, r0, r1, filters, y, yStart);
+            Gemm.multiply(packed, width, source.fromColumn(c0), product, at, width, b != null);
+            plan.copyOutColumns(product, at, width, c0, c0 + width, filters, y, yStart);
         }
-        Scratch.give(product);
+    }
+
+    /**
+     * Wide columns per block of {@link #outputRows}: about {@value #BLOCK_COLUMNS}, a whole number of the GEMM's panels
+     * ({@code panel} columns each, see {@link Gemm#panelColumns}). A product does the work of whole panels, so a
+     * block that ended where an output row ends could waste most of a panel: VGG-16's 224-wide rows two at a time
+     * (452 wide columns) cost 15 panels for 14.1 panels of numbers. A block may start and end inside a row
+     * ({@link PaddedWide#copyOutColumns}); the bits do not depend on the blocks.
+     */
+    static int columnsPerBlock(int panel) {
+        return Math.max(1, BLOCK_COLUMNS / panel) * panel;
     }
 
     /**

@@ -122,6 +122,11 @@ final class VectorGemm {
         return L;
     }
 
+    /** NR, the columns of C one micro-tile computes: a product n columns wide costs ceil(n / NR) panels. */
+    static int panelColumns() {
+        return NR;
+    }
+
     /**
      * C (m x n) = C + op(A) . B, or 0 + op(A) . B when {@code accumulate} is false (C's old values are then not read).
      * Element op(A)[i][p] is at {@code a[aOffset + i*aRowStep + p*aDepthStep]}; B comes from {@code b}, block by

@@ -92,6 +92,39 @@ class PaddedWideProperties {
         }
     }
 
+    /**
+     * A whole image's wide product copied out in blocks of columns that start and end anywhere (inside an output
+     * row, in the gap between rows) gives the outputs of one copy of the whole product, and writes every output.
+     */
+    @Property(tries = 150)
+    void blocksOfColumnsCopyOutWhatTheWholeProductDoes(
+            @ForAll @IntRange(min = 1, max = 4) int filters, @ForAll @IntRange(min = 1, max = 9) int height,
+            @ForAll @IntRange(min = 1, max = 9) int width, @ForAll @IntRange(min = 1, max = 3) int kernel,
+            @ForAll @IntRange(min = 0, max = 2) int pad, @ForAll @IntRange(min = 1, max = 40) int block,
+            @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        net.jqwik.api.Assume.that(height + 2 * pad >= kernel && width + 2 * pad >= kernel);
+        SplittableRandom random = new SplittableRandom(seed);
+        PaddedWide plan = new PaddedWide(1, height, width, kernel, kernel, pad, pad);
+        int length = plan.wideColumns();
+        float[] product = random(Shape.of(filters, length), random).data();
+        int outputs = filters * plan.outHeight() * plan.outWidth();
+        float[] whole = new float[outputs];
+        plan.copyOut(product, length, 0, filters, whole, 0);
+        float[] blocks = new float[outputs + 3];
+        java.util.Arrays.fill(blocks, Float.NaN);
+        for (int c0 = 0; c0 < length; c0 += block) {
+            int width1 = Math.min(block, length - c0);
+            // the block's columns alone, at an offset in a larger array, as a thread's part of the products
+            float[] part = new float[5 + filters * width1];
+            for (int f = 0; f < filters; f++) {
+                System.arraycopy(product, f * length + c0, part, 5 + f * width1, width1);
+            }
+            plan.copyOutColumns(part, 5, width1, c0, c0 + width1, filters, blocks, 3);
+        }
+        assertThat(java.util.Arrays.copyOfRange(blocks, 3, outputs + 3)).containsExactly(whole);
+        assertThat(java.util.Arrays.copyOf(blocks, 3)).containsOnly(Float.NaN);
+    }
+
     @Property(tries = 60)
     void panelsReadInPlaceGiveTheBitsOfPanelsCopied(
             @ForAll @IntRange(min = 1, max = 3) int images, @ForAll @IntRange(min = 1, max = 6) int channels,

@@ -56,9 +56,9 @@ class OneImageInferenceTest {
 
     @Test
     void aLargeImageSharedOutByRowsGivesTheBitsOfABatch() {
-        // 64 x 64: 4,224 wide columns for a 3x3 SAME convolution, enough to share one image out by output rows on 2
-        // and 3 threads (PaddedWidePlan.SHARED_COLUMNS per thread), 7 rows a product (the last product 1 row); with a
-        // bias, and with a batch norm folded into one
+        // 64 x 64: 4,222 wide columns for a 3x3 SAME convolution, enough to share one image out by output rows on 2
+        // and 3 threads (PaddedWidePlan.SHARED_COLUMNS per thread), each thread's columns multiplied in blocks of
+        // 512 that start and end inside output rows; with a bias, and with a batch norm folded into one
         Sequential model = Sequential.builder(Shape.of(3, 64, 64))
                 .conv2d(8, 3, 1, Padding.SAME).relu()
                 .conv2d(9, 3, 3, 1, Padding.SAME, false).batchNorm().relu().maxPool(4)
