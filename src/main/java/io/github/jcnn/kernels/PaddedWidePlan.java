@@ -169,27 +169,27 @@ final class PaddedWidePlan implements ConvPlan {
         Gemm.Packed packed = Gemm.pack(filters, patch, w, 0, patch, into);
         // every part's product taken here, from this thread's scratch (the pool's threads have none open: a product
         // of theirs would be a new array per call, for 256 filters a humongous one to G1)
-        int product = filters * columnsPerBlock(Gemm.panelColumns());
+        int block = columnsPerBlock(Gemm.panelColumns());
+        int product = filters * block;
         float[] products = Scratch.atLeast(Parallel.parts(plan.outHeight()) * product);
         for (int n = 0; n < batch; n++) {
             plan.pad(x, n * geometry.imageSize(), pad, 0);
             PanelSource source = plan.source(pad, 0, 1, padded);
             int yStart = n * outputSize;
             Parallel.forRange(plan.outHeight(), (part, i0, i1) ->
-                    outputRows(plan, packed, source, b, y, yStart, i0, i1, products, part * product));
+                    outputRows(plan, packed, source, b, y, yStart, i0, i1, block, products, part * product));
         }
         Scratch.give(products);
         Scratch.give(into);
     }
 
     /**
-     * Output rows i0..i1-1 of one image, a block of their wide columns (row i at i*S' ..) at a time: the block for
-     * all the filters into a small product at {@code product[at]}, copied out into y while it is still in the core's
-     * cache.
+     * Output rows i0..i1-1 of one image, {@code block} of their wide columns (row i at i*S' ..) at a time: the block
+     * for all the filters into a small product at {@code product[at]}, copied out into y while it is still in the
+     * core's cache.
      */
     private void outputRows(PaddedWide plan, Gemm.Packed packed, PanelSource source, float[] b, float[] y,
-                            int yStart, int i0, int i1, float[] product, int at) {
-        int block = columnsPerBlock(Gemm.panelColumns());
+                            int yStart, int i0, int i1, int block, float[] product, int at) {
         int from = i0 * plan.rowStride();
         int to = Math.min(plan.wideColumns(), i1 * plan.rowStride());
         for (int c0 = from; c0 < to; c0 += block) {
