@@ -481,8 +481,8 @@ public final class Gemm {
 
     /**
      * C[0..m)[j0..jEnd) += op(A)[0..m)[0..depth) . B[p0..p0+depth)[j0..jEnd), B given as row arrays and C[0][0] at
-     * {@code c[cStart]}; three rows of C at a time (then two, then one). The rows of C are copied into the workspace at the same column indices, so
-     * that every array of the inner loops is indexed by the loop variable j itself.
+     * {@code c[cStart]}; three rows of C at a time (then two, then one). The rows of C are copied into the workspace
+     * at the same column indices, so that every array of the inner loops is indexed by the loop variable j itself.
      */
     private static void rowsTimesBlock(Workspace ws, int m, float[][] b, int p0, int depth, int j0, int jEnd,
                                        float[] a, int aStart, int aRowStep, int aDepthStep, float[] c, int cStart,

@@ -35,6 +35,8 @@ final class PaddedWidePlan implements ConvPlan {
     private final PaddedWide backward;
     /** Whether dL/dW is computed over the padded input; else by {@link #rows}. */
     private final boolean paddedWeightGradient;
+    /** For the forward pass in inference (a large image), or null to use {@link #forward}. */
+    private final WinogradRows winograd;
     /** The im2col plan of the same shape, for a direction without a padded wide layout. */
     private final Im2ColPlan rows;
     private final Im2Col geometry;
@@ -64,10 +66,20 @@ final class PaddedWidePlan implements ConvPlan {
      *                            {@code rows}
      */
     PaddedWidePlan(PaddedWide forward, PaddedWide backward, Im2ColPlan rows, boolean paddedWeightGradient) {
+        this(forward, backward, rows, paddedWeightGradient, null);
+    }
+
+    /**
+     * As {@link #PaddedWidePlan(PaddedWide, PaddedWide, Im2ColPlan, boolean)}, with the forward pass in inference by
+     * {@code winograd} when it is not null.
+     */
+    PaddedWidePlan(PaddedWide forward, PaddedWide backward, Im2ColPlan rows, boolean paddedWeightGradient,
+                   WinogradRows winograd) {
         if (paddedWeightGradient && forward == null) {
             throw new IllegalArgumentException("dL/dW over the padded input needs its wide layout");
         }
         this.paddedWeightGradient = paddedWeightGradient;
+        this.winograd = winograd;
         this.forward = forward;
         this.backward = backward;
         this.rows = rows;
@@ -84,6 +96,10 @@ final class PaddedWidePlan implements ConvPlan {
      */
     @Override
     public void forward(float[] x, int batch, float[] w, float[] b, float[] y, boolean training) {
+        if (!training && winograd != null) {
+            winograd.forward(x, batch, w, b, y);
+            return;
+        }
         if (forward == null) {
             rows.forward(x, batch, w, b, y, training);
             return;
@@ -371,7 +387,7 @@ final class PaddedWidePlan implements ConvPlan {
     @Override
     public String toString() {
         return "padded wide (forward: " + (forward == null ? rows : forward.stride() == 1 ? "padded wide"
-                : "parity planes") + ", dL/dW: "
+                : "parity planes") + (winograd == null ? "" : ", inference: " + winograd) + ", dL/dW: "
                 + (paddedWeightGradient ? "padded wide" : rows) + ", dL/dx: "
                 + (backward != null ? "padded wide" : rows) + ")";
     }

@@ -1,0 +1,326 @@
+package io.github.jcnn.kernels;
+
+/**
+ * Inference of a 3x3 convolution with stride 1 and padding 1 (SAME) on large images by Winograd's minimal filtering
+ * algorithm F(2, 3) down the columns: each pair of output rows from four padded input rows, with a third fewer
+ * multiplications than the plain sums.
+ *
+ * <p>Take one column of the padded image, four rows d0, d1, d2, d3 (padded rows 2t .. 2t + 3, "tile row" t), and
+ * one column v of a kernel, g0, g1, g2 (its rows u = 0, 1, 2). The two outputs it adds to, rows 2t and 2t + 1, are
+ * <pre>
+ *   y0 = g0 d0 + g1 d1 + g2 d2          y1 = g0 d1 + g1 d2 + g2 d3           (6 multiplications)
+ * </pre>
+ * and F(2, 3) gets both from four products:
+ * <pre>
+ *   m0 = g0 (d0 - d2)    m1 = (g0 + g1 + g2)/2 (d1 + d2)    m2 = (g0 - g1 + g2)/2 (d2 - d1)    m3 = g2 (d1 - d3)
+ *   y0 = m0 + m1 + m2    y1 = m1 - m2 - m3                                                       (4 multiplications)
+ * </pre>
+ * (Expand them: the halves add up to g1 d1 + g0 d2 + g2 d2 and take away g0 d2, and so on.) Summed over the channels
+ * c and the kernel's columns v, each m_k is itself a convolution, of a <em>transformed image</em> by a 1x3 kernel:
+ * <pre>
+ *   T_k[c][t][j] = (d0 - d2, d1 + d2, d2 - d1, d1 - d3)[k]             one row per tile row (additions only)
+ *   U_k[f][c][v] = (g0, (g0 + g1 + g2)/2, (g0 - g1 + g2)/2, g2)[k]     worked out in double, rounded once
+ *   M_k (F x L)  = U_k (F x 3C) . B(T_k)                                 a padded wide product (PaddedWide), 1x3
+ *   y[f][2t][j]  = M_0 + M_1 + M_2 + b[f]        y[f][2t + 1][j] = M_1 - M_2 - M_3 + b[f]
+ * </pre>
+ * Four products of depth 3C per pair of rows instead of one of depth 9C per row: 12C multiplications for every 18C
+ * of the plain sums. The transforms only add and subtract, over whole rows of numbers side by side (no element is
+ * gathered from a stride), so they cost a small fraction of what they save; the products are the GEMM's, read in
+ * place from T as from a padded image.
+ *
+ * <p>Results: the plain sums within float rounding (the halves and the differences round differently), not bit for
+ * bit. Each output is the same expression of the same products however the tile rows are shared out or grouped in
+ * blocks, so the bits do not depend on the thread count or on the batch. Inference only: training keeps the plain
+ * sums, and {@link ConvPlan#of} gives this plan only to images of at least {@value #MIN_PIXELS} pixels, so the
+ * networks for 32x32 CIFAR images compute exactly what they did.
+ */
+final class WinogradRows {
+
+    /**
+     * Images of at least this many pixels (H x W) are convolved this way in inference: VGG-16's 224x224 to 28x28 maps
+     * (measured faster; see docs/performance.md); a CIFAR image, 32x32, never is.
+     */
+    static final int MIN_PIXELS = 56 * 56;
+
+    /** ... and of at least this many channels: the first layer of an RGB network (3) is left to the plain sums. */
+    static final int MIN_CHANNELS = 16;
+
+    /** A block of tile rows is transformed and multiplied at a time, to products of at most this many columns. */
+    private static final int BLOCK_COLUMNS = 600;
+
+    private final int channels;
+    private final int height;
+    private final int width;
+    private final int filters;
+    /** ceil(H / 2): pairs of output rows (the last one alone when H is odd). */
+    private final int tileRows;
+    /** Tile rows per block. */
+    private final int block;
+    /** The layout of one block of one T_k: C channels of {@code block} rows of W, read by a 1x3 kernel, padding 1. */
+    private final PaddedWide layout;
+    /** S = W + 1, the row stride of T's layout (one zero between rows, the border of both). */
+    private final int rowStride;
+    /** Floats of one T_k of a block, {@code layout.paddedSize()}. */
+    private final int transformSize;
+    /** Columns of the products of a whole block, {@code layout.wideColumns()}. */
+    private final int columns;
+
+    /**
+     * @throws IllegalArgumentException if a size is not positive
+     */
+    WinogradRows(int channels, int height, int width, int filters) {
+        this(channels, height, width, filters, blockRows((height + 1) / 2, width, Gemm.panelColumns()));
+    }
+
+    /**
+     * With {@code block} tile rows a block instead of {@link #blockRows}'s choice (the tests: the bits do not depend
+     * on it).
+     *
+     * @throws IllegalArgumentException if a size is not positive
+     */
+    WinogradRows(int channels, int height, int width, int filters, int block) {
+        if (channels < 1 || height < 1 || width < 1 || filters < 1 || block < 1) {
+            throw new IllegalArgumentException("bad Winograd F(2, 3) geometry: " + channels + "x" + height + "x"
+                    + width + ", " + filters + " filters, " + block + " tile rows a block");
+        }
+        this.channels = channels;
+        this.height = height;
+        this.width = width;
+        this.filters = filters;
+        this.tileRows = (height + 1) / 2;
+        this.block = Math.min(block, tileRows);
+        this.layout = new PaddedWide(channels, this.block, width, 1, 3, 0, 1);
+        this.rowStride = layout.rowStride();
+        this.transformSize = layout.paddedSize();
+        this.columns = layout.wideColumns();
+    }
+
+    /**
+     * Tile rows per block: a block of r rows is a product of n = r*S - 1 wide columns (S = W + 1), which costs whole
+     * panels of {@code panel} columns ({@link Gemm#panelColumns}). The r from 1 up to {@value #BLOCK_COLUMNS}
+     * columns (and the image's tile rows) with the least work per column, counting a panel's worth of columns per
+     * product for its overhead: {@code (ceil(n / panel) + 1/2) * panel / n}. For 224 columns that is r = 1 (n = 224,
+     * 7 panels), for 56 columns r = 9 (n = 512, 16 panels).
+     */
+    static int blockRows(int tileRows, int width, int panel) {
+        int stride = width + 1;
+        int best = 1;
+        double bestCost = Double.MAX_VALUE;
+        for (int r = 1; r <= tileRows && (r == 1 || r * stride - 1 <= BLOCK_COLUMNS); r++) {
+            int n = r * stride - 1;
+            double cost = ((n + panel - 1) / panel + 0.5) * panel / n;
+            if (cost <= bestCost) {
+                best = r;
+                bestCost = cost;
+            }
+        }
+        return best;
+    }
+
+    /** Whether {@link ConvPlan#of} gives this plan's inference to a convolution of this shape. */
+    static boolean takes(int channels, int height, int width, int kernelHeight, int kernelWidth, int stride,
+                         int padHeight, int padWidth) {
+        return kernelHeight == 3 && kernelWidth == 3 && stride == 1 && padHeight == 1 && padWidth == 1
+                && channels >= MIN_CHANNELS && (long) height * width >= MIN_PIXELS;
+    }
+
+    /**
+     * y = the convolution of {@code batch} images x (C, H, W) with w (F, C, 3, 3), plus b (or none when null): every
+     * number of y (F, H, W per image) is written. The weights are transformed and packed once per call; each image's
+     * tile rows are shared out over the threads.
+     */
+    void forward(float[] x, int batch, float[] w, float[] b, float[] y) {
+        int patch = 3 * channels;
+        int packedSize = Math.max(1, Gemm.packedSize(filters, patch));
+        float[] u = Scratch.atLeast(4 * filters * patch);
+        float[][] into = new float[4][];
+        for (int k = 0; k < 4; k++) {
+            into[k] = Scratch.atLeast(packedSize);
+        }
+        Gemm.Packed[] packed = new Gemm.Packed[4];
+        Parallel.forRange(4, (part, k0, k1) -> {
+            for (int k = k0; k < k1; k++) {
+                weightTransform(w, k, u, k * filters * patch);
+                packed[k] = Gemm.pack(filters, patch, u, k * filters * patch, patch, into[k]);
+            }
+        });
+        int parts = Parallel.parts(tileRows);
+        int partTransforms = 4 * transformSize + 2 * rowStride;
+        int partProducts = 4 * filters * columns;
+        float[] transforms = Scratch.atLeast(parts * partTransforms);
+        float[] products = Scratch.atLeast(parts * partProducts);
+        float[] zeros = Scratch.atLeast(width);
+        java.util.Arrays.fill(zeros, 0, width, 0f);
+        PaddedWide.Source[] sources = new PaddedWide.Source[parts];
+        for (int p = 0; p < parts; p++) {
+            sources[p] = layout.newSource();
+        }
+        int imageSize = channels * height * width;
+        int outputSize = filters * height * width;
+        for (int n = 0; n < batch; n++) {
+            int xStart = n * imageSize;
+            int yStart = n * outputSize;
+            Parallel.forRange(tileRows, (part, t0, t1) -> tileRows(x, xStart, packed, b, y, yStart, t0, t1,
+                    transforms, part * partTransforms, products, part * partProducts, sources[part], zeros));
+        }
+        Scratch.give(zeros);
+        Scratch.give(products);
+        Scratch.give(transforms);
+        for (int k = 3; k >= 0; k--) {
+            Scratch.give(into[k]);
+        }
+        Scratch.give(u);
+    }
+
+    /**
+     * Tile rows t0..t1-1 of one image, a block at a time: the block's four T_k written at {@code t[tAt]}, the four
+     * products M_k at {@code m[mAt]}, then the block's output rows written into y.
+     */
+    private void tileRows(float[] x, int xStart, Gemm.Packed[] packed, float[] b, float[] y, int yStart, int t0,
+                          int t1, float[] t, int tAt, float[] m, int mAt, PaddedWide.Source source, float[] zeros) {
+        for (int first = t0; first < t1; first += block) {
+            int rows = Math.min(block, t1 - first);
+            inputTransform(x, xStart, first, rows, t, tAt, zeros);
+            int wide = (rows - 1) * rowStride + width;
+            for (int k = 0; k < 4; k++) {
+                Gemm.multiply(packed[k], wide, source.of(t, tAt + k * transformSize, 1, transformSize), m,
+                        mAt + k * filters * columns, columns, false);
+            }
+            outputTransform(m, mAt, first, rows, b, y, yStart);
+        }
+    }
+
+    /**
+     * {@code T_k[c][t][j]} for tile rows first .. first + rows - 1 (local row t - first) of image x, written in
+     * {@link #layout}'s order at {@code t[at + k * transformSize]}: channel c's row r starts at
+     * {@code c * block * S + r * S + 1}, with a zero before it (the border it shares with the row before) and one
+     * after the last channel.
+     */
+    void inputTransform(float[] x, int xStart, int first, int rows, float[] t, int at, float[] zeros) {
+        int plane = block * rowStride;
+        for (int c = 0; c < channels; c++) {
+            int image = xStart + c * height * width;
+            for (int r = 0; r < rows; r++) {
+                // d_i = padded row 2t + i = row 2t - 1 + i of x; rows -1 and H (and H + 1 when H is odd) are zero
+                int top = 2 * (first + r) - 1;
+                float[] a0 = top >= 0 ? x : zeros;
+                int o0 = top >= 0 ? image + top * width : 0;
+                float[] a1 = x;
+                int o1 = image + (top + 1) * width;
+                float[] a2 = top + 2 < height ? x : zeros;
+                int o2 = top + 2 < height ? image + (top + 2) * width : 0;
+                float[] a3 = top + 3 < height ? x : zeros;
+                int o3 = top + 3 < height ? image + (top + 3) * width : 0;
+                int row = at + c * plane + r * rowStride;
+                for (int k = 0; k < 4; k++) {
+                    t[row + k * transformSize] = 0f;                    // the border before the row
+                }
+                inputRow(a0, o0, a1, o1, a2, o2, a3, o3, t, row + 1, row + 1 + transformSize,
+                        row + 1 + 2 * transformSize, row + 1 + 3 * transformSize, width);
+            }
+            if (rows < block) {
+                // the right border of the block's last row: in a full block the next channel's first border
+                int gap = at + c * plane + rows * rowStride;
+                for (int k = 0; k < 4; k++) {
+                    t[gap + k * transformSize] = 0f;
+                }
+            }
+        }
+        // the right border of the last channel's last row (block rows: a shorter block leaves later rows unread)
+        int end = at + channels * plane;
+        for (int k = 0; k < 4; k++) {
+            t[end + k * transformSize] = 0f;
+        }
+    }
+
+    /**
+     * Output rows 2t and 2t + 1 for tile rows first .. first + rows - 1 from the four products at {@code m[at]}
+     * (M_k's row f at {@code at + (k * F + f) * columns}, output column j of local tile row r at {@code r * S + j}):
+     * {@code y0 = M_0 + M_1 + M_2 + b}, {@code y1 = M_1 - M_2 - M_3 + b}, added in that order; the row 2t + 1 = H
+     * of an odd height is dropped.
+     */
+    void outputTransform(float[] m, int at, int first, int rows, float[] b, float[] y, int yStart) {
+        int k1 = filters * columns;
+        for (int f = 0; f < filters; f++) {
+            float bias = b == null ? 0f : b[f];
+            int plane = yStart + f * height * width;
+            for (int r = 0; r < rows; r++) {
+                int i = 2 * (first + r);
+                int m0 = at + f * columns + r * rowStride;
+                int m1 = m0 + k1;
+                int m2 = m1 + k1;
+                int m3 = m2 + k1;
+                int y0 = plane + i * width;
+                outputRows(m, m0, m1, m2, m3, bias, y, y0, i + 1 < height ? y0 + width : -1, width);
+            }
+        }
+    }
+
+    /**
+     * One row of each T_k from four rows of the padded image, columns 0 .. width - 1:
+     * {@code t_0 = d_0 - d_2, t_1 = d_1 + d_2, t_2 = d_2 - d_1, t_3 = d_1 - d_3}, row d_i at {@code a_i[o_i]}, row t_k
+     * written at {@code t[tk]}.
+     */
+    static void inputRow(float[] a0, int o0, float[] a1, int o1, float[] a2, int o2, float[] a3, int o3, float[] t,
+                         int t0, int t1, int t2, int t3, int width) {
+        int j = Simd.VECTOR ? VectorWinogradRows.inputRow(a0, o0, a1, o1, a2, o2, a3, o3, t, t0, t1, t2, t3, width)
+                : 0;
+        for (; j < width; j++) {
+            float d1 = a1[o1 + j];
+            float d2 = a2[o2 + j];
+            t[t0 + j] = a0[o0 + j] - d2;
+            t[t1 + j] = d1 + d2;
+            t[t2 + j] = d2 - d1;
+            t[t3 + j] = d1 - a3[o3 + j];
+        }
+    }
+
+    /**
+     * Two output rows from one row of each product, columns 0 .. width - 1: {@code y[y0 + j] = M_0 + M_1 + M_2 + b}
+     * and, unless y1 is negative, {@code y[y1 + j] = M_1 - M_2 - M_3 + b}, added left to right, row M_k at
+     * {@code m[mk]}.
+     */
+    static void outputRows(float[] m, int m0, int m1, int m2, int m3, float bias, float[] y, int y0, int y1,
+                           int width) {
+        int j = Simd.VECTOR ? VectorWinogradRows.outputRows(m, m0, m1, m2, m3, bias, y, y0, y1, width) : 0;
+        for (; j < width; j++) {
+            float v1 = m[m1 + j];
+            float v2 = m[m2 + j];
+            y[y0 + j] = m[m0 + j] + v1 + v2 + bias;
+            if (y1 >= 0) {
+                y[y1 + j] = v1 - v2 - m[m3 + j] + bias;
+            }
+        }
+    }
+
+    /**
+     * {@code U_k[f][c*3 + v]} into {@code u[at ...]} (an F x 3C matrix) from the kernels w (F, C, 3, 3): with
+     * g0, g1, g2 the column v of kernel (f, c), U_0 = g0, U_1 = (g0 + g1 + g2)/2, U_2 = (g0 - g1 + g2)/2, U_3 = g2,
+     * the halves worked out in double and rounded once.
+     */
+    void weightTransform(float[] w, int k, float[] u, int at) {
+        int count = filters * channels;
+        for (int kernel = 0; kernel < count; kernel++) {
+            int g = kernel * 9;
+            int o = at + kernel * 3;
+            for (int v = 0; v < 3; v++) {
+                double g0 = w[g + v];
+                double g1 = w[g + 3 + v];
+                double g2 = w[g + 6 + v];
+                double value = switch (k) {
+                    case 0 -> g0;
+                    case 1 -> (g0 + g1 + g2) / 2;
+                    case 2 -> (g0 - g1 + g2) / 2;
+                    default -> g2;
+                };
+                u[o + v] = (float) value;
+            }
+        }
+    }
+
+    /** The plan as named in test failures. */
+    @Override
+    public String toString() {
+        return "Winograd F(2, 3) down the columns (" + block + " tile rows a block)";
+    }
+}

@@ -1,0 +1,230 @@
+package io.github.jcnn.kernels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.jcnn.tensor.Shape;
+import io.github.jcnn.tensor.Tensor;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link WinogradRows}, Winograd's F(2, 3) down the columns, against the lecture's convolution written plainly
+ * ({@link ConvReference}): the same sums within float rounding, on random shapes (odd and even heights, widths of
+ * one column up), and the same bits for any thread count, block size and batch.
+ */
+class WinogradRowsProperties {
+
+    private static float[] random(int size, SplittableRandom random) {
+        float[] a = new float[size];
+        for (int i = 0; i < size; i++) {
+            a[i] = (float) (random.nextDouble() * 2 - 1);
+        }
+        return a;
+    }
+
+    private static float[] absolute(float[] a) {
+        float[] b = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            b[i] = Math.abs(a[i]);
+        }
+        return b;
+    }
+
+    private static float[] forward(WinogradRows plan, float[] x, int n, float[] w, float[] b, int size) {
+        float[] y = new float[size];
+        Arrays.fill(y, Float.NaN);                      // every number must be written
+        plan.forward(x, n, w, b, y);
+        return y;
+    }
+
+    @Property(tries = 200)
+    void computesTheReferenceSumsWithinRounding(@ForAll @IntRange(min = 1, max = 3) int n,
+                                                @ForAll @IntRange(min = 1, max = 20) int c,
+                                                @ForAll @IntRange(min = 1, max = 12) int f,
+                                                @ForAll @IntRange(min = 1, max = 13) int h,
+                                                @ForAll @IntRange(min = 1, max = 40) int w,
+                                                @ForAll @IntRange(min = 1, max = 4) int block,
+                                                @ForAll boolean bias,
+                                                @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        Tensor x = Tensor.of(Shape.of(n, c, h, w), random(n * c * h * w, random));
+        Tensor weight = Tensor.of(Shape.of(f, c, 3, 3), random(f * c * 9, random));
+        Tensor b = bias ? Tensor.of(Shape.of(f), random(f, random)) : null;
+        float[] y = forward(new WinogradRows(c, h, w, f, block), x.data(), n, weight.data(), bias ? b.data() : null,
+                n * f * h * w);
+        float[] expected = ConvReference.forward(x, weight, b, 1, 1, 1).data();
+        // the error is rounding, relative to the size of the terms summed: the convolution of |x| by |w| (+ |b|)
+        float[] scale = ConvReference.forward(Tensor.of(x.shape(), absolute(x.data())),
+                Tensor.of(weight.shape(), absolute(weight.data())),
+                bias ? Tensor.of(b.shape(), absolute(b.data())) : null, 1, 1, 1).data();
+        for (int i = 0; i < y.length; i++) {
+            assertThat(y[i]).as("output %d of %dx%dx%d, %d filters", i, c, h, w, f)
+                    .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(2e-6f * (1 + scale[i])));
+        }
+    }
+
+    @Property(tries = 60)
+    void theBitsDoNotDependOnThreadsBlocksOrBatch(@ForAll @IntRange(min = 1, max = 3) int n,
+                                                  @ForAll @IntRange(min = 1, max = 12) int c,
+                                                  @ForAll @IntRange(min = 1, max = 10) int f,
+                                                  @ForAll @IntRange(min = 1, max = 30) int h,
+                                                  @ForAll @IntRange(min = 1, max = 40) int w,
+                                                  @ForAll @IntRange(min = 1, max = 5) int block,
+                                                  @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] x = random(n * c * h * w, random);
+        float[] weight = random(f * c * 9, random);
+        float[] b = random(f, random);
+        int size = n * f * h * w;
+        int before = Parallel.threads();
+        try {
+            Parallel.setThreads(1);
+            float[] one = forward(new WinogradRows(c, h, w, f), x, n, weight, b, size);
+            for (int threads = 2; threads <= 3; threads++) {
+                Parallel.setThreads(threads);
+                assertThat(forward(new WinogradRows(c, h, w, f), x, n, weight, b, size))
+                        .as("%d threads", threads).containsExactly(one);
+            }
+            assertThat(forward(new WinogradRows(c, h, w, f, block), x, n, weight, b, size))
+                    .as("%d tile rows a block", block).containsExactly(one);
+            // each image alone gives its numbers in the batch
+            int image = c * h * w;
+            int output = f * h * w;
+            for (int k = 0; k < n; k++) {
+                float[] alone = forward(new WinogradRows(c, h, w, f), Arrays.copyOfRange(x, k * image,
+                        (k + 1) * image), 1, weight, b, output);
+                assertThat(alone).as("image %d alone", k)
+                        .containsExactly(Arrays.copyOfRange(one, k * output, (k + 1) * output));
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    @Property(tries = 100)
+    void theVectorRowTransformsGiveTheBitsOfTheLoops(@ForAll @IntRange(min = 1, max = 70) int width,
+                                                    @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] a = random(4 * width + 3, random);
+        float[] t = new float[4 * width];
+        float[] expected = new float[4 * width];
+        WinogradRows.inputRow(a, 0, a, width, a, 2 * width + 1, a, 3 * width + 3, t, 0, width, 2 * width,
+                3 * width, width);
+        for (int j = 0; j < width; j++) {
+            float d0 = a[j];
+            float d1 = a[width + j];
+            float d2 = a[2 * width + 1 + j];
+            float d3 = a[3 * width + 3 + j];
+            expected[j] = d0 - d2;
+            expected[width + j] = d1 + d2;
+            expected[2 * width + j] = d2 - d1;
+            expected[3 * width + j] = d1 - d3;
+        }
+        assertThat(t).as("input rows").containsExactly(expected);
+
+        float[] m = random(4 * width + 1, random);
+        float bias = (float) random.nextDouble();
+        float[] y = new float[2 * width];
+        float[] want = new float[2 * width];
+        WinogradRows.outputRows(m, 1, width + 1, 2 * width + 1, 3 * width + 1, bias, y, 0, width, width);
+        for (int j = 0; j < width; j++) {
+            want[j] = m[1 + j] + m[width + 1 + j] + m[2 * width + 1 + j] + bias;
+            want[width + j] = m[width + 1 + j] - m[2 * width + 1 + j] - m[3 * width + 1 + j] + bias;
+        }
+        assertThat(y).as("output rows").containsExactly(want);
+        float[] only = new float[2 * width];
+        WinogradRows.outputRows(m, 1, width + 1, 2 * width + 1, 3 * width + 1, bias, only, 0, -1, width);
+        assertThat(Arrays.copyOfRange(only, 0, width)).as("first output row alone")
+                .containsExactly(Arrays.copyOfRange(want, 0, width));
+        assertThat(Arrays.copyOfRange(only, width, 2 * width)).as("no second row").containsOnly(0f);
+    }
+
+    @Test
+    void numbersLeftInTheScratchNeverReachTheOutput() {
+        // 3 tile rows on 2 threads, blocks of 3: each thread's first block is short, and its buffers come from a
+        // scratch full of NaNs (arrays this large are reused); a border it failed to write would show as a NaN
+        SplittableRandom random = new SplittableRandom(11);
+        int c = 16;
+        int f = 9;
+        int h = 6;
+        int w = 60;
+        Tensor x = Tensor.of(Shape.of(1, c, h, w), random(c * h * w, random));
+        Tensor weight = Tensor.of(Shape.of(f, c, 3, 3), random(f * c * 9, random));
+        float[] expected = ConvReference.forward(x, weight, null, 1, 1, 1).data();
+        int before = Parallel.threads();
+        Scratch scratch = Scratch.open();
+        try {
+            Parallel.setThreads(2);
+            float[][] dirty = new float[12][];
+            for (int i = 0; i < dirty.length; i++) {
+                dirty[i] = Scratch.atLeast(60_000);
+                Arrays.fill(dirty[i], Float.NaN);
+            }
+            for (float[] array : dirty) {
+                Scratch.give(array);
+            }
+            float[] y = forward(new WinogradRows(c, h, w, f, 3), x.data(), 1, weight.data(), null, f * h * w);
+            for (int i = 0; i < y.length; i++) {
+                assertThat(y[i]).as("output %d", i)
+                        .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4f));
+            }
+        } finally {
+            scratch.close();
+            Parallel.setThreads(before);
+        }
+    }
+
+    @Test
+    void blocksAreChosenToFillTheProductsPanels() {
+        // 224 columns: one tile row, 224 wide columns, 7 panels of 32 exactly; 56 columns: 9 rows, 512 columns
+        assertThat(WinogradRows.blockRows(112, 224, 32)).isEqualTo(1);
+        assertThat(WinogradRows.blockRows(28, 56, 32)).isEqualTo(9);
+        assertThat(WinogradRows.blockRows(3, 56, 32)).isEqualTo(3);
+        assertThat(WinogradRows.blockRows(1, 1000, 32)).isEqualTo(1);
+    }
+
+    @Test
+    void convPlanUsesItOnlyForInferenceOfLargeImages() {
+        SplittableRandom random = new SplittableRandom(7);
+        int c = 16;
+        int f = 8;
+        int h = 56;
+        float[] x = random(c * h * h, random);
+        float[] w = random(f * c * 9, random);
+        float[] b = random(f, random);
+        ConvPlan plan = ConvPlan.of(c, h, h, f, 3, 3, 1, 1, 1);
+        assertThat(plan.toString()).contains("Winograd");
+        float[] inference = new float[f * h * h];
+        plan.forward(x, 1, w, b, inference, false);
+        assertThat(inference).containsExactly(forward(new WinogradRows(c, h, h, f), x, 1, w, b, f * h * h));
+        // training keeps the plain sums: not the same bits (the rounding differs somewhere in 25,088 outputs)
+        float[] training = new float[f * h * h];
+        plan.forward(x, 1, w, b, training, true);
+        assertThat(training).isNotEqualTo(inference);
+        // a CIFAR image (32x32) and the first layer of an RGB network never go this way
+        assertThat(ConvPlan.of(c, 32, 32, f, 3, 3, 1, 1, 1).toString()).doesNotContain("Winograd");
+        assertThat(ConvPlan.of(3, 224, 224, 64, 3, 3, 1, 1, 1).toString()).doesNotContain("Winograd");
+        assertThat(ConvPlan.of(c, 56, 56, f, 3, 3, 2, 1, 1).toString()).doesNotContain("Winograd");
+        assertThat(ConvPlan.of(c, 56, 56, f, 5, 5, 1, 2, 2).toString()).doesNotContain("Winograd");
+    }
+
+    @Test
+    void theSystemPropertyTurnsItOff() {
+        String before = System.getProperty("jcnn.winograd");
+        try {
+            System.setProperty("jcnn.winograd", "false");
+            assertThat(ConvPlan.of(64, 56, 56, 64, 3, 3, 1, 1, 1).toString()).doesNotContain("Winograd");
+        } finally {
+            if (before == null) {
+                System.clearProperty("jcnn.winograd");
+            } else {
+                System.setProperty("jcnn.winograd", before);
+            }
+        }
+        assertThat(ConvPlan.of(64, 56, 56, 64, 3, 3, 1, 1, 1).toString()).contains("Winograd");
+    }
+}
