@@ -37,8 +37,9 @@ package io.github.jcnn.kernels;
 final class WinogradRows {
 
     /**
-     * Images of at least this many pixels (H x W) are convolved this way in inference: VGG-16's 224x224 to 28x28 maps
-     * (measured faster; see docs/performance.md); a CIFAR image, 32x32, never is.
+     * Images of at least this many pixels (H x W) are convolved this way in inference: VGG-16's 224x224 to 56x56 maps
+     * (measured faster; see docs/performance.md, round 16); a CIFAR image, 32x32, never is. On VGG-16's 28x28 maps
+     * (512 channels) transforming and packing the kernels per call cost as much as the fewer multiplications saved.
      */
     static final int MIN_PIXELS = 56 * 56;
 
