@@ -66,7 +66,8 @@ public interface ConvPlan {
         boolean backwardPays = backward != null && backward.pays();
         // inference of a large image (VGG-16's): Winograd's F(2, 3), a third fewer multiplications, unless the
         // system property jcnn.winograd is false (then the plain sums, with their rounding)
-        if (WinogradRows.takes(channels, height, width, kernelHeight, kernelWidth, stride, padHeight, padWidth)
+        if (WinogradRows.takes(channels, height, width, filters, kernelHeight, kernelWidth, stride, padHeight,
+                padWidth)
                 && !"false".equalsIgnoreCase(System.getProperty("jcnn.winograd"))) {
             return new PaddedWidePlan(forwardPays ? forward : null, backwardPays ? backward : null, rows, forwardPays,
                     new WinogradRows(channels, height, width, filters));

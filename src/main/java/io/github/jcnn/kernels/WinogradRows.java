@@ -37,17 +37,38 @@ package io.github.jcnn.kernels;
 final class WinogradRows {
 
     /**
-     * Images of at least this many pixels (H x W) are convolved this way in inference: VGG-16's 224x224 to 56x56 maps
-     * (measured faster; see docs/performance.md, round 16); a CIFAR image, 32x32, never is. On VGG-16's 28x28 maps
-     * (512 channels) transforming and packing the kernels per call cost as much as the fewer multiplications saved.
+     * A convolution is done this way in inference when its maps have at least this many pixels (H x W) ...
      */
-    static final int MIN_PIXELS = 56 * 56;
+    static final int MIN_PIXELS = 28 * 28;
 
-    /** ... and of at least this many channels: the first layer of an RGB network (3) is left to the plain sums. */
+    /**
+     * ... and C x F x H x W is at least this (2^26, about 600 million multiply-adds per image): each of VGG-16's
+     * convolutions but the first (3 channels) and the three on 14x14 maps (51 million), where transforming and
+     * packing the kernels for every call cost more than the third of the products it saves (measured; see
+     * docs/performance.md, round 16). The CIFAR networks' layers are far below it (at most 2^24, a 32x32 map of
+     * 128 channels in and out), so they keep the plain sums and their published results.
+     */
+    static final long MIN_WORK = 1L << 26;
+
+    /** ... and at least this many channels: the first layer of an RGB network (3) is left to the plain sums. */
     static final int MIN_CHANNELS = 16;
 
     /** A block of tile rows is transformed and multiplied at a time, to products of at most this many columns. */
     private static final int BLOCK_COLUMNS = 600;
+
+    /**
+     * An image is shared out by its tile rows when each thread gets at least this many wide columns; else (a small
+     * map with many filters) by filters, each thread multiplying the whole image for its share of them.
+     */
+    private static final int SHARED_COLUMNS = 512;
+
+    /** The transformed images T_k of {@code rows} tile rows: their padded wide layout, floats, product columns. */
+    private record Layout(int rows, PaddedWide wide, int size, int columns) {
+        static Layout of(int channels, int rows, int width) {
+            PaddedWide wide = new PaddedWide(channels, rows, width, 1, 3, 0, 1);
+            return new Layout(rows, wide, wide.paddedSize(), wide.wideColumns());
+        }
+    }
 
     private final int channels;
     private final int height;
@@ -55,16 +76,12 @@ final class WinogradRows {
     private final int filters;
     /** ceil(H / 2): pairs of output rows (the last one alone when H is odd). */
     private final int tileRows;
-    /** Tile rows per block. */
-    private final int block;
-    /** The layout of one block of one T_k: C channels of {@code block} rows of W, read by a 1x3 kernel, padding 1. */
-    private final PaddedWide layout;
     /** S = W + 1, the row stride of T's layout (one zero between rows, the border of both). */
     private final int rowStride;
-    /** Floats of one T_k of a block, {@code layout.paddedSize()}. */
-    private final int transformSize;
-    /** Columns of the products of a whole block, {@code layout.wideColumns()}. */
-    private final int columns;
+    /** A block of tile rows, shared out by tile rows. */
+    private final Layout block;
+    /** The whole image's tile rows, shared out by filters. */
+    private final Layout whole;
 
     /**
      * @throws IllegalArgumentException if a size is not positive
@@ -89,11 +106,9 @@ final class WinogradRows {
         this.width = width;
         this.filters = filters;
         this.tileRows = (height + 1) / 2;
-        this.block = Math.min(block, tileRows);
-        this.layout = new PaddedWide(channels, this.block, width, 1, 3, 0, 1);
-        this.rowStride = layout.rowStride();
-        this.transformSize = layout.paddedSize();
-        this.columns = layout.wideColumns();
+        this.rowStride = width + 1;
+        this.block = Layout.of(channels, Math.min(block, tileRows), width);
+        this.whole = Layout.of(channels, tileRows, width);
     }
 
     /**
@@ -119,86 +134,144 @@ final class WinogradRows {
     }
 
     /** Whether {@link ConvPlan#of} gives this plan's inference to a convolution of this shape. */
-    static boolean takes(int channels, int height, int width, int kernelHeight, int kernelWidth, int stride,
-                         int padHeight, int padWidth) {
+    static boolean takes(int channels, int height, int width, int filters, int kernelHeight, int kernelWidth,
+                         int stride, int padHeight, int padWidth) {
+        long pixels = (long) height * width;
         return kernelHeight == 3 && kernelWidth == 3 && stride == 1 && padHeight == 1 && padWidth == 1
-                && channels >= MIN_CHANNELS && (long) height * width >= MIN_PIXELS;
+                && channels >= MIN_CHANNELS && pixels >= MIN_PIXELS && (long) channels * filters * pixels >= MIN_WORK;
     }
 
     /**
      * y = the convolution of {@code batch} images x (C, H, W) with w (F, C, 3, 3), plus b (or none when null): every
-     * number of y (F, H, W per image) is written. The weights are transformed and packed once per call; each image's
-     * tile rows are shared out over the threads.
+     * number of y (F, H, W per image) is written. The weights are transformed and packed once per call; each image
+     * is shared out over the threads by its tile rows or, for a small map, by filters. Either way every output is
+     * the same expression of the same products: the bits do not depend on the thread count.
      */
     void forward(float[] x, int batch, float[] w, float[] b, float[] y) {
         int patch = 3 * channels;
-        int packedSize = Math.max(1, Gemm.packedSize(filters, patch));
         float[] u = Scratch.atLeast(4 * filters * patch);
+        float[] zeros = Scratch.atLeast(width);
+        java.util.Arrays.fill(zeros, 0, width, 0f);
+        if ((long) tileRows * rowStride >= (long) SHARED_COLUMNS * Parallel.parts(tileRows)) {
+            byTileRows(x, batch, w, b, y, u, zeros);
+        } else {
+            byFilters(x, batch, w, b, y, u, zeros);
+        }
+        Scratch.give(zeros);
+        Scratch.give(u);
+    }
+
+    /** {@link #forward} with each image's tile rows shared out, a block at a time per thread. */
+    private void byTileRows(float[] x, int batch, float[] w, float[] b, float[] y, float[] u, float[] zeros) {
+        int patch = 3 * channels;
+        int packedSize = Math.max(1, Gemm.packedSize(filters, patch));
         float[][] into = new float[4][];
         for (int k = 0; k < 4; k++) {
             into[k] = Scratch.atLeast(packedSize);
         }
+        Parallel.forRange(filters, (part, f0, f1) -> weightTransform(w, f0, f1, u));
         Gemm.Packed[] packed = new Gemm.Packed[4];
         Parallel.forRange(4, (part, k0, k1) -> {
             for (int k = k0; k < k1; k++) {
-                weightTransform(w, k, u, k * filters * patch);
                 packed[k] = Gemm.pack(filters, patch, u, k * filters * patch, patch, into[k]);
             }
         });
-        int parts = Parallel.parts(tileRows);
-        int partTransforms = 4 * transformSize + 2 * rowStride;
-        int partProducts = 4 * filters * columns;
+        int parts = Parallel.runsInline(tileRows) ? 1 : Parallel.parts(tileRows);
+        int partTransforms = 4 * block.size();
+        int partProducts = 4 * filters * block.columns();
         float[] transforms = Scratch.atLeast(parts * partTransforms);
         float[] products = Scratch.atLeast(parts * partProducts);
-        float[] zeros = Scratch.atLeast(width);
-        java.util.Arrays.fill(zeros, 0, width, 0f);
         PaddedWide.Source[] sources = new PaddedWide.Source[parts];
         for (int p = 0; p < parts; p++) {
-            sources[p] = layout.newSource();
+            sources[p] = block.wide().newSource();
         }
-        int imageSize = channels * height * width;
-        int outputSize = filters * height * width;
         for (int n = 0; n < batch; n++) {
-            int xStart = n * imageSize;
-            int yStart = n * outputSize;
-            Parallel.forRange(tileRows, (part, t0, t1) -> tileRows(x, xStart, packed, b, y, yStart, t0, t1,
-                    transforms, part * partTransforms, products, part * partProducts, sources[part], zeros));
+            int xStart = n * channels * height * width;
+            int yStart = n * filters * height * width;
+            Parallel.forRange(tileRows, (part, t0, t1) -> {
+                int tAt = part * partTransforms;
+                int mAt = part * partProducts;
+                for (int first = t0; first < t1; first += block.rows()) {
+                    int rows = Math.min(block.rows(), t1 - first);
+                    inputTransform(block, x, xStart, first, first, rows, true, transforms, tAt, zeros);
+                    int wide = (rows - 1) * rowStride + width;
+                    for (int k = 0; k < 4; k++) {
+                        Gemm.multiply(packed[k], wide, sources[part].of(transforms, tAt + k * block.size(), 1,
+                                block.size()), products, mAt + k * filters * block.columns(), block.columns(), false);
+                    }
+                    outputTransform(products, mAt, filters * block.columns(), block.columns(), 0, filters, first,
+                            first, rows, b, y, yStart);
+                }
+            });
         }
-        Scratch.give(zeros);
         Scratch.give(products);
         Scratch.give(transforms);
         for (int k = 3; k >= 0; k--) {
             Scratch.give(into[k]);
         }
-        Scratch.give(u);
     }
 
     /**
-     * Tile rows t0..t1-1 of one image, a block at a time: the block's four T_k written at {@code t[tAt]}, the four
-     * products M_k at {@code m[mAt]}, then the block's output rows written into y.
+     * {@link #forward} for a small map with many filters: each thread transforms and packs the kernels of its share
+     * of the filters (reading its share of w once), the image's tile rows are transformed once (shared out by tile
+     * rows), and each thread multiplies the whole image for its filters.
      */
-    private void tileRows(float[] x, int xStart, Gemm.Packed[] packed, float[] b, float[] y, int yStart, int t0,
-                          int t1, float[] t, int tAt, float[] m, int mAt, PaddedWide.Source source, float[] zeros) {
-        for (int first = t0; first < t1; first += block) {
-            int rows = Math.min(block, t1 - first);
-            inputTransform(x, xStart, first, rows, t, tAt, zeros);
-            int wide = (rows - 1) * rowStride + width;
+    private void byFilters(float[] x, int batch, float[] w, float[] b, float[] y, float[] u, float[] zeros) {
+        int patch = 3 * channels;
+        int parts = Parallel.runsInline(filters) ? 1 : Parallel.parts(filters);
+        int packedSize = Math.max(1, Gemm.packedSize((filters + parts - 1) / parts, patch));
+        float[][] into = new float[parts * 4][];
+        for (int i = 0; i < into.length; i++) {
+            into[i] = Scratch.atLeast(packedSize);
+        }
+        Gemm.Packed[] packed = new Gemm.Packed[parts * 4];
+        Parallel.forRange(filters, (part, f0, f1) -> {
+            weightTransform(w, f0, f1, u);
             for (int k = 0; k < 4; k++) {
-                Gemm.multiply(packed[k], wide, source.of(t, tAt + k * transformSize, 1, transformSize), m,
-                        mAt + k * filters * columns, columns, false);
+                packed[part * 4 + k] = Gemm.pack(f1 - f0, patch, u, (k * filters + f0) * patch, patch,
+                        into[part * 4 + k]);
             }
-            outputTransform(m, mAt, first, rows, b, y, yStart);
+        });
+        float[] transforms = Scratch.atLeast(4 * whole.size());
+        float[] products = Scratch.atLeast(4 * filters * whole.columns());
+        PaddedWide.Source[] sources = new PaddedWide.Source[parts];
+        for (int p = 0; p < parts; p++) {
+            sources[p] = whole.wide().newSource();
+        }
+        for (int n = 0; n < batch; n++) {
+            int xStart = n * channels * height * width;
+            int yStart = n * filters * height * width;
+            Parallel.forRange(tileRows, (part, t0, t1) ->
+                    inputTransform(whole, x, xStart, 0, t0, t1 - t0, false, transforms, 0, zeros));
+            Parallel.forRange(filters, (part, f0, f1) -> {
+                for (int k = 0; k < 4; k++) {
+                    Gemm.multiply(packed[part * 4 + k], whole.columns(), sources[part].of(transforms,
+                            k * whole.size(), 1, whole.size()), products, (k * filters + f0) * whole.columns(),
+                            whole.columns(), false);
+                }
+                outputTransform(products, 0, filters * whole.columns(), whole.columns(), f0, f1, 0, 0, tileRows, b,
+                        y, yStart);
+            });
+        }
+        Scratch.give(products);
+        Scratch.give(transforms);
+        for (int i = into.length - 1; i >= 0; i--) {
+            Scratch.give(into[i]);
         }
     }
 
     /**
-     * {@code T_k[c][t][j]} for tile rows first .. first + rows - 1 (local row t - first) of image x, written in
-     * {@link #layout}'s order at {@code t[at + k * transformSize]}: channel c's row r starts at
-     * {@code c * block * S + r * S + 1}, with a zero before it (the border it shares with the row before) and one
-     * after the last channel.
+     * {@code T_k[c][t][j]} for tile rows first .. first + rows - 1 of image x, in {@code layout}'s order at
+     * {@code t[at + k * layout.size()]}, tile row t at local row t - blockFirst: channel c's local row r starts at
+     * {@code c * R * S + r * S + 1} (R = layout.rows()), with a zero before it, the border it shares with the row
+     * before. The border after the last row written is written too when {@code closes} (the caller writes the whole
+     * block) or when it is the layout's last row (then the zero after the last channel).
      */
-    void inputTransform(float[] x, int xStart, int first, int rows, float[] t, int at, float[] zeros) {
-        int plane = block * rowStride;
+    void inputTransform(Layout layout, float[] x, int xStart, int blockFirst, int first, int rows, boolean closes,
+                        float[] t, int at, float[] zeros) {
+        int size = layout.size();
+        int plane = layout.rows() * rowStride;
+        int end = first - blockFirst + rows;         // the local row after the last one written
         for (int c = 0; c < channels; c++) {
             int image = xStart + c * height * width;
             for (int r = 0; r < rows; r++) {
@@ -206,53 +279,51 @@ final class WinogradRows {
                 int top = 2 * (first + r) - 1;
                 float[] a0 = top >= 0 ? x : zeros;
                 int o0 = top >= 0 ? image + top * width : 0;
-                float[] a1 = x;
                 int o1 = image + (top + 1) * width;
                 float[] a2 = top + 2 < height ? x : zeros;
                 int o2 = top + 2 < height ? image + (top + 2) * width : 0;
                 float[] a3 = top + 3 < height ? x : zeros;
                 int o3 = top + 3 < height ? image + (top + 3) * width : 0;
-                int row = at + c * plane + r * rowStride;
+                int row = at + c * plane + (first - blockFirst + r) * rowStride;
                 for (int k = 0; k < 4; k++) {
-                    t[row + k * transformSize] = 0f;                    // the border before the row
+                    t[row + k * size] = 0f;                             // the border before the row
                 }
-                inputRow(a0, o0, a1, o1, a2, o2, a3, o3, t, row + 1, row + 1 + transformSize,
-                        row + 1 + 2 * transformSize, row + 1 + 3 * transformSize, width);
+                inputRow(a0, o0, x, o1, a2, o2, a3, o3, t, row + 1, row + 1 + size, row + 1 + 2 * size,
+                        row + 1 + 3 * size, width);
             }
-            if (rows < block) {
+            if (closes && end < layout.rows()) {
                 // the right border of the block's last row: in a full block the next channel's first border
-                int gap = at + c * plane + rows * rowStride;
+                int gap = at + c * plane + end * rowStride;
                 for (int k = 0; k < 4; k++) {
-                    t[gap + k * transformSize] = 0f;
+                    t[gap + k * size] = 0f;
                 }
             }
         }
-        // the right border of the last channel's last row (block rows: a shorter block leaves later rows unread)
-        int end = at + channels * plane;
-        for (int k = 0; k < 4; k++) {
-            t[end + k * transformSize] = 0f;
+        if (end == layout.rows()) {
+            // the right border of the last channel's last row
+            for (int k = 0; k < 4; k++) {
+                t[at + channels * plane + k * size] = 0f;
+            }
         }
     }
 
     /**
-     * Output rows 2t and 2t + 1 for tile rows first .. first + rows - 1 from the four products at {@code m[at]}
-     * (M_k's row f at {@code at + (k * F + f) * columns}, output column j of local tile row r at {@code r * S + j}):
-     * {@code y0 = M_0 + M_1 + M_2 + b}, {@code y1 = M_1 - M_2 - M_3 + b}, added in that order; the row 2t + 1 = H
-     * of an odd height is dropped.
+     * Output rows 2t and 2t + 1 of filters f0..f1-1 for tile rows first .. first + rows - 1 (local rows from
+     * first - blockFirst) from the four products at {@code m[at]}: M_k's row f at {@code at + k * kStride + f * ld},
+     * output column j of local tile row r at {@code r * S + j}. {@code y0 = M_0 + M_1 + M_2 + b},
+     * {@code y1 = M_1 - M_2 - M_3 + b}, added in that order; the row 2t + 1 = H of an odd height is dropped.
      */
-    void outputTransform(float[] m, int at, int first, int rows, float[] b, float[] y, int yStart) {
-        int k1 = filters * columns;
-        for (int f = 0; f < filters; f++) {
+    void outputTransform(float[] m, int at, int kStride, int ld, int f0, int f1, int blockFirst, int first, int rows,
+                         float[] b, float[] y, int yStart) {
+        for (int f = f0; f < f1; f++) {
             float bias = b == null ? 0f : b[f];
             int plane = yStart + f * height * width;
             for (int r = 0; r < rows; r++) {
                 int i = 2 * (first + r);
-                int m0 = at + f * columns + r * rowStride;
-                int m1 = m0 + k1;
-                int m2 = m1 + k1;
-                int m3 = m2 + k1;
+                int m0 = at + f * ld + (first - blockFirst + r) * rowStride;
                 int y0 = plane + i * width;
-                outputRows(m, m0, m1, m2, m3, bias, y, y0, i + 1 < height ? y0 + width : -1, width);
+                outputRows(m, m0, m0 + kStride, m0 + 2 * kStride, m0 + 3 * kStride, bias, y, y0,
+                        i + 1 < height ? y0 + width : -1, width);
             }
         }
     }
@@ -295,26 +366,24 @@ final class WinogradRows {
     }
 
     /**
-     * {@code U_k[f][c*3 + v]} into {@code u[at ...]} (an F x 3C matrix) from the kernels w (F, C, 3, 3): with
-     * g0, g1, g2 the column v of kernel (f, c), U_0 = g0, U_1 = (g0 + g1 + g2)/2, U_2 = (g0 - g1 + g2)/2, U_3 = g2,
-     * the halves worked out in double and rounded once.
+     * {@code U_k[f][c*3 + v]} for filters f0..f1-1 and every position k into {@code u} (U_k, an F x 3C matrix, at
+     * {@code k * F * 3C}) from the kernels w (F, C, 3, 3), one pass over them: with g0, g1, g2 the column v of kernel
+     * (f, c), U_0 = g0, U_1 = (g0 + g1 + g2)/2, U_2 = (g0 - g1 + g2)/2, U_3 = g2, the halves worked out in double and
+     * rounded once.
      */
-    void weightTransform(float[] w, int k, float[] u, int at) {
-        int count = filters * channels;
-        for (int kernel = 0; kernel < count; kernel++) {
+    void weightTransform(float[] w, int f0, int f1, float[] u) {
+        int position = filters * channels * 3;
+        for (int kernel = f0 * channels; kernel < f1 * channels; kernel++) {
             int g = kernel * 9;
-            int o = at + kernel * 3;
+            int o = kernel * 3;
             for (int v = 0; v < 3; v++) {
                 double g0 = w[g + v];
                 double g1 = w[g + 3 + v];
                 double g2 = w[g + 6 + v];
-                double value = switch (k) {
-                    case 0 -> g0;
-                    case 1 -> (g0 + g1 + g2) / 2;
-                    case 2 -> (g0 - g1 + g2) / 2;
-                    default -> g2;
-                };
-                u[o + v] = (float) value;
+                u[o + v] = (float) g0;
+                u[o + v + position] = (float) ((g0 + g1 + g2) / 2);
+                u[o + v + 2 * position] = (float) ((g0 - g1 + g2) / 2);
+                u[o + v + 3 * position] = (float) g2;
             }
         }
     }
@@ -322,6 +391,6 @@ final class WinogradRows {
     /** The plan as named in test failures. */
     @Override
     public String toString() {
-        return "Winograd F(2, 3) down the columns (" + block + " tile rows a block)";
+        return "Winograd F(2, 3) down the columns (" + block.rows() + " tile rows a block)";
     }
 }

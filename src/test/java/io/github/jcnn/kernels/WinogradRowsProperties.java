@@ -91,6 +91,13 @@ class WinogradRowsProperties {
             }
             assertThat(forward(new WinogradRows(c, h, w, f, block), x, n, weight, b, size))
                     .as("%d tile rows a block", block).containsExactly(one);
+            // called from inside a task (two at once, as inference chunks are run): all on the calling thread
+            Parallel.setThreads(2);
+            float[][] inside = new float[2][];
+            Parallel.forRange(2, (part, from, to) ->
+                    inside[part] = forward(new WinogradRows(c, h, w, f, block), x, n, weight, b, size));
+            assertThat(inside[0]).as("inside a task").containsExactly(one);
+            assertThat(inside[1]).as("inside a task on the pool").containsExactly(one);
             // each image alone gives its numbers in the batch
             int image = c * h * w;
             int output = f * h * w;
@@ -188,11 +195,11 @@ class WinogradRowsProperties {
     }
 
     @Test
-    void convPlanUsesItOnlyForInferenceOfLargeImages() {
+    void convPlanUsesItOnlyForInferenceOfLargeLayers() {
         SplittableRandom random = new SplittableRandom(7);
-        int c = 16;
-        int f = 8;
-        int h = 56;
+        int c = 128;
+        int f = 256;
+        int h = 56;                                     // 128 x 256 x 56 x 56: about 2^26.6
         float[] x = random(c * h * h, random);
         float[] w = random(f * c * 9, random);
         float[] b = random(f, random);
@@ -200,16 +207,23 @@ class WinogradRowsProperties {
         assertThat(plan.toString()).contains("Winograd");
         float[] inference = new float[f * h * h];
         plan.forward(x, 1, w, b, inference, false);
-        assertThat(inference).containsExactly(forward(new WinogradRows(c, h, h, f), x, 1, w, b, f * h * h));
-        // training keeps the plain sums: not the same bits (the rounding differs somewhere in 25,088 outputs)
+        // (compared by Arrays.mismatch: AssertJ's containsExactly is quadratic in the length)
+        float[] direct = forward(new WinogradRows(c, h, h, f), x, 1, w, b, f * h * h);
+        assertThat(Arrays.mismatch(inference, direct)).as("first output that differs").isEqualTo(-1);
+        // training keeps the plain sums: not the same bits (the rounding differs somewhere in 802,816 outputs)
         float[] training = new float[f * h * h];
         plan.forward(x, 1, w, b, training, true);
-        assertThat(training).isNotEqualTo(inference);
-        // a CIFAR image (32x32) and the first layer of an RGB network never go this way
-        assertThat(ConvPlan.of(c, 32, 32, f, 3, 3, 1, 1, 1).toString()).doesNotContain("Winograd");
+        assertThat(Arrays.mismatch(training, inference)).as("first output that differs").isNotEqualTo(-1);
+        // VGG-16's 28x28 layers go this way, its 14x14 ones and its first (3 channels) do not
+        assertThat(ConvPlan.of(256, 28, 28, 512, 3, 3, 1, 1, 1).toString()).contains("Winograd");
+        assertThat(ConvPlan.of(512, 14, 14, 512, 3, 3, 1, 1, 1).toString()).doesNotContain("Winograd");
         assertThat(ConvPlan.of(3, 224, 224, 64, 3, 3, 1, 1, 1).toString()).doesNotContain("Winograd");
-        assertThat(ConvPlan.of(c, 56, 56, f, 3, 3, 2, 1, 1).toString()).doesNotContain("Winograd");
-        assertThat(ConvPlan.of(c, 56, 56, f, 5, 5, 1, 2, 2).toString()).doesNotContain("Winograd");
+        // nor do the CIFAR networks' layers: 32x32 maps of 128 channels in and out are 2^24
+        assertThat(ConvPlan.of(128, 32, 32, 128, 3, 3, 1, 1, 1).toString()).doesNotContain("Winograd");
+        // nor other kernels and strides
+        assertThat(ConvPlan.of(256, 56, 56, 256, 3, 3, 2, 1, 1).toString()).doesNotContain("Winograd");
+        assertThat(ConvPlan.of(256, 56, 56, 256, 5, 5, 1, 2, 2).toString()).doesNotContain("Winograd");
+        assertThat(ConvPlan.of(256, 56, 56, 256, 1, 1, 1, 0, 0).toString()).doesNotContain("Winograd");
     }
 
     @Test
@@ -217,7 +231,7 @@ class WinogradRowsProperties {
         String before = System.getProperty("jcnn.winograd");
         try {
             System.setProperty("jcnn.winograd", "false");
-            assertThat(ConvPlan.of(64, 56, 56, 64, 3, 3, 1, 1, 1).toString()).doesNotContain("Winograd");
+            assertThat(ConvPlan.of(256, 28, 28, 512, 3, 3, 1, 1, 1).toString()).doesNotContain("Winograd");
         } finally {
             if (before == null) {
                 System.clearProperty("jcnn.winograd");
@@ -225,6 +239,6 @@ class WinogradRowsProperties {
                 System.setProperty("jcnn.winograd", before);
             }
         }
-        assertThat(ConvPlan.of(64, 56, 56, 64, 3, 3, 1, 1, 1).toString()).contains("Winograd");
+        assertThat(ConvPlan.of(256, 28, 28, 512, 3, 3, 1, 1, 1).toString()).contains("Winograd");
     }
 }
