@@ -390,6 +390,51 @@ public final class Gemm {
     }
 
     /**
+     * The floats an m x k matrix takes when written straight into its packed layout ({@link #packedIndex}): the
+     * vector GEMM's {@link #packedSize}, or m * k for the loops (A flat, row by row).
+     */
+    static int packedLayoutSize(int m, int k) {
+        return Math.max(packedSize(m, k), m * k);
+    }
+
+    /**
+     * Where A[i][p] of an m x k matrix goes when it is written straight into the layout {@link #pack} makes (by
+     * whoever computes A, as Winograd's kernels are, instead of A written out and packed): in the vector GEMM's panels,
+     * or at i * k + p for the loops. Within a block of {@link #packedDepthBlock} depths, A[i][p + 1] lies
+     * {@link #packedDepthStep} floats after A[i][p].
+     */
+    static int packedIndex(int m, int k, int i, int p) {
+        return packedSize(m, k) == 0 ? i * k + p : VectorGemm.packedIndex(m, k, i, p);
+    }
+
+    /** See {@link #packedIndex}. */
+    static int packedDepthStep(int m, int k) {
+        return packedSize(m, k) == 0 ? 1 : VectorGemm.depthStep();
+    }
+
+    /** See {@link #packedIndex}. */
+    static int packedDepthBlock(int m, int k) {
+        return packedSize(m, k) == 0 ? Math.max(1, k) : VectorGemm.depthBlock();
+    }
+
+    /**
+     * A (m x k) written by the caller into {@code into} at {@link #packedIndex}, every element, as a Packed for
+     * {@link #multiply(Packed, int, PanelSource, float[], int, int, boolean)}: the same products, in the same order, as
+     * A packed by {@link #pack}. Writes the zeros of the layout's padding rows.
+     */
+    static Packed packed(int m, int k, float[] into) {
+        if (into.length < packedLayoutSize(m, k)) {
+            throw new IllegalArgumentException("A (" + m + " x " + k + ") packed needs " + packedLayoutSize(m, k)
+                    + " floats, got " + into.length);
+        }
+        if (packedSize(m, k) == 0) {
+            return new Packed().set(m, k, into, 0, k, null);
+        }
+        VectorGemm.zeroPadding(m, k, into);
+        return new Packed().set(m, k, null, 0, k, into);
+    }
+
+    /**
      * {@link #multiply(boolean, int, int, int, float[], int, int, PanelSource, float[], int, int, boolean)} with A
      * prepared by {@link #pack}: the same numbers in the same order, without packing A again.
      */

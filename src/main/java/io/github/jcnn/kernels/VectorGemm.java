@@ -155,6 +155,38 @@ final class VectorGemm {
         }
     }
 
+    /**
+     * Where {@link #pack} puts A[i][p] of an m x k matrix: block (p0, i0) of KC depths and MC rows at
+     * {@code p0 * roundUp(m, MR) + i0 * kc}, its panel r of MR rows at {@code r * kc * MR}, the element at
+     * {@code (p - p0) * MR + i % MR}. Within a block of KC depths, p + 1 lies {@link #depthStep} floats after p.
+     */
+    static int packedIndex(int m, int k, int i, int p) {
+        int p0 = p - p % KC;
+        int kc = Math.min(KC, k - p0);
+        int i0 = i - i % MC;
+        int r = (i - i0) / MR;
+        return p0 * panelRows(m) + i0 * kc + r * kc * MR + (p - p0) * MR + (i - i0 - r * MR);
+    }
+
+    /** The floats from A[i][p] to A[i][p + 1] in the packed layout, inside a block of {@link #depthBlock} depths. */
+    static int depthStep() {
+        return MR;
+    }
+
+    /** Depths per block of the packed layout (KC). */
+    static int depthBlock() {
+        return KC;
+    }
+
+    /** Writes the zeros {@link #pack} writes in the rows of the last panel past m. */
+    static void zeroPadding(int m, int k, float[] packed) {
+        for (int i = m; i < panelRows(m); i++) {
+            for (int p = 0; p < k; p++) {
+                packed[packedIndex(m, k, i, p)] = 0f;
+            }
+        }
+    }
+
     /** The floats {@link #pack} writes for an m x k matrix. */
     static int packedSize(int m, int k) {
         return panelRows(m) * k;

@@ -149,33 +149,29 @@ final class WinogradRows {
      */
     void forward(float[] x, int batch, float[] w, float[] b, float[] y) {
         int patch = 3 * channels;
-        float[] u = Scratch.atLeast(4 * filters * patch);
         float[] zeros = Scratch.atLeast(width);
         java.util.Arrays.fill(zeros, 0, width, 0f);
         if ((long) tileRows * rowStride >= (long) SHARED_COLUMNS * Parallel.parts(tileRows)) {
-            byTileRows(x, batch, w, b, y, u, zeros);
+            byTileRows(x, batch, w, b, y, zeros);
         } else {
-            byFilters(x, batch, w, b, y, u, zeros);
+            byFilters(x, batch, w, b, y, zeros);
         }
         Scratch.give(zeros);
-        Scratch.give(u);
     }
 
     /** {@link #forward} with each image's tile rows shared out, a block at a time per thread. */
-    private void byTileRows(float[] x, int batch, float[] w, float[] b, float[] y, float[] u, float[] zeros) {
+    private void byTileRows(float[] x, int batch, float[] w, float[] b, float[] y, float[] zeros) {
         int patch = 3 * channels;
-        int packedSize = Math.max(1, Gemm.packedSize(filters, patch));
         float[][] into = new float[4][];
         for (int k = 0; k < 4; k++) {
-            into[k] = Scratch.atLeast(packedSize);
+            into[k] = Scratch.atLeast(Gemm.packedLayoutSize(filters, patch));
         }
-        Parallel.forRange(filters, (part, f0, f1) -> weightTransform(w, f0, f1, u));
+        // the kernels transformed straight into the four packed U_k, the threads taking ranges of filters
+        Parallel.forRange(filters, (part, f0, f1) -> weightTransform(w, f0, f1, filters, 0, into));
         Gemm.Packed[] packed = new Gemm.Packed[4];
-        Parallel.forRange(4, (part, k0, k1) -> {
-            for (int k = k0; k < k1; k++) {
-                packed[k] = Gemm.pack(filters, patch, u, k * filters * patch, patch, into[k]);
-            }
-        });
+        for (int k = 0; k < 4; k++) {
+            packed[k] = Gemm.packed(filters, patch, into[k]);
+        }
         int parts = Parallel.runsInline(tileRows) ? 1 : Parallel.parts(tileRows);
         int partTransforms = 4 * block.size();
         int partProducts = 4 * filters * block.columns();
@@ -216,20 +212,20 @@ final class WinogradRows {
      * of the filters (reading its share of w once), the image's tile rows are transformed once (shared out by tile
      * rows), and each thread multiplies the whole image for its filters.
      */
-    private void byFilters(float[] x, int batch, float[] w, float[] b, float[] y, float[] u, float[] zeros) {
+    private void byFilters(float[] x, int batch, float[] w, float[] b, float[] y, float[] zeros) {
         int patch = 3 * channels;
         int parts = Parallel.runsInline(filters) ? 1 : Parallel.parts(filters);
-        int packedSize = Math.max(1, Gemm.packedSize((filters + parts - 1) / parts, patch));
+        int size = Gemm.packedLayoutSize((filters + parts - 1) / parts, patch);
         float[][] into = new float[parts * 4][];
         for (int i = 0; i < into.length; i++) {
-            into[i] = Scratch.atLeast(packedSize);
+            into[i] = Scratch.atLeast(size);
         }
         Gemm.Packed[] packed = new Gemm.Packed[parts * 4];
         Parallel.forRange(filters, (part, f0, f1) -> {
-            weightTransform(w, f0, f1, u);
+            float[][] own = java.util.Arrays.copyOfRange(into, part * 4, part * 4 + 4);
+            weightTransform(w, f0, f1, f1 - f0, f0, own);
             for (int k = 0; k < 4; k++) {
-                packed[part * 4 + k] = Gemm.pack(f1 - f0, patch, u, (k * filters + f0) * patch, patch,
-                        into[part * 4 + k]);
+                packed[part * 4 + k] = Gemm.packed(f1 - f0, patch, own[k]);
             }
         });
         float[] transforms = Scratch.atLeast(4 * whole.size());
@@ -366,24 +362,52 @@ final class WinogradRows {
     }
 
     /**
-     * {@code U_k[f][c*3 + v]} for filters f0..f1-1 and every position k into {@code u} (U_k, an F x 3C matrix, at
-     * {@code k * F * 3C}) from the kernels w (F, C, 3, 3), one pass over them: with g0, g1, g2 the column v of kernel
+     * {@code U_k[f][c*3 + v]} for filters f0..f1-1 and every position k, written straight into the packed layout of
+     * four matrices of {@code rows} rows and 3C columns ({@link Gemm#packedIndex}), filter f as row f - first of
+     * {@code into[k]}, from the kernels w (F, C, 3, 3) in one pass over them: with g0, g1, g2 the column v of kernel
      * (f, c), U_0 = g0, U_1 = (g0 + g1 + g2)/2, U_2 = (g0 - g1 + g2)/2, U_3 = g2, the halves worked out in double and
      * rounded once.
      */
-    void weightTransform(float[] w, int f0, int f1, float[] u) {
-        int position = filters * channels * 3;
-        for (int kernel = f0 * channels; kernel < f1 * channels; kernel++) {
-            int g = kernel * 9;
-            int o = kernel * 3;
-            for (int v = 0; v < 3; v++) {
-                double g0 = w[g + v];
-                double g1 = w[g + 3 + v];
-                double g2 = w[g + 6 + v];
-                u[o + v] = (float) g0;
-                u[o + v + position] = (float) ((g0 + g1 + g2) / 2);
-                u[o + v + 2 * position] = (float) ((g0 - g1 + g2) / 2);
-                u[o + v + 3 * position] = (float) g2;
+    void weightTransform(float[] w, int f0, int f1, int rows, int first, float[][] into) {
+        int patch = 3 * channels;
+        int perFilter = 9 * channels;
+        // the layout's rows lie side by side in groups of `step` (a panel of the vector GEMM; 1 for the loops'
+        // flat layout): a group's numbers for one depth are written together, one after the other
+        int step = Gemm.packedDepthStep(rows, patch);
+        int depthBlock = Gemm.packedDepthBlock(rows, patch);
+        float[] u0 = into[0];
+        float[] u1 = into[1];
+        float[] u2 = into[2];
+        float[] u3 = into[3];
+        int l0 = f0 - first;
+        int l1 = f1 - first;
+        for (int group = l0 - l0 % step; group < l1; group += step) {
+            int lo = Math.max(group, l0);
+            int hi = Math.min(group + step, l1);
+            for (int p0 = 0; p0 < patch; p0 += depthBlock) {
+                int p1 = Math.min(patch, p0 + depthBlock);
+                int at = Gemm.packedIndex(rows, patch, group, p0) - group;
+                int c = p0 / 3;
+                int v = p0 - 3 * c;
+                int g = 9 * c + v;
+                for (int p = p0; p < p1; p++, at += step) {
+                    for (int l = lo; l < hi; l++) {
+                        int o = (l + first) * perFilter + g;
+                        double g0 = w[o];
+                        double g1 = w[o + 3];
+                        double g2 = w[o + 6];
+                        u0[at + l] = (float) g0;
+                        u1[at + l] = (float) ((g0 + g1 + g2) / 2);
+                        u2[at + l] = (float) ((g0 - g1 + g2) / 2);
+                        u3[at + l] = (float) g2;
+                    }
+                    if (++v == 3) {
+                        v = 0;
+                        g += 7;
+                    } else {
+                        g++;
+                    }
+                }
             }
         }
     }

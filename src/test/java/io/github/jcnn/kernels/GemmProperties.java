@@ -167,6 +167,22 @@ class GemmProperties {
             Gemm.multiply(packed, n, PanelSource.of(b, 0, n, 1), viaPacked, 0, n, accumulate);
             assertThat(viaPacked).containsExactly(expected);
         }
+        // A written element by element straight into its packed layout (as Winograd's kernels are), over whatever
+        // was in the array, a depth block at a time as packedIndex says: the same bits again
+        float[] layout = random(Gemm.packedLayoutSize(m, k) + 5, random);
+        int step = Gemm.packedDepthStep(m, k);
+        int depthBlock = Gemm.packedDepthBlock(m, k);
+        for (int i = 0; i < m; i++) {
+            for (int p0 = 0; p0 < k; p0 += depthBlock) {
+                int at = Gemm.packedIndex(m, k, i, p0);
+                for (int p = p0; p < Math.min(k, p0 + depthBlock); p++, at += step) {
+                    layout[at] = a[offset + i * k + p];
+                }
+            }
+        }
+        float[] viaLayout = c.clone();
+        Gemm.multiply(Gemm.packed(m, k, layout), n, PanelSource.of(b, 0, n, 1), viaLayout, 0, n, accumulate);
+        assertThat(viaLayout).as("A written into its packed layout").containsExactly(expected);
     }
 
     @Property(tries = 60)

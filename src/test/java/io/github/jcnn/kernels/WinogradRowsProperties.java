@@ -112,6 +112,37 @@ class WinogradRowsProperties {
         }
     }
 
+    @Property(tries = 25)
+    void largerMapsSharedOutByTileRowsGiveTheSameBitsAndTheReferenceSums(
+            @ForAll @IntRange(min = 1, max = 5) int c, @ForAll @IntRange(min = 1, max = 19) int f,
+            @ForAll @IntRange(min = 40, max = 75) int h, @ForAll @IntRange(min = 24, max = 45) int w,
+            @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        // at least 1,024 wide columns: shared out by tile rows on 2 threads too (smaller maps go by filters)
+        SplittableRandom random = new SplittableRandom(seed);
+        Tensor x = Tensor.of(Shape.of(1, c, h, w), random(c * h * w, random));
+        Tensor weight = Tensor.of(Shape.of(f, c, 3, 3), random(f * c * 9, random));
+        Tensor b = Tensor.of(Shape.of(f), random(f, random));
+        int size = f * h * w;
+        int before = Parallel.threads();
+        try {
+            Parallel.setThreads(1);
+            float[] one = forward(new WinogradRows(c, h, w, f), x.data(), 1, weight.data(), b.data(), size);
+            float[] expected = ConvReference.forward(x, weight, b, 1, 1, 1).data();
+            for (int i = 0; i < size; i++) {
+                assertThat(one[i]).as("output %d", i)
+                        .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(2e-6f * (1 + 9 * c)));
+            }
+            for (int threads = 2; threads <= 3; threads++) {
+                Parallel.setThreads(threads);
+                float[] shared = forward(new WinogradRows(c, h, w, f), x.data(), 1, weight.data(), b.data(), size);
+                assertThat(Arrays.mismatch(shared, one)).as("first output that differs, %d threads", threads)
+                        .isEqualTo(-1);
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
     @Property(tries = 100)
     void theVectorRowTransformsGiveTheBitsOfTheLoops(@ForAll @IntRange(min = 1, max = 70) int width,
                                                     @ForAll @IntRange(min = 0, max = 1000) int seed) {
