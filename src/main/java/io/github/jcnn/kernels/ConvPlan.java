@@ -19,8 +19,8 @@ package io.github.jcnn.kernels;
  *   <li>{@link PaddedWidePlan} with {@link PaddedWide#strideTwo}'s parity planes for the forward pass of stride-2
  *       convolutions (a kernel larger than 1x1), the padded image split once into its even and odd rows and columns
  *       and read in place, with im2col's sums and bits; both gradients by the im2col plan;</li>
- *   <li>in inference, for 3x3 SAME convolutions of large images (VGG-16's), {@link WinogradRows}: Winograd's
- *       F(2, 3) down the columns, a third fewer multiplications, the plain sums within rounding;</li>
+ *   <li>in inference, for large 3x3 SAME convolutions (VGG-16's, not the CIFAR networks'), {@link WinogradRows}:
+ *       Winograd's F(2, 3) down the columns, a third fewer multiplications, the plain sums within rounding;</li>
  *   <li>{@link Im2ColPlan} for every other shape: the column matrix of each image ({@link Im2Col}) times the
  *       weights, dL/dx by col2im of W<sup>T</sup> &middot; dL/dy, dL/dW by {@link WeightGradient}.</li>
  * </ul>
@@ -64,7 +64,7 @@ public interface ConvPlan {
                 forward.outWidth(), kernelHeight, kernelWidth, backHeight, backWidth) : null;
         boolean forwardPays = forward.pays();
         boolean backwardPays = backward != null && backward.pays();
-        // inference of a large image (VGG-16's): Winograd's F(2, 3), a third fewer multiplications, unless the
+        // inference of a large layer (VGG-16's): Winograd's F(2, 3), a third fewer multiplications, unless the
         // system property jcnn.winograd is false (then the plain sums, with their rounding)
         if (WinogradRows.takes(channels, height, width, filters, kernelHeight, kernelWidth, stride, padHeight,
                 padWidth)

@@ -1,7 +1,7 @@
 package io.github.jcnn.kernels;
 
 /**
- * Inference of a 3x3 convolution with stride 1 and padding 1 (SAME) on large images by Winograd's minimal filtering
+ * Inference of a large 3x3 convolution with stride 1 and padding 1 (SAME) by Winograd's minimal filtering
  * algorithm F(2, 3) down the columns: each pair of output rows from four padded input rows, with a third fewer
  * multiplications than the plain sums.
  *
@@ -31,8 +31,12 @@ package io.github.jcnn.kernels;
  * <p>Results: the plain sums within float rounding (the halves and the differences round differently), not bit for
  * bit. Each output is the same expression of the same products however the tile rows are shared out or grouped in
  * blocks, so the bits do not depend on the thread count or on the batch. Inference only: training keeps the plain
- * sums, and {@link ConvPlan#of} gives this plan only to images of at least {@value #MIN_PIXELS} pixels, so the
- * networks for 32x32 CIFAR images compute exactly what they did.
+ * sums, and {@link ConvPlan#of} gives this plan only to large layers ({@link #takes}), so the networks for 32x32
+ * CIFAR images compute exactly what they did.
+ *
+ * <p>Threads: a map of many rows is shared out by tile rows, each thread transforming and multiplying a block of
+ * them at a time while it is in its cache; a small map with many filters (VGG-16's 28x28) by filters, each thread
+ * transforming and packing only its own kernels, the image's T_k made once.
  */
 final class WinogradRows {
 
