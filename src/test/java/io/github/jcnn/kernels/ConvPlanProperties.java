@@ -1,5 +1,6 @@
 package io.github.jcnn.kernels;
 
+import static io.github.jcnn.kernels.RandomArrays.random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.jcnn.tensor.Shape;
@@ -18,14 +19,6 @@ import org.junit.jupiter.api.Test;
  * there, a batch's dL/dW may be taken in pieces; and which plan {@link ConvPlan#of} picks for which shape.
  */
 class ConvPlanProperties {
-
-    private static float[] random(int size, SplittableRandom random) {
-        float[] a = new float[size];
-        for (int i = 0; i < size; i++) {
-            a[i] = (float) (random.nextDouble() * 2 - 1);
-        }
-        return a;
-    }
 
     private static float[] garbage(int size) {
         float[] a = new float[size];

@@ -1,5 +1,6 @@
 package io.github.jcnn.kernels;
 
+import static io.github.jcnn.kernels.RandomArrays.random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -35,14 +36,6 @@ class GemmProperties {
     Arbitrary<Integer> sizes() {
         // odd sizes, sizes around the micro-kernels' 3, 6 and 8 rows and 16 or 32 columns, and past the 256 blocks
         return Arbitraries.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 17, 31, 32, 33, 65, 100, 257, 300, 513);
-    }
-
-    private static float[] random(int size, SplittableRandom random) {
-        float[] a = new float[size];
-        for (int i = 0; i < size; i++) {
-            a[i] = (float) (random.nextDouble() * 2 - 1);
-        }
-        return a;
     }
 
     @Property(tries = 80)

@@ -1,5 +1,6 @@
 package io.github.jcnn.kernels;
 
+import static io.github.jcnn.kernels.RandomArrays.random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;
@@ -11,14 +12,6 @@ import net.jqwik.api.constraints.IntRange;
 
 /** im2col against its definition, its row slices, and col2im as its adjoint. */
 class Im2ColProperties {
-
-    private static float[] random(int size, SplittableRandom random) {
-        float[] a = new float[size];
-        for (int i = 0; i < size; i++) {
-            a[i] = (float) (random.nextDouble() * 2 - 1);
-        }
-        return a;
-    }
 
     @Property
     void im2colFollowsItsDefinitionAndCol2imIsItsAdjoint(@ForAll @IntRange(min = 1, max = 3) int c,

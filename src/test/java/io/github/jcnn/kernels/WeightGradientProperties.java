@@ -1,5 +1,6 @@
 package io.github.jcnn.kernels;
 
+import static io.github.jcnn.kernels.RandomArrays.random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,14 +15,6 @@ import net.jqwik.api.constraints.IntRange;
 
 /** WeightGradient (both of its methods) against the plain reference, ConvReference.weightGradient. */
 class WeightGradientProperties {
-
-    private static float[] random(int size, SplittableRandom random) {
-        float[] a = new float[size];
-        for (int i = 0; i < size; i++) {
-            a[i] = (float) (random.nextDouble() * 2 - 1);
-        }
-        return a;
-    }
 
     /** A tensor of the given shape holding {@code data[offset ...]}. */
     private static Tensor tensor(float[] data, int offset, int... dims) {

@@ -1,5 +1,6 @@
 package io.github.jcnn.kernels;
 
+import static io.github.jcnn.kernels.RandomArrays.random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.jcnn.tensor.Shape;
@@ -17,14 +18,6 @@ import org.junit.jupiter.api.Test;
  * one column up), and the same bits for any thread count, block size and batch.
  */
 class WinogradRowsProperties {
-
-    private static float[] random(int size, SplittableRandom random) {
-        float[] a = new float[size];
-        for (int i = 0; i < size; i++) {
-            a[i] = (float) (random.nextDouble() * 2 - 1);
-        }
-        return a;
-    }
 
     private static float[] absolute(float[] a) {
         float[] b = new float[a.length];
