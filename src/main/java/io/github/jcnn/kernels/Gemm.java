@@ -401,7 +401,8 @@ public final class Gemm {
      * Where A[i][p] of an m x k matrix goes when it is written straight into the layout {@link #pack} makes (by
      * whoever computes A, as Winograd's kernels are, instead of A written out and packed): in the vector GEMM's panels,
      * or at i * k + p for the loops. Within a block of {@link #packedDepthBlock} depths, A[i][p + 1] lies
-     * {@link #packedDepthStep} floats after A[i][p].
+     * {@link #packedDepthStep} floats after A[i][p]; and the rows come in groups of that many side by side: for i a
+     * multiple of it and d below it, A[i + d][p] lies d floats after A[i][p] (a panel of the vector GEMM).
      */
     static int packedIndex(int m, int k, int i, int p) {
         return packedSize(m, k) == 0 ? i * k + p : VectorGemm.packedIndex(m, k, i, p);

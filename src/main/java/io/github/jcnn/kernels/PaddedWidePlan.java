@@ -35,7 +35,7 @@ final class PaddedWidePlan implements ConvPlan {
     private final PaddedWide backward;
     /** Whether dL/dW is computed over the padded input; else by {@link #rows}. */
     private final boolean paddedWeightGradient;
-    /** For the forward pass in inference (a large image), or null to use {@link #forward}. */
+    /** For the forward pass in inference (a large layer: {@link WinogradRows#takes}), or null. */
     private final WinogradRows winograd;
     /** The im2col plan of the same shape, for a direction without a padded wide layout. */
     private final Im2ColPlan rows;

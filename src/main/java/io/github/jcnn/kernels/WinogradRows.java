@@ -152,7 +152,6 @@ final class WinogradRows {
      * the same expression of the same products: the bits do not depend on the thread count.
      */
     void forward(float[] x, int batch, float[] w, float[] b, float[] y) {
-        int patch = 3 * channels;
         float[] zeros = Scratch.atLeast(width);
         java.util.Arrays.fill(zeros, 0, width, 0f);
         if ((long) tileRows * rowStride >= (long) SHARED_COLUMNS * Parallel.parts(tileRows)) {
