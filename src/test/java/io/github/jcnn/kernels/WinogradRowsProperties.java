@@ -210,6 +210,35 @@ class WinogradRowsProperties {
     }
 
     @Test
+    void onePairOfRowsByHand() {
+        // one channel, a column of two pixels a = 4, b = 5; with one column, only the kernel's middle column
+        // (g0, g1, g2) = (1, 2, 3) meets the image. The padded column is d = (0, 4, 5, 0), and
+        //   m0 = g0 (d0 - d2) = -5    m1 = (g0 + g1 + g2)/2 (d1 + d2) = 27    m2 = (g0 - g1 + g2)/2 (d2 - d1) = 1
+        //   m3 = g2 (d1 - d3) = 12    y0 = m0 + m1 + m2 = 23 = 2*4 + 3*5    y1 = m1 - m2 - m3 = 14 = 1*4 + 2*5
+        float[] w = {9, 1, 9, 9, 2, 9, 9, 3, 9};        // the 9s fall on the zero padding
+        float[] y = forward(new WinogradRows(1, 2, 1, 1), new float[] {4, 5}, 1, w, null, 2);
+        assertThat(y).containsExactly(23f, 14f);
+    }
+
+    @Test
+    void theLecturesEdgeImageGivesRowsOfZeroThirtyThirtyZero() {
+        // the 6x6 image, 10s on the left half and 0s on the right, and the vertical edge detector: with padding 1
+        // the inner 4x4 of the output is the lecture's valid result, rows of 0 30 30 0 (exact: the halves of 3 and
+        // -3, times sums of 10s, are exact in float)
+        float[] x = new float[36];
+        for (int i = 0; i < 6; i++) {
+            for (int j = 0; j < 3; j++) {
+                x[i * 6 + j] = 10;
+            }
+        }
+        float[] w = {1, 0, -1, 1, 0, -1, 1, 0, -1};
+        float[] y = forward(new WinogradRows(1, 6, 6, 1), x, 1, w, null, 36);
+        for (int i = 1; i <= 4; i++) {
+            assertThat(Arrays.copyOfRange(y, i * 6 + 1, i * 6 + 5)).as("row %d", i).containsExactly(0f, 30f, 30f, 0f);
+        }
+    }
+
+    @Test
     void blocksAreChosenToFillTheProductsPanels() {
         // 224 columns: one tile row, 224 wide columns, 7 panels of 32 exactly; 56 columns: 9 rows, 512 columns
         assertThat(WinogradRows.blockRows(112, 224, 32)).isEqualTo(1);
