@@ -239,6 +239,37 @@ class WinogradRowsProperties {
     }
 
     @Test
+    void severalThreadsMayRunOnePlanAtOnce() throws Exception {
+        // inference writes no field: applications' threads predicting at once through one model get the same bits,
+        // on a map shared out by tile rows (64x40) and on one shared out by filters (12x12)
+        for (int[] shape : new int[][] {{3, 64, 40, 5}, {8, 12, 12, 24}}) {
+            int c = shape[0];
+            int h = shape[1];
+            int w = shape[2];
+            int f = shape[3];
+            SplittableRandom random = new SplittableRandom(5);
+            float[] x = random(c * h * w, random);
+            float[] weight = random(f * c * 9, random);
+            float[] b = random(f, random);
+            WinogradRows plan = new WinogradRows(c, h, w, f);
+            float[] alone = forward(plan, x, 1, weight, b, f * h * w);
+            java.util.concurrent.ExecutorService apps = java.util.concurrent.Executors.newFixedThreadPool(3);
+            try {
+                java.util.List<java.util.concurrent.Future<float[]>> results = new java.util.ArrayList<>();
+                for (int t = 0; t < 12; t++) {
+                    results.add(apps.submit(() -> forward(plan, x, 1, weight, b, f * h * w)));
+                }
+                for (java.util.concurrent.Future<float[]> result : results) {
+                    assertThat(Arrays.mismatch(result.get(), alone)).as("first output that differs, %dx%d", h, w)
+                            .isEqualTo(-1);
+                }
+            } finally {
+                apps.shutdown();
+            }
+        }
+    }
+
+    @Test
     void blocksAreChosenToFillTheProductsPanels() {
         // 224 columns: one tile row, 224 wide columns, 7 panels of 32 exactly; 56 columns: 9 rows, 512 columns
         assertThat(WinogradRows.blockRows(112, 224, 32)).isEqualTo(1);
