@@ -138,8 +138,9 @@ class ConvPlanProperties {
     }
 
     /**
-     * The forward pass of {@link ConvPlan#of}'s plan for the shape, when it is a {@link PaddedWidePlan}, has the bits of
-     * the im2col plan's on random images, weights and bias.
+     * The forward pass of {@link ConvPlan#of}'s plan for the shape, when it is a {@link PaddedWidePlan}, has the bits
+     * of the im2col plan's on random images, weights and bias (the shapes here are far below the layers that take
+     * Winograd's F(2, 3) in inference).
      */
     private static void assertTheForwardPassHasTheBitsOfIm2col(int n, int c, int f, int h, int w, int k, int s,
                                                                int p, boolean bias, boolean training, int seed) {
