@@ -398,7 +398,8 @@ final class VectorGemm {
     /**
      * C (m x n) = C + A . B, or 0 + A . B when {@code accumulate} is false, with each row of A read where it lies:
      * A[i][p] = {@code a[aStarts[i] + p]}, nothing packed. A convolution's windows over a padded image are such an A
-     * (row r is the image shifted by delta(r)); packing them would be a transpose, one float at a time. Per element
+     * (row r is the image shifted by delta(r)); packing them would be a transpose, one float at a time. B's panels
+     * are always copied (B is dL/dy, F columns, and each panel serves all C*KH*KW rows). Per element
      * of C the same fused multiply-add chain as {@link #multiply}, so the same bits. Only when
      * {@link #readsRowsInPlace()}.
      */
@@ -417,12 +418,16 @@ final class VectorGemm {
             for (int p0 = 0; p0 < k; p0 += KC) {
                 int kc = Math.min(KC, k - p0);
                 boolean add = accumulate || p0 > 0;
-                panelsOfB(b, n, j0, bPanels, p0, kc, ws);
+                // every panel copied, row p of panel q at (q*kc + p)*NR: the kernel steps through B without a table
+                float[] pb = ws.packedB;
+                for (int q = 0; q < bPanels; q++) {
+                    int jj = j0 + q * NR;
+                    b.panel(p0, kc, jj, Math.min(NR, n - jj), pb, q * kc * NR, NR);
+                }
                 for (int q = 0; q < bPanels; q++) {
                     int jj = j0 + q * NR;
                     int width = Math.min(NR, n - jj);
-                    float[] pb = ws.sources[q];
-                    int so = q * KC;
+                    int so = q * kc * NR;
                     for (int i0 = 0; i0 < m; i0 += 8) {
                         int height = Math.min(8, m - i0);
                         // rows past m repeat the last row: computed in the scratch tile and dropped
@@ -436,7 +441,7 @@ final class VectorGemm {
                         int r7 = aOffset + aStarts[i0 + Math.min(7, height - 1)] + p0;
                         int co = cOffset + i0 * ldc + jj;
                         if (height == 8 && width == NR) {
-                            kernel8Rows(kc, a, r0, r1, r2, r3, r4, r5, r6, r7, pb, ws.starts, so, c, co, ldc, add);
+                            kernel8Rows(kc, a, r0, r1, r2, r3, r4, r5, r6, r7, pb, so, c, co, ldc, add);
                         } else {
                             float[] tile = ws.tile;
                             if (add) {
@@ -445,7 +450,7 @@ final class VectorGemm {
                                     System.arraycopy(c, co + i * ldc, tile, i * NR, width);
                                 }
                             }
-                            kernel8Rows(kc, a, r0, r1, r2, r3, r4, r5, r6, r7, pb, ws.starts, so, tile, 0, NR, add);
+                            kernel8Rows(kc, a, r0, r1, r2, r3, r4, r5, r6, r7, pb, so, tile, 0, NR, add);
                             for (int i = 0; i < height; i++) {
                                 System.arraycopy(tile, i * NR, c, co + i * ldc, width);
                             }
@@ -604,12 +609,14 @@ final class VectorGemm {
     }
 
     /**
-     * {@link #kernel8} with row i of A read in place from {@code a[ri + p]} instead of from a packed panel: the same
-     * loads of B, the same sixteen fused multiply-adds per depth, the same chain. Written out again, not shared with
-     * kernel8 through an index table: each keeps its own JIT profile and its sums in registers.
+     * {@link #kernel8} with row i of A read in place from {@code a[ri + p]} instead of from a packed panel, and B's
+     * row p at {@code pb[so + p*NR]}, a copied panel, instead of where a table of starts says: the same sixteen fused
+     * multiply-adds per depth, the same chain. Without the table the loop has no index to load, and its bounds checks
+     * move out of the loop (dL/dW of 32 images, one thread: 10-14% faster than through the table). Written out
+     * again, not shared with kernel8: each keeps its own JIT profile and its sums in registers.
      */
     private static void kernel8Rows(int kc, float[] a, int r0, int r1, int r2, int r3, int r4, int r5, int r6, int r7,
-                                    float[] pb, int[] starts, int so, float[] c, int co, int ldc, boolean add) {
+                                    float[] pb, int so, float[] c, int co, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
@@ -627,7 +634,7 @@ final class VectorGemm {
         FloatVector c70 = FloatVector.zero(S);
         FloatVector c71 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int bp = starts[so + p];
+            int bp = so + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, pb, bp);
             FloatVector b1 = FloatVector.fromArray(S, pb, bp + L);
             FloatVector x;
