@@ -399,7 +399,8 @@ final class VectorGemm {
      * C (m x n) = C + A . B, or 0 + A . B when {@code accumulate} is false, with each row of A read where it lies:
      * A[i][p] = {@code a[aStarts[i] + p]}, nothing packed. A convolution's windows over a padded image are such an A
      * (row r is the image shifted by delta(r)); packing them would be a transpose, one float at a time. B's panels
-     * are always copied (B is dL/dy, F columns, and each panel serves all C*KH*KW rows). Per element
+     * are always copied (in dL/dW, its one use, B is dL/dy transposed, F columns, and each panel serves all C*KH*KW
+     * rows of A). Per element
      * of C the same fused multiply-add chain as {@link #multiply}, so the same bits. Only when
      * {@link #readsRowsInPlace()}.
      */

@@ -163,8 +163,8 @@ class PaddedWideProperties {
             @ForAll @IntRange(min = 1, max = 40) int filters, @ForAll @IntRange(min = 2, max = 20) int size,
             @ForAll @IntRange(min = 1, max = 3) int kernel, @ForAll @IntRange(min = 0, max = 1000) int seed) {
         // dW^T with the padded image's windows read in place by the vector GEMM, against dW with them copied into
-        // panels (a transpose): per element the same chain of fused multiply-adds, into a zeroed dW. Sizes from 16
-        // up make an image's product deeper than one block of depths (256), and more than 32 filters two panels
+        // panels (a transpose): per element the same chain of fused multiply-adds, into a zeroed dW. Sizes of 16 and
+        // more make most images' products deeper than one block of depths (256), and more than 32 filters two panels
         net.jqwik.api.Assume.that(Simd.VECTOR && VectorGemm.readsRowsInPlace());
         int pad = kernel / 2;
         SplittableRandom random = new SplittableRandom(seed);
