@@ -22,8 +22,9 @@ import java.util.Optional;
  * <p>NaN propagates as in PyTorch: a window holding a NaN gives NaN, and its last NaN (row-major) is the winner
  * that backward sends the gradient to. {@code MaxPool2D} on the window {@code [1, NaN, 2, 3]} gives NaN, not 3.
  *
- * <p>The 2 x 2 window with stride 2 runs a branch-free kernel ({@link Pooling#maxPool2x2}), other windows the plain
- * loop ({@link Pooling#maxPoolReference}); both give the same numbers bit for bit.
+ * <p>The 2 x 2 window with stride 2 runs a branch-free kernel, eight windows at a time where the Vector API is in
+ * use ({@link Pooling#maxPool2x2}), other windows the plain loop ({@link Pooling#maxPoolReference}); all give the
+ * same numbers bit for bit.
  *
  * <p>Example: the lecture's 6 x 6 map with a 3 x 3 window and stride 3 gives the 2 x 2 map {@code 7 9 / 7 7}.
  */
