@@ -3,11 +3,12 @@ package io.github.jcnn.kernels;
 import java.util.Optional;
 
 /**
- * Whether the explicit-SIMD kernels ({@link VectorGemm}, and {@link VectorElementwise} for batch norm's sums and the
- * ReLU derivative) are in use. They need the JDK's incubating Vector API, which a
- * JVM offers only when started with {@code --add-modules jdk.incubator.vector} (the examples' and benchmarks' scripts
- * pass it); without it the library uses the auto-vectorised loops of {@link Gemm}, which give the same results within
- * rounding, about three times slower. Nothing else changes: no flag is ever needed for the library to work.
+ * Whether the explicit-SIMD kernels ({@link VectorGemm}, {@link VectorElementwise} for batch norm's sums and the ReLU
+ * derivative, and {@link VectorPooling} for 2 x 2 max pooling) are in use. They need the JDK's incubating Vector API,
+ * which a JVM offers only when started with {@code --add-modules jdk.incubator.vector} (the examples' and
+ * benchmarks' scripts pass it); without it the library uses the auto-vectorised loops of {@link Gemm}, which give the
+ * same results within rounding, about three times slower, and the scalar pooling kernel (the same bits). Nothing else
+ * changes: no flag is ever needed for the library to work.
  *
  * <p>The choice is made once, when the first product is computed: the module must be present, the system property
  * {@code jcnn.vector} must not be {@code false}, and a small product computed both ways must agree (a guard against a

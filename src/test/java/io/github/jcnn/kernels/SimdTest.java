@@ -24,6 +24,17 @@ class SimdTest {
         assertThat(Gemm.implementation()).contains(Gemm.vectorized() ? "vector GEMM" : "auto-vectorised");
     }
 
+    /** The vector max pool runs wherever the vector GEMM does and vectors hold sixteen floats (its check passed). */
+    @Test
+    void theVectorMaxPoolIsUsedWithTheVectorGemmOnSixteenFloatVectors() {
+        boolean wide = module() && jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() >= 16;
+        assertThat(Pooling.VECTOR).isEqualTo(Gemm.vectorized() && wide);
+    }
+
+    private static boolean module() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    }
+
     @Test
     void withoutTheModuleTheLoopsRunAndSayHowToGetTheVectorGemm() throws Exception {
         String output = child();
@@ -60,6 +71,21 @@ class SimdTest {
             // [1 2 3; 4 5 6] . [7 8; 9 10; 11 12] = [58 64; 139 154]
             boolean ok = c[0] == 58 && c[1] == 64 && c[2] == 139 && c[3] == 154
                     && Elementwise.sum(a, 0, 6) == 21 && Elementwise.dot(a, b, 1, 6) == 2 * 8 + 3 * 9 + 4 * 10 + 5 * 11 + 6 * 12;
+            // one plane of 2 x 16: eight windows, the winners' indices and values
+            float[] x = new float[32];
+            for (int i = 0; i < 32; i++) {
+                x[i] = (i * 7) % 11;
+            }
+            float[] y = new float[8];
+            int[] where = new int[8];
+            Pooling.maxPool2x2(x, y, where, 0, 1, 2, 16);
+            for (int j = 0; j < 8; j++) {
+                int best = 2 * j;
+                for (int e : new int[] {2 * j + 1, 2 * j + 16, 2 * j + 17}) {
+                    best = x[e] > x[best] ? e : best;
+                }
+                ok &= where[j] == best && y[j] == x[best];
+            }
             System.out.println(ok ? "product ok" : "product wrong: " + java.util.Arrays.toString(c));
         }
     }
