@@ -53,7 +53,7 @@ package io.github.jcnn.kernels;
  *
  * <p>Where the Vector API is in use, {@link VectorPooling} makes the same three choices for eight windows at once
  * (eight pairs a, b read as eight longs from one vector load, and split into a's and b's by narrowing). With
- * winners, 6 to 8 times the scalar kernel's speed on rows of 14 and 16 windows and about 4 times on rows of 4 and 5;
+ * winners, 6 to 8 times the scalar kernel's speed on rows of 8 to 16 windows and about 4 times on rows of 4 and 5;
  * without, 2 to 5 times (chunks of 32 images of LeNet-5's and {@code vgg}'s pools, one thread).
  */
 public final class Pooling {
