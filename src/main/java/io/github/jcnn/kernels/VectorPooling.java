@@ -29,8 +29,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>A row of eight windows or more ends with the eight windows that end it, which may overlap windows already done
  * (written again, the same numbers). A row of four to seven windows ({@code vgg}'s last pool: four; LeNet-5's
  * second: five) is done as eight windows all the same, the last ones running into the next row of windows, whose
- * outputs are written again when its turn comes; only the range's last row, which has no next row to spill into,
- * is done one window at a time. Rows of fewer than four windows go through the scalar kernel.
+ * outputs are written again when its turn comes; only the range's last plane, whose last row has no next row to
+ * spill into, goes through the scalar kernel. Rows of fewer than four windows go through the scalar kernel.
  */
 final class VectorPooling {
 
@@ -107,18 +107,17 @@ final class VectorPooling {
         IntVector right = IntVector.broadcast(I, 1);
         IntVector below = IntVector.broadcast(I, width);
         IntVector belowRight = IntVector.broadcast(I, width + 1);
-        for (int plane = from; plane < to; plane++) {
+        // rows of fewer than eight windows spill into the next row, so the range's last plane, whose last row has
+        // no next row in the range, goes through the scalar kernel (after the others: it writes over their spill)
+        int vectorTo = outWidth < W ? to - 1 : to;
+        for (int plane = from; plane < vectorTo; plane++) {
             int inBase = plane * height * width;
-            float nanScalar = 0;
+            float nanSum = 0;
             for (int i = 0; i < outHeight; i++) {
                 int top = inBase + 2 * i * width;
                 int out = (plane * outHeight + i) * outWidth;
-                if (outWidth < W && (plane == to - 1 && i == outHeight - 1)) {
-                    nanScalar += row(x, y, argmax, top, out, outWidth, width);
-                    continue;
-                }
                 // a row of fewer than eight windows: eight anyway, the last ones spilling into the next row's
-                // outputs (written again when that row's turn comes; this is not the range's last row)
+                // outputs (written again when that row's turn comes)
                 int last = Math.max(outWidth - W, 0);
                 FloatVector nan = FloatVector.zero(F);
                 for (int j = 0; ; j += W) {
@@ -153,40 +152,14 @@ final class VectorPooling {
                         break;
                     }
                 }
-                nanScalar += nan.reduceLanes(VectorOperators.ADD);
+                nanSum += nan.reduceLanes(VectorOperators.ADD);
             }
-            if (nanScalar != nanScalar) {
+            if (nanSum != nanSum) {
                 Pooling.maxPool2x2Plane(x, y, argmax, plane, height, width);
             }
         }
-    }
-
-    /** One row of windows one at a time, the same choices; returns the sum of each window's sum - sum (NaN check). */
-    private static float row(float[] x, float[] y, int[] argmax, int top, int out, int outWidth, int width) {
-        float nan = 0;
-        for (int j = 0; j < outWidth; j++) {
-            int p = top + 2 * j;
-            float a = x[p];
-            float b = x[p + 1];
-            float c = x[p + width];
-            float d = x[p + width + 1];
-            int best = b > a ? p + 1 : p;
-            float m = x[best];
-            if (c > m) {
-                best = p + width;
-                m = c;
-            }
-            if (d > m) {
-                best = p + width + 1;
-                m = d;
-            }
-            float sum = a + b + c + d;
-            nan += sum - sum;
-            y[out + j] = m;
-            if (argmax != null) {
-                argmax[out + j] = best;
-            }
+        if (vectorTo < to) {
+            Pooling.maxPool2x2Scalar(x, y, argmax, vectorTo, to, height, width);
         }
-        return nan;
     }
 }
