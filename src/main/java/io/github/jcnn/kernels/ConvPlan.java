@@ -16,9 +16,10 @@ package io.github.jcnn.kernels;
  *   <li>{@link PaddedWidePlan}, for stride-1 convolutions (3x3 SAME) where it pays: one product over the
  *       zero-padded image without any column matrix ({@link PaddedWide}); a direction where it does not pay falls back
  *       to the im2col plan, and so do both gradients of a convolution without padding (LeNet-5's);</li>
- *   <li>{@link PaddedWidePlan} with {@link PaddedWide#strideTwo}'s parity planes for the forward pass of stride-2
- *       convolutions (a kernel larger than 1x1), the padded image split once into its even and odd rows and columns
- *       and read in place, with im2col's sums and bits; both gradients by the im2col plan;</li>
+ *   <li>{@link PaddedWidePlan} with {@link PaddedWide#strideTwo}'s parity planes for stride-2 convolutions (a
+ *       kernel larger than 1x1): the padded image split once into its even and odd rows and columns and read in
+ *       place by the forward pass (with im2col's sums and bits) and by dL/dW; dL/dx as four stride-1 products over
+ *       dL/dy, one per parity class of dx ({@link StrideTwoGradient});</li>
  *   <li>in inference, for large 3x3 SAME convolutions (VGG-16's, not the CIFAR networks'), {@link WinogradRows}:
  *       Winograd's F(2, 3) down the columns, a third fewer multiplications, the plain sums within rounding;</li>
  *   <li>{@link Im2ColPlan} for every other shape: the column matrix of each image ({@link Im2Col}) times the
@@ -46,12 +47,13 @@ public interface ConvPlan {
         Im2ColPlan rows = new Im2ColPlan(new Im2Col(channels, height, width, kernelHeight, kernelWidth, stride,
                 padHeight, padWidth), filters);
         if (stride == 2 && kernelHeight * kernelWidth > 1) {
-            // the forward pass over the four parity planes read in place, the sums and the bits of im2col's (which
-            // copies each input KH*KW/4 times, with a stride of 2); both gradients stay with im2col. Not for 1x1
-            // kernels: they read one plane of the four, which im2col copies alone.
+            // the forward pass and dL/dW over the four parity planes read in place (the forward pass with the sums
+            // and the bits of im2col's, which copies each input KH*KW/4 times), dL/dx over dL/dy's four parity
+            // classes (StrideTwoGradient). Not for 1x1 kernels: they read one plane of the four, which im2col copies
+            // alone, and their dL/dx is zero in three classes of four.
             PaddedWide parity = PaddedWide.strideTwo(channels, height, width, kernelHeight, kernelWidth, padHeight,
                     padWidth);
-            return parity.pays() ? new PaddedWidePlan(parity, null, rows, false) : rows;
+            return parity.pays() ? new PaddedWidePlan(parity, null, rows, true) : rows;
         }
         if (stride != 1) {
             return rows;

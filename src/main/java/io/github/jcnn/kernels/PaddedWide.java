@@ -130,6 +130,46 @@ public final class PaddedWide {
         }
     }
 
+    /** The same layout, with B made of only the given rows of this one's ({@link StrideTwoGradient}'s classes). */
+    private PaddedWide(PaddedWide from, int[] rows) {
+        this.channels = from.channels;
+        this.height = from.height;
+        this.width = from.width;
+        this.kernelHeight = from.kernelHeight;
+        this.kernelWidth = from.kernelWidth;
+        this.padHeight = from.padHeight;
+        this.padWidth = from.padWidth;
+        this.paddedHeight = from.paddedHeight;
+        this.stride = from.stride;
+        this.rowStride = from.rowStride;
+        this.plane = from.plane;
+        this.parityPlane = from.parityPlane;
+        this.outHeight = from.outHeight;
+        this.outWidth = from.outWidth;
+        this.delta = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            delta[i] = from.delta[rows[i]];
+        }
+    }
+
+    /**
+     * This layout with B made of rows {@code rows[0], rows[1], ...} of this one's B (the same padded images, the same
+     * columns): a product over some of the kernel's taps.
+     */
+    PaddedWide restricted(int[] rows) {
+        return new PaddedWide(this, rows);
+    }
+
+    /** KH, the kernel's rows. */
+    int kernelHeight() {
+        return kernelHeight;
+    }
+
+    /** KW, the kernel's columns. */
+    int kernelWidth() {
+        return kernelWidth;
+    }
+
     /** 1, or 2 for the parity planes of {@link #strideTwo}. */
     public int stride() {
         return stride;

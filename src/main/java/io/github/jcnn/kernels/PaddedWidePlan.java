@@ -10,8 +10,9 @@ package io.github.jcnn.kernels;
  *   weightGradient   dW += dy_wide . B(padded x_n)^T, image by image ({@link PaddedWide#weightGradient})
  * </pre>
  * The forward pass and dL/dW use the plan of the input ({@code forward}), dL/dx the plan of the padded dL/dy
- * ({@code backward}); {@link ConvPlan#of} gives each only where it pays, and a direction without one is done by the
- * im2col plan of the same shape ({@code rows}). Buffers and threads: see {@link ConvPlan}.
+ * ({@code backward}), or with stride 2 (the input's parity planes) {@link StrideTwoGradient}; {@link ConvPlan#of}
+ * gives each only where it pays, and a direction without one is done by the im2col plan of the same shape
+ * ({@code rows}). Buffers and threads: see {@link ConvPlan}.
  */
 final class PaddedWidePlan implements ConvPlan {
 
@@ -35,6 +36,8 @@ final class PaddedWidePlan implements ConvPlan {
     private final PaddedWide backward;
     /** Whether dL/dW is computed over the padded input; else by {@link #rows}. */
     private final boolean paddedWeightGradient;
+    /** For dL/dx of a stride-2 convolution, over dL/dy's parity classes; or null. */
+    private final StrideTwoGradient strideTwo;
     /** For the forward pass in inference (a large layer: {@link WinogradRows#takes}), or null. */
     private final WinogradRows winograd;
     /** The im2col plan of the same shape, for a direction without a padded wide layout. */
@@ -86,6 +89,9 @@ final class PaddedWidePlan implements ConvPlan {
         this.geometry = rows.geometry();
         this.filters = rows.filters();
         this.outputSize = filters * geometry.columns();
+        this.strideTwo = forward != null && forward.stride() == 2
+                ? StrideTwoGradient.of(geometry.channels(), geometry.height(), geometry.width(), filters,
+                geometry.kernelHeight(), geometry.kernelWidth(), geometry.padHeight(), geometry.padWidth()) : null;
     }
 
     /**
@@ -239,6 +245,10 @@ final class PaddedWidePlan implements ConvPlan {
      */
     @Override
     public void inputGradient(float[] dy, int batch, float[] w, float[] dx) {
+        if (strideTwo != null) {
+            strideTwo.inputGradient(dy, batch, w, dx);
+            return;
+        }
         if (backward == null) {
             rows.inputGradient(dy, batch, w, dx);
             return;
@@ -389,6 +399,6 @@ final class PaddedWidePlan implements ConvPlan {
         return "padded wide (forward: " + (forward == null ? rows : forward.stride() == 1 ? "padded wide"
                 : "parity planes") + (winograd == null ? "" : ", inference: " + winograd) + ", dL/dW: "
                 + (paddedWeightGradient ? "padded wide" : rows) + ", dL/dx: "
-                + (backward != null ? "padded wide" : rows) + ")";
+                + (strideTwo != null ? "parity classes" : backward != null ? "padded wide" : rows) + ")";
     }
 }

@@ -170,10 +170,10 @@ class ConvPlanProperties {
         // dL/dy padded by 4 with its rows 8 apart: 64 columns for the 8x8 dL/dx)
         assertThat(ConvPlan.of(1, 8, 8, 2, 5, 5, 1, 0, 0)).hasToString("padded wide (forward: im2col (plain layout,"
                 + " 32 images a group), dL/dW: im2col (plain layout, 32 images a group), dL/dx: padded wide)");
-        // stride 2: the forward pass over the parity planes, both gradients by im2col's plain layout (2 images of
-        // 16 x 16 outputs a group); a 1x1 kernel all by im2col
+        // stride 2: the forward pass and dL/dW over the parity planes, dL/dx over dL/dy's four parity classes; a 1x1
+        // kernel (a residual block's shortcut) all by im2col
         assertThat(ConvPlan.of(3, 32, 32, 16, 3, 3, 2, 1, 1)).hasToString("padded wide (forward: parity planes, "
-                + "dL/dW: im2col (plain layout, 2 images a group), dL/dx: im2col (plain layout, 2 images a group))");
+                + "dL/dW: padded wide, dL/dx: parity classes)");
         assertThat(ConvPlan.of(32, 32, 32, 64, 1, 1, 2, 0, 0)).hasToString("im2col (plain layout, 2 images a group)");
         // 3x3 SAME: both directions over the padded image
         assertThat(ConvPlan.of(16, 8, 8, 8, 3, 3, 1, 1, 1))
