@@ -47,12 +47,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class DataParallelStep {
 
-    /** Samples per chunk (the last chunks of a batch may have one fewer each, see {@link Parallel#start}). */
     /**
-     * Samples per chunk. 32 rather than 16: a batch of 64 makes two chunks, one per core of a 2-core machine, and
-     * more chunks than threads cost time even on one thread (each chunk's own replica buffers, the batch-norm lanes
-     * taking turns): measured with bench/Throughput, 2 threads, batch 64, images/s at 16 / 32 per chunk: vgg 517 /
-     * 707, resnet 368 / 518, LeNet-5 ~17,700 / ~21,000 (docs/performance.md, round 5).
+     * Samples per chunk (the last chunks of a batch may have one fewer each, see {@link Parallel#start}). 32 rather
+     * than 16: a batch of 64 makes two chunks, one per core of a 2-core machine. With more batch-norm lanes than
+     * threads, the lanes take turns, and the cores sat idle about a quarter of the time (process CPU time against
+     * wall time, vgg, 2 threads: 1.50 with 16 per chunk, 1.90 with 32; on one thread the two run at the same speed).
+     * Measured with bench/Throughput, 2 threads, batch 64, images/s at 16 / 32 per chunk: vgg 517 / 707, resnet 368 /
+     * 518, LeNet-5 ~17,700 / ~21,000 (docs/performance.md, round 5); in one JVM, switching every 6 steps, vgg 649 /
+     * 898 (round 19).
      */
     static final int CHUNK = 32;
 
