@@ -40,8 +40,13 @@ final class StrideTwoGradient {
     private final PaddedWide layout;
     /** Per class (2a + b): the layout restricted to the class's rows, (f, tap) for f = 0.. and its taps in order. */
     private final PaddedWide[] classes = new PaddedWide[4];
-    /** Per class: its taps as kernel positions u*KW + v, in the order of its rows for one filter. */
+    /**
+     * Per class: its taps in the order of its rows for one filter, as pairs (u*KW + v, the tap's place in the
+     * layout's window): {@code taps[k][2i]} and {@code taps[k][2i + 1]}.
+     */
     private final int[][] taps = new int[4][];
+    /** Whether a class has no taps (a 1 x K or K x 1 kernel), so that dx is zeroed before the others are written. */
+    private final boolean zeros;
     /** Per class: how many rows (m) and columns (n) of dx it holds. */
     private final int[] classRows = new int[4];
     private final int[] classColumns = new int[4];
@@ -64,21 +69,24 @@ final class StrideTwoGradient {
         this.kernelWidth = kernelWidth;
         this.layout = layout;
         int area = layout.kernelHeight() * layout.kernelWidth();
+        boolean tapless = false;
         for (int k = 0; k < 4; k++) {
             this.taps[k] = taps[k];
             this.classRows[k] = classRows[k];
             this.classColumns[k] = classColumns[k];
-            int t = taps[k].length / 3;
+            int t = taps[k].length / 2;
+            tapless |= t == 0;
             int[] rows = new int[filters * t];
             for (int f = 0; f < filters; f++) {
                 for (int i = 0; i < t; i++) {
-                    rows[f * t + i] = f * area + taps[k][3 * i + 1];
+                    rows[f * t + i] = f * area + taps[k][2 * i + 1];
                 }
             }
             classes[k] = layout.restricted(rows);
             weights[k] = new float[channels * filters * t];
             panels[k] = new float[Gemm.packedSize(channels, filters * t)];
         }
+        this.zeros = tapless;
     }
 
     /**
@@ -106,7 +114,7 @@ final class StrideTwoGradient {
                 int k = 2 * a + b;
                 classRows[k] = (height - a + 1) / 2;
                 classColumns[k] = (width - b + 1) / 2;
-                int[] list = new int[3 * kernelHeight * kernelWidth];
+                int[] list = new int[2 * kernelHeight * kernelWidth];
                 int t = 0;
                 for (int u = 0; u < kernelHeight; u++) {
                     if (Math.floorMod(a + padHeight - u, 2) != 0) {
@@ -118,12 +126,12 @@ final class StrideTwoGradient {
                             continue;
                         }
                         int column = (b + padWidth - v) / 2 + columnOffsets[0];
-                        list[3 * t] = u * kernelWidth + v;
-                        list[3 * t + 1] = row * columnOffsets[1] + column;
+                        list[2 * t] = u * kernelWidth + v;
+                        list[2 * t + 1] = row * columnOffsets[1] + column;
                         t++;
                     }
                 }
-                taps[k] = java.util.Arrays.copyOf(list, 3 * t);
+                taps[k] = java.util.Arrays.copyOf(list, 2 * t);
             }
         }
         return new StrideTwoGradient(channels, height, width, filters, kernelHeight, kernelWidth, layout, taps,
@@ -157,13 +165,13 @@ final class StrideTwoGradient {
     void inputGradient(float[] dy, int batch, float[] w, float[] dx) {
         int area = kernelHeight * kernelWidth;
         for (int k = 0; k < 4; k++) {
-            int t = taps[k].length / 3;
+            int t = taps[k].length / 2;
             int depth = filters * t;
             float[] wk = weights[k];
             for (int c = 0; c < channels; c++) {
                 for (int f = 0; f < filters; f++) {
                     for (int i = 0; i < t; i++) {
-                        wk[c * depth + f * t + i] = w[(f * channels + c) * area + taps[k][3 * i]];
+                        wk[c * depth + f * t + i] = w[(f * channels + c) * area + taps[k][2 * i]];
                     }
                 }
             }
@@ -186,10 +194,6 @@ final class StrideTwoGradient {
         int group = Math.max(1, GROUP_COLUMNS / length);
         int outputSize = layout.imageSize();   // one image's dL/dy, F*OH*OW
         int imageSize = channels * height * width;
-        boolean zeros = false;                    // a class without taps: dx zeroed first
-        for (int[] t : taps) {
-            zeros |= t.length == 0;
-        }
         float[] pad = buffers[part][0];
         float[] product = buffers[part][1];
         int count = to - from;
