@@ -208,17 +208,17 @@ final class StrideTwoGradient {
                     Elementwise.fill(dx, (first + k) * imageSize, (first + k + 1) * imageSize, 0f);
                 }
             }
-            for (int c = 0; c < 4; c++) {
-                if (classRows[c] == 0 || classColumns[c] == 0) {
+            for (int k = 0; k < 4; k++) {
+                if (classRows[k] == 0 || classColumns[k] == 0) {
                     continue;                     // an input of one row or column: no odd rows or columns
                 }
-                if (taps[c].length == 0) {
+                if (taps[k].length == 0) {
                     continue;                     // its inputs were under no tap (a 1 x K kernel): the zeros above
                 }
-                Gemm.multiply(packed[c], columns, sources[part][c].of(pad, 0, images, padded), product, 0, columns,
+                Gemm.multiply(packed[k], columns, sources[part][k].of(pad, 0, images, padded), product, 0, columns,
                         false);
-                for (int k = 0; k < images; k++) {
-                    scatter(product, columns, k * length, c, dx, (first + k) * imageSize);
+                for (int n = 0; n < images; n++) {
+                    scatter(product, columns, n * length, k, dx, (first + n) * imageSize);
                 }
             }
         }
