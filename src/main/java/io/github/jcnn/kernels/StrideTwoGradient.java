@@ -47,6 +47,8 @@ final class StrideTwoGradient {
     private final int[][] taps = new int[4][];
     /** Whether a class has no taps (a 1 x K or K x 1 kernel), so that dx is zeroed before the others are written. */
     private final boolean zeros;
+    /** Images multiplied side by side in one product: wide rows of about {@value #GROUP_COLUMNS} columns. */
+    private final int group;
     /** Per class: how many rows (m) and columns (n) of dx it holds. */
     private final int[] classRows = new int[4];
     private final int[] classColumns = new int[4];
@@ -68,6 +70,7 @@ final class StrideTwoGradient {
         this.kernelHeight = kernelHeight;
         this.kernelWidth = kernelWidth;
         this.layout = layout;
+        this.group = Math.max(1, GROUP_COLUMNS / layout.wideColumns());
         int area = layout.kernelHeight() * layout.kernelWidth();
         boolean tapless = false;
         for (int k = 0; k < 4; k++) {
@@ -142,7 +145,7 @@ final class StrideTwoGradient {
      * For one direction (rows or columns) of a stride-2 convolution: {pad, window} such that dL/dy padded by pad on
      * both sides, read through a window of that many rows, holds every tap of both parity classes: input 2m + a
      * reads dL/dy at m + (a + P - u)/2 for the taps u with a + P - u even, which is window row (a + P - u)/2 + pad of
-     * output m. Null when a class reads nothing (a kernel of one).
+     * output m.
      */
     private static int[] offsets(int size, int kernel, int pad, int outSize) {
         int lowest = Integer.MAX_VALUE;
@@ -191,7 +194,6 @@ final class StrideTwoGradient {
     private void range(float[] dy, float[] dx, int part, int from, int to) {
         int length = layout.wideColumns();
         int padded = layout.paddedSize();
-        int group = Math.max(1, GROUP_COLUMNS / length);
         int outputSize = layout.imageSize();   // one image's dL/dy, F*OH*OW
         int imageSize = channels * height * width;
         float[] pad = buffers[part][0];
@@ -251,7 +253,6 @@ final class StrideTwoGradient {
     private void fit() {
         int parts = Parallel.threads();
         int length = layout.wideColumns();
-        int group = Math.max(1, GROUP_COLUMNS / length);
         if (buffers.length < parts) {
             buffers = new float[parts][][];
             sources = new PaddedWide.Source[parts][];
