@@ -66,13 +66,20 @@ public interface ConvPlan {
                 forward.outWidth(), kernelHeight, kernelWidth, backHeight, backWidth) : null;
         boolean forwardPays = forward.pays();
         boolean backwardPays = backward != null && backward.pays();
+        // in training, a 3x3 SAME layer of 16 channels or more in and out (the CIFAR networks' but the first):
+        // Winograd's F(4, 3) for the forward pass and dL/dx, half the multiplications
+        WinogradColumns4 columns4 = forwardPays && backwardPays && WinogradColumns4.takes(channels, height, width,
+                filters, kernelHeight, kernelWidth, stride, padHeight, padWidth)
+                ? new WinogradColumns4(channels, height, width, filters) : null;
+        WinogradColumns4 gradientColumns4 = columns4 == null ? null
+                : new WinogradColumns4(filters, height, width, channels);
         // inference of a large layer (VGG-16's): Winograd's F(2, 3), a third fewer multiplications, unless the
         // system property jcnn.winograd is false (then the plain sums, with their rounding)
         if (WinogradRows.takes(channels, height, width, filters, kernelHeight, kernelWidth, stride, padHeight,
                 padWidth)
                 && !"false".equalsIgnoreCase(System.getProperty("jcnn.winograd"))) {
             return new PaddedWidePlan(forwardPays ? forward : null, backwardPays ? backward : null, rows, forwardPays,
-                    new WinogradRows(channels, height, width, filters));
+                    new WinogradRows(channels, height, width, filters), columns4, gradientColumns4);
         }
         if (padHeight == 0 && padWidth == 0) {
             // no padding (LeNet-5): the forward pass reads the windows in place from a copy of the image, the same
@@ -88,7 +95,8 @@ public interface ConvPlan {
         if (!forwardPays && !backwardPays) {
             return rows;
         }
-        return new PaddedWidePlan(forwardPays ? forward : null, backwardPays ? backward : null, rows, forwardPays);
+        return new PaddedWidePlan(forwardPays ? forward : null, backwardPays ? backward : null, rows, forwardPays,
+                null, columns4, gradientColumns4);
     }
 
     /**

@@ -424,15 +424,20 @@ public final class Gemm {
      * A packed by {@link #pack}. Writes the zeros of the layout's padding rows.
      */
     static Packed packed(int m, int k, float[] into) {
+        return packed(m, k, into, new Packed());
+    }
+
+    /** {@link #packed(int, int, float[])} into {@code reuse}, which is returned (a training pass keeps one). */
+    static Packed packed(int m, int k, float[] into, Packed reuse) {
         if (into.length < packedLayoutSize(m, k)) {
             throw new IllegalArgumentException("A (" + m + " x " + k + ") packed needs " + packedLayoutSize(m, k)
                     + " floats, got " + into.length);
         }
         if (packedSize(m, k) == 0) {
-            return new Packed().set(m, k, into, 0, k, null);
+            return reuse.set(m, k, into, 0, k, null);
         }
         VectorGemm.zeroPadding(m, k, into);
-        return new Packed().set(m, k, null, 0, k, into);
+        return reuse.set(m, k, null, 0, k, into);
     }
 
     /**

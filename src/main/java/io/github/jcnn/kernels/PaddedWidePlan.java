@@ -40,6 +40,16 @@ final class PaddedWidePlan implements ConvPlan {
     private final StrideTwoGradient strideTwo;
     /** For the forward pass in inference (a large layer: {@link WinogradRows#takes}), or null. */
     private final WinogradRows winograd;
+    /** For the forward pass in training (a 3x3 SAME layer: {@link WinogradColumns4#takes}), or null. */
+    private final WinogradColumns4 columns4;
+    /** For dL/dx the same: dL/dy (F channels) convolved with the rotated kernels (C filters); or null. */
+    private final WinogradColumns4 gradientColumns4;
+    /** The forward pass's transformed kernels and per-thread buffers, kept between steps. */
+    private final WinogradColumns4.Weights columns4Weights = new WinogradColumns4.Weights();
+    private WinogradColumns4.Buffers[] columns4Buffers = new WinogradColumns4.Buffers[0];
+    /** The same for dL/dx. */
+    private final WinogradColumns4.Weights gradientColumns4Weights = new WinogradColumns4.Weights();
+    private WinogradColumns4.Buffers[] gradientColumns4Buffers = new WinogradColumns4.Buffers[0];
     /** The im2col plan of the same shape, for a direction without a padded wide layout. */
     private final Im2ColPlan rows;
     private final Im2Col geometry;
@@ -78,9 +88,24 @@ final class PaddedWidePlan implements ConvPlan {
      */
     PaddedWidePlan(PaddedWide forward, PaddedWide backward, Im2ColPlan rows, boolean paddedWeightGradient,
                    WinogradRows winograd) {
+        this(forward, backward, rows, paddedWeightGradient, winograd, null, null);
+    }
+
+    /**
+     * As {@link #PaddedWidePlan(PaddedWide, PaddedWide, Im2ColPlan, boolean, WinogradRows)}, with the forward pass in
+     * training by {@code columns4} and dL/dx by {@code gradientColumns4} when they are not null (Winograd's F(4, 3);
+     * the forward layout must then be the one {@code columns4} pads into, so that dL/dW can use the kept images).
+     */
+    PaddedWidePlan(PaddedWide forward, PaddedWide backward, Im2ColPlan rows, boolean paddedWeightGradient,
+                   WinogradRows winograd, WinogradColumns4 columns4, WinogradColumns4 gradientColumns4) {
         if (paddedWeightGradient && forward == null) {
             throw new IllegalArgumentException("dL/dW over the padded input needs its wide layout");
         }
+        if (columns4 != null && (forward == null || forward.paddedSize() != columns4.input().paddedSize())) {
+            throw new IllegalArgumentException("Winograd's F(4, 3) pads the input as the forward layout must");
+        }
+        this.columns4 = columns4;
+        this.gradientColumns4 = gradientColumns4;
         this.paddedWeightGradient = paddedWeightGradient;
         this.winograd = winograd;
         this.forward = forward;
@@ -104,6 +129,20 @@ final class PaddedWidePlan implements ConvPlan {
     public void forward(float[] x, int batch, float[] w, float[] b, float[] y, boolean training) {
         if (!training && winograd != null) {
             winograd.forward(x, batch, w, b, y);
+            return;
+        }
+        if (training && columns4 != null) {
+            keptImages = 0;
+            float[] keep = null;
+            if (keepsInput(batch)) {
+                keptInputs = grown(keptInputs, batch * forward.paddedSize());
+                keep = keptInputs;
+            }
+            columns4.transformWeights(w, columns4Weights);
+            columns4Buffers = columns4(columns4, columns4Weights, columns4Buffers, x, batch, b, y, keep);
+            if (keep != null) {
+                keptImages = batch;
+            }
             return;
         }
         if (forward == null) {
@@ -261,6 +300,12 @@ final class PaddedWidePlan implements ConvPlan {
             rotatedWeight = new float[w.length];
         }
         PaddedWide.rotatedWeight(w, filters, channels, geometry.kernelHeight(), geometry.kernelWidth(), rotatedWeight);
+        if (gradientColumns4 != null) {
+            gradientColumns4.transformWeights(rotatedWeight, gradientColumns4Weights);
+            gradientColumns4Buffers = columns4(gradientColumns4, gradientColumns4Weights, gradientColumns4Buffers, dy,
+                    batch, null, dx, null);
+            return;
+        }
         gradientWork.fit(backward, group * padded, channels * group * length,
                 Gemm.packedSize(channels, backward.rows()));
         multiplyPadded(backward, dy, outputSize, batch, rotatedWeight, channels, null, dx, geometry.imageSize(),
@@ -337,6 +382,32 @@ final class PaddedWidePlan implements ConvPlan {
         }
     }
 
+    /**
+     * {@code out = } the F(4, 3) convolution of the {@code batch} images of {@code in} by the kernels {@code u} holds,
+     * plus bias: on this thread when it is a chunk of the training step, else in fixed ranges of images over the
+     * threads, each with its own buffers (grown here and returned, to be kept). {@code keep}: see
+     * {@link WinogradColumns4#forward}.
+     */
+    private static WinogradColumns4.Buffers[] columns4(WinogradColumns4 plan, WinogradColumns4.Weights u,
+                                                       WinogradColumns4.Buffers[] buffers, float[] in, int batch,
+                                                       float[] bias, float[] out, float[] keep) {
+        int parts = Parallel.threads();
+        if (buffers.length < parts) {
+            WinogradColumns4.Buffers[] more = java.util.Arrays.copyOf(buffers, parts);
+            for (int i = buffers.length; i < parts; i++) {
+                more[i] = plan.newBuffers();
+            }
+            buffers = more;
+        }
+        WinogradColumns4.Buffers[] own = buffers;
+        if (Parallel.runsInline(batch)) {
+            plan.forward(u, in, 0, batch, bias, out, keep, own[0]);
+        } else {
+            Parallel.forRange(batch, (part, from, to) -> plan.forward(u, in, from, to, bias, out, keep, own[part]));
+        }
+        return own;
+    }
+
     /** dW += dy_wide . B(padded x_n)^T image by image ({@link PaddedWide#weightGradient}), or by {@link #rows}. */
     @Override
     public void weightGradient(float[] x, float[] dy, int first, int count, float[] dw) {
@@ -397,8 +468,10 @@ final class PaddedWidePlan implements ConvPlan {
     @Override
     public String toString() {
         return "padded wide (forward: " + (forward == null ? rows : forward.stride() == 1 ? "padded wide"
-                : "parity planes") + (winograd == null ? "" : ", inference: " + winograd) + ", dL/dW: "
+                : "parity planes") + (columns4 == null ? "" : ", training: " + columns4)
+                + (winograd == null ? "" : ", inference: " + winograd) + ", dL/dW: "
                 + (paddedWeightGradient ? "padded wide" : rows) + ", dL/dx: "
-                + (strideTwo != null ? "parity classes" : backward != null ? "padded wide" : rows) + ")";
+                + (strideTwo != null ? "parity classes" : gradientColumns4 != null ? gradientColumns4
+                : backward != null ? "padded wide" : rows) + ")";
     }
 }
