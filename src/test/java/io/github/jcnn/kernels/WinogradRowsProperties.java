@@ -288,26 +288,27 @@ class WinogradRowsProperties {
         float[] w = random(f * c * 9, random);
         float[] b = random(f, random);
         ConvPlan plan = ConvPlan.of(c, h, h, f, 3, 3, 1, 1, 1);
-        assertThat(plan.toString()).contains("Winograd");
+        assertThat(plan.toString()).contains("inference: Winograd F(2, 3)");
         float[] inference = new float[f * h * h];
         plan.forward(x, 1, w, b, inference, false);
         // (compared by Arrays.mismatch: AssertJ's containsExactly is quadratic in the length)
         float[] direct = forward(new WinogradRows(c, h, h, f), x, 1, w, b, f * h * h);
         assertThat(Arrays.mismatch(inference, direct)).as("first output that differs").isEqualTo(-1);
-        // training keeps the plain sums: not the same bits (the rounding differs somewhere in 802,816 outputs)
+        // training takes F(4, 3) (WinogradColumns4): other sums, so not the same bits (the rounding differs somewhere
+        // in 802,816 outputs)
         float[] training = new float[f * h * h];
         plan.forward(x, 1, w, b, training, true);
         assertThat(Arrays.mismatch(training, inference)).as("first output that differs").isNotEqualTo(-1);
         // VGG-16's 28x28 layers go this way, its 14x14 ones and its first (3 channels) do not
-        assertThat(ConvPlan.of(256, 28, 28, 512, 3, 3, 1, 1, 1).toString()).contains("Winograd");
-        assertThat(ConvPlan.of(512, 14, 14, 512, 3, 3, 1, 1, 1).toString()).doesNotContain("Winograd");
-        assertThat(ConvPlan.of(3, 224, 224, 64, 3, 3, 1, 1, 1).toString()).doesNotContain("Winograd");
+        assertThat(ConvPlan.of(256, 28, 28, 512, 3, 3, 1, 1, 1).toString()).contains("inference: Winograd F(2, 3)");
+        assertThat(ConvPlan.of(512, 14, 14, 512, 3, 3, 1, 1, 1).toString()).doesNotContain("F(2, 3)");
+        assertThat(ConvPlan.of(3, 224, 224, 64, 3, 3, 1, 1, 1).toString()).doesNotContain("F(2, 3)");
         // nor do the CIFAR networks' layers: 32x32 maps of 128 channels in and out are 2^24
-        assertThat(ConvPlan.of(128, 32, 32, 128, 3, 3, 1, 1, 1).toString()).doesNotContain("Winograd");
+        assertThat(ConvPlan.of(128, 32, 32, 128, 3, 3, 1, 1, 1).toString()).doesNotContain("F(2, 3)");
         // nor other kernels and strides
-        assertThat(ConvPlan.of(256, 56, 56, 256, 3, 3, 2, 1, 1).toString()).doesNotContain("Winograd");
-        assertThat(ConvPlan.of(256, 56, 56, 256, 5, 5, 1, 2, 2).toString()).doesNotContain("Winograd");
-        assertThat(ConvPlan.of(256, 56, 56, 256, 1, 1, 1, 0, 0).toString()).doesNotContain("Winograd");
+        assertThat(ConvPlan.of(256, 56, 56, 256, 3, 3, 2, 1, 1).toString()).doesNotContain("F(2, 3)");
+        assertThat(ConvPlan.of(256, 56, 56, 256, 5, 5, 1, 2, 2).toString()).doesNotContain("F(2, 3)");
+        assertThat(ConvPlan.of(256, 56, 56, 256, 1, 1, 1, 0, 0).toString()).doesNotContain("F(2, 3)");
     }
 
     @Test
@@ -315,7 +316,9 @@ class WinogradRowsProperties {
         String before = System.getProperty("jcnn.winograd");
         try {
             System.setProperty("jcnn.winograd", "false");
+            // neither F(2, 3) in inference nor F(4, 3) in training
             assertThat(ConvPlan.of(256, 28, 28, 512, 3, 3, 1, 1, 1).toString()).doesNotContain("Winograd");
+            assertThat(ConvPlan.of(32, 32, 32, 32, 3, 3, 1, 1, 1).toString()).doesNotContain("Winograd");
         } finally {
             if (before == null) {
                 System.clearProperty("jcnn.winograd");
