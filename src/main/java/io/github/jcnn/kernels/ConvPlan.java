@@ -20,6 +20,9 @@ package io.github.jcnn.kernels;
  *       kernel larger than 1x1): the padded image split once into its even and odd rows and columns and read in
  *       place by the forward pass (with im2col's sums and bits) and by dL/dW; dL/dx as four stride-1 products over
  *       dL/dy, one per parity class of dx ({@link StrideTwoGradient});</li>
+ *   <li>in training, for 3x3 SAME convolutions of 16 channels and more in and out, the forward pass and dL/dx by
+ *       {@link WinogradColumns4}: Winograd's F(4, 3) down the columns, half the multiplications, the plain sums
+ *       within rounding;</li>
  *   <li>in inference, for large 3x3 SAME convolutions (VGG-16's, not the CIFAR networks'), {@link WinogradRows}:
  *       Winograd's F(2, 3) down the columns, a third fewer multiplications, the plain sums within rounding;</li>
  *   <li>{@link Im2ColPlan} for every other shape: the column matrix of each image ({@link Im2Col}) times the

@@ -30,9 +30,9 @@ package io.github.jcnn.kernels;
  *
  * <p>Results: the plain sums within float rounding (the halves and the differences round differently), not bit for
  * bit. Each output is the same expression of the same products however the tile rows are shared out or grouped in
- * blocks, so the bits do not depend on the thread count or on the batch. Inference only: training keeps the plain
- * sums, and {@link ConvPlan#of} gives this plan only to large layers ({@link #takes}), so the networks for 32x32
- * CIFAR images compute exactly what they did.
+ * blocks, so the bits do not depend on the thread count or on the batch. Inference only ({@link WinogradColumns4}
+ * does F(4, 3) in training), and {@link ConvPlan#of} gives this plan only to large layers ({@link #takes}), so the
+ * inference of the networks for 32x32 CIFAR images keeps the plain sums.
  *
  * <p>Threads: a map of many rows is shared out by tile rows, each thread transforming and multiplying a block of
  * them at a time while it is in its cache; a small map with many filters (VGG-16's 28x28) by filters, each thread
