@@ -12,7 +12,10 @@ package io.github.jcnn.kernels;
  * The forward pass and dL/dW use the plan of the input ({@code forward}), dL/dx the plan of the padded dL/dy
  * ({@code backward}), or with stride 2 (the input's parity planes) {@link StrideTwoGradient}; {@link ConvPlan#of}
  * gives each only where it pays, and a direction without one is done by the im2col plan of the same shape
- * ({@code rows}). Buffers and threads: see {@link ConvPlan}.
+ * ({@code rows}). In training, a 3x3 SAME layer of 16 channels and more in and out computes its forward pass and
+ * dL/dx by Winograd's F(4, 3) instead ({@link WinogradColumns4}: half the multiplications, the padded images still
+ * kept for dL/dW); in inference, a large one its forward pass by F(2, 3) ({@link WinogradRows}). Buffers and threads:
+ * see {@link ConvPlan}.
  */
 final class PaddedWidePlan implements ConvPlan {
 

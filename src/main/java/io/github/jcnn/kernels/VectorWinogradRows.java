@@ -7,18 +7,16 @@ import jdk.incubator.vector.VectorSpecies;
  * The row transforms of {@link WinogradRows} written with explicit SIMD vectors (the JDK's incubating Vector API), L
  * columns at a time; used under the same condition as {@link VectorGemm} (see {@link Simd}), without the module never
  * loaded. Each number is the same one or two additions as in the plain loops, so the same bits.
+ *
+ * <p>One vector shape only, the preferred one that every other vector kernel uses, even where rows are short (8
+ * floats on an 8x8 map, left to the loops). A second shape (8-float vectors for those rows, tried) loads a second
+ * vector class, the JDK's shared vector methods then see two classes at their call sites, and C2 compiled the GEMM's
+ * and the copies' loads and stores to the Vector API's scalar fallback: `vgg` trained about 15% slower.
  */
 final class VectorWinogradRows {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /**
-     * For {@link WinogradColumns4}'s rows, at most 8 floats a vector: its rows are short (W numbers, 32 or 16 or 8 on
-     * the CIFAR maps), so that a vector of 16 would leave all of an 8-wide row to the loop.
-     */
-    private static final VectorSpecies<Float> R = L > 8 ? FloatVector.SPECIES_256 : S;
-    private static final int RL = R.length();
-
     private VectorWinogradRows() {
     }
 
@@ -53,16 +51,16 @@ final class VectorWinogradRows {
         return j;
     }
 
-    /** {@link WinogradColumns4#inputRows}: {@link #R} columns at a time, the last few by the loop. */
+    /** {@link WinogradColumns4#inputRows}: L columns at a time, the last few by the loop. */
     static int inputRows6(float[] a0, int o0, float[] a1, int o1, float[] a2, int o2, float[] a3, int o3, float[] a4,
                           int o4, float[] a5, int o5, float[] t, int to, int kStride, int count) {
         int j = 0;
-        for (; j + RL <= count; j += RL) {
-            FloatVector d0 = FloatVector.fromArray(R, a0, o0 + j);
-            FloatVector d1 = FloatVector.fromArray(R, a1, o1 + j);
-            FloatVector d2 = FloatVector.fromArray(R, a2, o2 + j);
-            FloatVector d3 = FloatVector.fromArray(R, a3, o3 + j);
-            FloatVector d4 = FloatVector.fromArray(R, a4, o4 + j);
+        for (; j + L <= count; j += L) {
+            FloatVector d0 = FloatVector.fromArray(S, a0, o0 + j);
+            FloatVector d1 = FloatVector.fromArray(S, a1, o1 + j);
+            FloatVector d2 = FloatVector.fromArray(S, a2, o2 + j);
+            FloatVector d3 = FloatVector.fromArray(S, a3, o3 + j);
+            FloatVector d4 = FloatVector.fromArray(S, a4, o4 + j);
             FloatVector e = d4.sub(d2);
             FloatVector h = d1.sub(d3).mul(2f);
             d0.mul(4f).sub(d2.mul(5f)).add(d4).intoArray(t, to + j);
@@ -70,28 +68,28 @@ final class VectorWinogradRows {
             d1.sub(d2).mul(4f).add(d4.sub(d3)).intoArray(t, to + 2 * kStride + j);
             e.sub(h).intoArray(t, to + 3 * kStride + j);
             e.add(h).intoArray(t, to + 4 * kStride + j);
-            d1.mul(4f).sub(d3.mul(5f)).add(FloatVector.fromArray(R, a5, o5 + j)).intoArray(t, to + 5 * kStride + j);
+            d1.mul(4f).sub(d3.mul(5f)).add(FloatVector.fromArray(S, a5, o5 + j)).intoArray(t, to + 5 * kStride + j);
         }
         return j;
     }
 
-    /** {@link WinogradColumns4#outputRows} of four rows: {@link #R} columns at a time, the last few by the loop. */
+    /** {@link WinogradColumns4#outputRows} of four rows: L columns at a time, the last few by the loop. */
     static int outputRows6(float[] m, int m0, int kStride, float bias, float[] y, int y0, int width) {
-        FloatVector b = FloatVector.broadcast(R, bias);
+        FloatVector b = FloatVector.broadcast(S, bias);
         int j = 0;
-        for (; j + RL <= width; j += RL) {
-            FloatVector v1 = FloatVector.fromArray(R, m, m0 + kStride + j);
-            FloatVector v2 = FloatVector.fromArray(R, m, m0 + 2 * kStride + j);
-            FloatVector v3 = FloatVector.fromArray(R, m, m0 + 3 * kStride + j);
-            FloatVector v4 = FloatVector.fromArray(R, m, m0 + 4 * kStride + j);
+        for (; j + L <= width; j += L) {
+            FloatVector v1 = FloatVector.fromArray(S, m, m0 + kStride + j);
+            FloatVector v2 = FloatVector.fromArray(S, m, m0 + 2 * kStride + j);
+            FloatVector v3 = FloatVector.fromArray(S, m, m0 + 3 * kStride + j);
+            FloatVector v4 = FloatVector.fromArray(S, m, m0 + 4 * kStride + j);
             FloatVector sum = v1.add(v2);
             FloatVector difference = v1.sub(v2);
             FloatVector p = v3.add(v4);
             FloatVector q = v3.sub(v4);
-            FloatVector.fromArray(R, m, m0 + j).add(sum).add(p).add(b).intoArray(y, y0 + j);
+            FloatVector.fromArray(S, m, m0 + j).add(sum).add(p).add(b).intoArray(y, y0 + j);
             difference.add(q.mul(2f)).add(b).intoArray(y, y0 + width + j);
             sum.add(p.mul(4f)).add(b).intoArray(y, y0 + 2 * width + j);
-            difference.add(q.mul(8f)).add(FloatVector.fromArray(R, m, m0 + 5 * kStride + j)).add(b)
+            difference.add(q.mul(8f)).add(FloatVector.fromArray(S, m, m0 + 5 * kStride + j)).add(b)
                     .intoArray(y, y0 + 3 * width + j);
         }
         return j;
