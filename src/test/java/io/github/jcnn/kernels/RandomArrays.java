@@ -16,4 +16,13 @@ final class RandomArrays {
         }
         return a;
     }
+
+    /** |a[i]| for every i, in a new array: the size of the terms a sum of products adds, for rounding tolerances. */
+    static float[] absolute(float[] a) {
+        float[] b = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            b[i] = Math.abs(a[i]);
+        }
+        return b;
+    }
 }

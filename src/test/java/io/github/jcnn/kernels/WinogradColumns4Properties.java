@@ -1,5 +1,6 @@
 package io.github.jcnn.kernels;
 
+import static io.github.jcnn.kernels.RandomArrays.absolute;
 import static io.github.jcnn.kernels.RandomArrays.random;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,14 +20,6 @@ import org.junit.jupiter.api.Test;
  * {@link PaddedWidePlan}, the training forward pass, dL/dx and dL/dW from the images the forward pass kept.
  */
 class WinogradColumns4Properties {
-
-    private static float[] absolute(float[] a) {
-        float[] b = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            b[i] = Math.abs(a[i]);
-        }
-        return b;
-    }
 
     /** Images from..to-1 through {@code plan}, into an output of NaNs (every number must be written). */
     private static float[] forward(WinogradColumns4 plan, float[] x, int n, float[] w, float[] b, int outputSize,

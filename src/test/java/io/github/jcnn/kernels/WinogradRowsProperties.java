@@ -1,5 +1,6 @@
 package io.github.jcnn.kernels;
 
+import static io.github.jcnn.kernels.RandomArrays.absolute;
 import static io.github.jcnn.kernels.RandomArrays.random;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,14 +19,6 @@ import org.junit.jupiter.api.Test;
  * one column up), and the same bits for any thread count, block size and batch.
  */
 class WinogradRowsProperties {
-
-    private static float[] absolute(float[] a) {
-        float[] b = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            b[i] = Math.abs(a[i]);
-        }
-        return b;
-    }
 
     private static float[] forward(WinogradRows plan, float[] x, int n, float[] w, float[] b, int size) {
         float[] y = new float[size];
