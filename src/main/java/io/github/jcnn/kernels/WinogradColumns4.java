@@ -39,8 +39,8 @@ package io.github.jcnn.kernels;
  * images lie side by side in one product, as in {@link PaddedWidePlan}.
  *
  * <p>Results: the plain sums within float rounding (the larger constants of F(4, 3) round more than F(2, 3)'s: the
- * tests hold them within 1e-5 of the size of the terms summed, F(2, 3) within 2e-6), not bit for bit. Each output is the
- * same expression of the same products however the images are grouped or shared out over the threads: the bits do
+ * tests hold them within 1e-5 of the size of the terms summed, F(2, 3) within 2e-6), not bit for bit. Each output is
+ * the same expression of the same products however the images are grouped or shared out over the threads: the bits do
  * not depend on the thread count or on the batch.
  */
 final class WinogradColumns4 {
