@@ -193,6 +193,11 @@ public final class PaddedWide {
         return outWidth;
     }
 
+    /** delta(r) for every row r of B: where row r's numbers start in a padded image. Not to be written. */
+    int[] rowStarts() {
+        return delta;
+    }
+
     /** Rows of B: C*KH*KW. */
     public int rows() {
         return delta.length;

@@ -423,12 +423,23 @@ final class PaddedWidePlan implements ConvPlan {
                 throw new IllegalStateException("dL/dW of images " + first + " to " + (first + count - 1)
                         + " without x, but the last training forward pass kept " + keptImages);
             }
+            if (columns4 != null && WINOGRAD_DW) {
+                columns4.weightGradient(keptInputs, first * forward.paddedSize(), true, dy, first * outputSize,
+                        count, dw);
+                return;
+            }
             forward.weightGradientOfPadded(filters, keptInputs, first * forward.paddedSize(), dy, first * outputSize,
                     count, dw);
             return;
         }
+        if (columns4 != null && WINOGRAD_DW) {
+            columns4.weightGradient(x, first * geometry.imageSize(), false, dy, first * outputSize, count, dw);
+            return;
+        }
         forward.weightGradient(filters, x, first * geometry.imageSize(), dy, first * outputSize, count, dw);
     }
+
+    static final boolean WINOGRAD_DW = !"false".equals(System.getProperty("jcnn.winograd.dw"));
 
     /** {@code array} if it has at least {@code size} floats, else a new array of that size. */
     private static float[] grown(float[] array, int size) {

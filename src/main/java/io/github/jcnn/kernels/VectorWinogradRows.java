@@ -73,6 +73,29 @@ final class VectorWinogradRows {
         return j;
     }
 
+    /** {@link WinogradColumns4#gradientRows}: L columns at a time, the last few by the loop. */
+    static int gradientRows4(float[] a0, int o0, float[] a1, int o1, float[] a2, int o2, float[] a3, int o3,
+                             float[] z, int to, int kStride, int count) {
+        int j = 0;
+        for (; j + L <= count; j += L) {
+            FloatVector e0 = FloatVector.fromArray(S, a0, o0 + j);
+            FloatVector e1 = FloatVector.fromArray(S, a1, o1 + j);
+            FloatVector e2 = FloatVector.fromArray(S, a2, o2 + j);
+            FloatVector e3 = FloatVector.fromArray(S, a3, o3 + j);
+            FloatVector s = e0.add(e2);
+            FloatVector h = e1.add(e3);
+            FloatVector p = e0.add(e2.mul(4f));
+            FloatVector q = e1.mul(2f).add(e3.mul(8f));
+            e0.intoArray(z, to + j);
+            s.add(h).intoArray(z, to + kStride + j);
+            s.sub(h).intoArray(z, to + 2 * kStride + j);
+            p.add(q).intoArray(z, to + 3 * kStride + j);
+            p.sub(q).intoArray(z, to + 4 * kStride + j);
+            e3.intoArray(z, to + 5 * kStride + j);
+        }
+        return j;
+    }
+
     /** {@link WinogradColumns4#outputRows} of four rows: L columns at a time, the last few by the loop. */
     static int outputRows6(float[] m, int m0, int kStride, float bias, float[] y, int y0, int width) {
         FloatVector b = FloatVector.broadcast(S, bias);

@@ -58,6 +58,9 @@ final class WinogradColumns4 {
      */
     private static final int GROUP_COLUMNS = 256;
 
+    /** dL/dW multiplies several images at a time, to products of about this many wide columns. */
+    private static final int GRADIENT_COLUMNS = 1024;
+
     /** Six transforms: T_0 .. T_5, U_0 .. U_5, M_0 .. M_5. */
     private static final int K = 6;
 
@@ -77,6 +80,12 @@ final class WinogradColumns4 {
     private final int group;
     /** W zeros: the padding rows above and below the image. Never written. */
     private final float[] zeros;
+    /** Images per product of dL/dW ({@link #weightGradient}). */
+    private final int gradientGroup;
+    /** tall[g], for g = 1 .. {@link #gradientGroup}: T's layout with g images' tile rows one under the other. */
+    private final PaddedWide[] tall;
+    /** dL/dW's buffers, one set per thread (the layer's chunks of images run on several). */
+    private final ThreadLocal<GradientBuffers> gradientBuffers = ThreadLocal.withInitial(GradientBuffers::new);
 
     /**
      * @throws IllegalArgumentException if a size is not positive
@@ -106,6 +115,11 @@ final class WinogradColumns4 {
         this.transformed = new PaddedWide(channels, tiles, width, 1, 3, 0, 1);
         this.group = group;
         this.zeros = new float[width];
+        this.gradientGroup = Math.max(1, GRADIENT_COLUMNS / (tiles * rowStride));
+        this.tall = new PaddedWide[gradientGroup + 1];
+        for (int g = 1; g <= gradientGroup; g++) {
+            tall[g] = new PaddedWide(channels, g * tiles, width, 1, 3, 0, 1);
+        }
     }
 
     /** Images per product: as many as make about {@value #GROUP_COLUMNS} columns, at least one. */
@@ -246,22 +260,42 @@ final class WinogradColumns4 {
      * copy is made.
      */
     void inputTransform(float[] x, int xStart, float[] t, int to, int kStride) {
+        transformRows(x, xStart, false, t, to, kStride, tiles);
+        for (int k = 0; k < K; k++) {
+            t[to + channels * tiles * rowStride + k * kStride] = 0f;
+        }
+    }
+
+    /**
+     * The rows of T_0 .. T_5 of one image, tile row t of channel c at {@code t[to + k * kStride + (c * channelRows +
+     * t) * S]} (its gap, then W numbers), from x (C, H, W) at {@code in[start]}, or, when {@code isPadded}, from x
+     * padded as {@link #input()} lays it out. {@code channelRows}: T's rows per channel, {@code tiles} for one image,
+     * more when several images' rows lie one under the other ({@link #weightGradient}). No trailing zero written.
+     */
+    private void transformRows(float[] in, int start, boolean isPadded, float[] t, int to, int kStride,
+                               int channelRows) {
+        int plane = isPadded ? (height + 2) * rowStride : height * width;
         for (int c = 0; c < channels; c++) {
-            int channel = xStart + c * height * width;
+            int channel = start + c * plane;
             for (int tile = 0; tile < tiles; tile++) {
-                int top = 4 * tile - 1;             // the row of x that is padded row 4t
-                int row = to + (c * tiles + tile) * rowStride;
+                int top = 4 * tile;                 // padded row 4t: row 4t - 1 of x
+                int row = to + (c * channelRows + tile) * rowStride;
                 for (int k = 0; k < K; k++) {
                     t[row + k * kStride] = 0f;
                 }
-                inputRows(rowOf(x, top), offsetOf(channel, top), rowOf(x, top + 1), offsetOf(channel, top + 1),
-                        rowOf(x, top + 2), offsetOf(channel, top + 2), rowOf(x, top + 3), offsetOf(channel, top + 3),
-                        rowOf(x, top + 4), offsetOf(channel, top + 4), rowOf(x, top + 5), offsetOf(channel, top + 5),
-                        t, row + 1, kStride, width);
+                if (isPadded) {
+                    inputRows(paddedRowOf(in, top), paddedOffsetOf(channel, top), paddedRowOf(in, top + 1),
+                            paddedOffsetOf(channel, top + 1), paddedRowOf(in, top + 2), paddedOffsetOf(channel,
+                            top + 2), paddedRowOf(in, top + 3), paddedOffsetOf(channel, top + 3), paddedRowOf(in,
+                            top + 4), paddedOffsetOf(channel, top + 4), paddedRowOf(in, top + 5),
+                            paddedOffsetOf(channel, top + 5), t, row + 1, kStride, width);
+                } else {
+                    inputRows(rowOf(in, top - 1), offsetOf(channel, top - 1), rowOf(in, top), offsetOf(channel, top),
+                            rowOf(in, top + 1), offsetOf(channel, top + 1), rowOf(in, top + 2), offsetOf(channel,
+                            top + 2), rowOf(in, top + 3), offsetOf(channel, top + 3), rowOf(in, top + 4),
+                            offsetOf(channel, top + 4), t, row + 1, kStride, width);
+                }
             }
-        }
-        for (int k = 0; k < K; k++) {
-            t[to + channels * tiles * rowStride + k * kStride] = 0f;
         }
     }
 
@@ -273,6 +307,16 @@ final class WinogradColumns4 {
     /** Where row r of the channel starting at {@code channel} begins, or 0 (in the zeros) outside the image. */
     private int offsetOf(int channel, int r) {
         return r >= 0 && r < height ? channel + r * width : 0;
+    }
+
+    /** The padded image when padded row p is one of its H + 2 rows, else the zeros (below it). */
+    private float[] paddedRowOf(float[] padded, int p) {
+        return p < height + 2 ? padded : zeros;
+    }
+
+    /** Where padded row p's W numbers begin (after its left border) in the channel at {@code channel}, or 0. */
+    private int paddedOffsetOf(int channel, int p) {
+        return p < height + 2 ? channel + p * rowStride + 1 : 0;
     }
 
     /**
@@ -352,6 +396,169 @@ final class WinogradColumns4 {
             if (rows > 3) {
                 y[y0 + 3 * width + j] = d + 8f * q + m[m0 + 5 * kStride + j] + bias;
             }
+        }
+    }
+
+    /** One thread's buffers for dL/dW: a group's six T_k, its six Z_k and the six sums of products. */
+    private final class GradientBuffers {
+        final float[] transforms = new float[K * tall[gradientGroup].paddedSize()];
+        final float[] gradients = new float[K * filters * gradientGroup * tiles * rowStride];
+        final float[][] sums = new float[K][filters * 3 * channels];
+        final PanelSource.Flat source = new PanelSource.Flat();
+    }
+
+    /**
+     * dW (F, C, 3, 3) += the weight gradient of {@code count} images, by F(4, 3) turned around. The gradient of
+     * kernel row u sums, down each column, {@code dW_u = sum over i of e_i d_(i+u)}: for one tile row, the four output
+     * gradients e0 .. e3 of rows 4t .. 4t + 3 against the six padded rows d0 .. d5 above them, three sums of four
+     * products each. The same six points give them from six products, of the same T_k as the forward pass and of
+     * mixes Z_k of the four gradients (the transpose of the forward pass's output transform):
+     * <pre>
+     *   Z_0 = e0    Z_1 = e0 + e1 + e2 + e3    Z_2 = e0 - e1 + e2 - e3
+     *   Z_3 = e0 + 2 e1 + 4 e2 + 8 e3    Z_4 = e0 - 2 e1 + 4 e2 - 8 e3    Z_5 = e3
+     *   M_k[f][c][v] = sum over images, tile rows t and columns j of Z_k[f][t][j] T_k[c][t][j + v - 1]
+     *   dW_0 = M_0 / 4 - (M_1 + M_2) / 6 + (M_3 + M_4) / 24
+     *   dW_1 = (M_2 - M_1) / 6 + (M_3 - M_4) / 12
+     *   dW_2 = (M_3 + M_4 - M_1 - M_2) / 6 + M_5
+     * </pre>
+     * (the weights of the M_k are the U_k's weights of g0, g1, g2). Each M_k is the weight gradient of a 1x3
+     * convolution over T_k ({@link PaddedWide#weightGradientOfPadded}): 3C x F sums of a quarter of the plain sums'
+     * length, six of them, so half the multiplications. Several images are done a product at a time, their tile rows
+     * one under the other (a 1x3 kernel never mixes rows). The M_k are summed over all the images and mixed into dW
+     * once, in double. The images go in fixed groups of the count: the same bits for the same count, on any thread.
+     *
+     * @param in       the images: x (C, H, W each, image n at {@code in[inOffset + n*C*H*W]}), or, when
+     *                 {@code isPadded}, padded as {@link #input()} lays them out (image n at
+     *                 {@code inOffset + n * input().paddedSize()})
+     * @param dy       the output gradients (F, H, W each), image n at {@code dy[dyOffset + n*F*H*W]}
+     * @param dw       F*C*9 floats, added to
+     */
+    void weightGradient(float[] in, int inOffset, boolean isPadded, float[] dy, int dyOffset, int count,
+                        float[] dw) {
+        GradientBuffers buffers = gradientBuffers.get();
+        float[][] sums = buffers.sums;
+        // with the vector GEMM, each M_k^T (3C x F) is summed in place over the groups, reading T_k's rows where
+        // they lie and Z_k laid out wide (S columns a row, zeros in the gaps); else by PaddedWide's product into
+        // M_k (F x 3C), Z_k in rows of W
+        boolean inPlace = Simd.VECTOR && VectorGemm.readsRowsInPlace();
+        if (!inPlace) {
+            for (float[] sum : sums) {
+                Elementwise.fill(sum, 0, sum.length, 0f);
+            }
+        }
+        int imageSize = isPadded ? input.paddedSize() : input.imageSize();
+        int outputSize = filters * height * width;
+        int pitch = inPlace ? rowStride : width;
+        int patch = 3 * channels;
+        int groups = (count + gradientGroup - 1) / gradientGroup;
+        for (int g = 0; g < groups; g++) {
+            int first = Parallel.start(count, groups, g);
+            int images = Parallel.start(count, groups, g + 1) - first;
+            PaddedWide layout = tall[images];
+            int rows = images * tiles;
+            int tStride = layout.paddedSize();
+            int zStride = filters * rows * pitch;
+            for (int n = 0; n < images; n++) {
+                transformRows(in, inOffset + (first + n) * imageSize, isPadded, buffers.transforms,
+                        n * tiles * rowStride, tStride, rows);
+                gradientTransform(dy, dyOffset + (first + n) * outputSize, buffers.gradients, n * tiles * pitch,
+                        zStride, rows, pitch);
+            }
+            for (int k = 0; k < K; k++) {
+                buffers.transforms[channels * rows * rowStride + k * tStride] = 0f;
+                if (inPlace) {
+                    VectorGemm.multiplyRowsInPlace(patch, filters, layout.wideColumns(), buffers.transforms,
+                            k * tStride, layout.rowStarts(), buffers.source.of(buffers.gradients, k * zStride, 1,
+                                    rows * pitch), sums[k], 0, filters, g > 0);
+                } else {
+                    layout.weightGradientOfPadded(filters, buffers.transforms, k * tStride, buffers.gradients,
+                            k * zStride, 1, sums[k]);
+                }
+            }
+        }
+        if (count == 0) {
+            return;
+        }
+        // M_k's element (f, c, v): at f*3C + 3c + v, or transposed at (3c + v)*F + f; mixed in double, by the
+        // reciprocals (a division is a dozen multiplications' time, and their rounding in double is far below float's)
+        // sixteen filters at a time (one cache line of M_k^T), their kernels written one after the other
+        int fStep = inPlace ? 1 : patch;
+        int rStep = inPlace ? filters : 1;
+        for (int f0 = 0; f0 < filters; f0 += 16) {
+            int f1 = Math.min(filters, f0 + 16);
+            for (int r = 0; r < patch; r++) {
+                int c = r / 3;
+                int v = r - 3 * c;
+                for (int f = f0; f < f1; f++) {
+                    int i = f * fStep + r * rStep;
+                    double m0 = sums[0][i];
+                    double s = (double) sums[1][i] + sums[2][i];
+                    double d = (double) sums[2][i] - sums[1][i];
+                    double p = (double) sums[3][i] + sums[4][i];
+                    double q = (double) sums[3][i] - sums[4][i];
+                    int o = (f * channels + c) * 9 + v;
+                    dw[o] += (float) (m0 * 0.25 - s * SIXTH + p * TWENTY_FOURTH);
+                    dw[o + 3] += (float) (d * SIXTH + q * TWELFTH);
+                    dw[o + 6] += (float) ((p - s) * SIXTH + sums[5][i]);
+                }
+            }
+        }
+    }
+
+    private static final double SIXTH = 1.0 / 6;
+    private static final double TWELFTH = 1.0 / 12;
+    private static final double TWENTY_FOURTH = 1.0 / 24;
+
+    /**
+     * Z_0 .. Z_5 of one image's output gradient (F, H, W) at {@code dy[start]}: tile row t of filter f at
+     * {@code z[to + k * kStride + (f * channelRows + t) * W]}, W numbers, from rows 4t .. 4t + 3 (zeros below H).
+     */
+    private void gradientTransform(float[] dy, int start, float[] z, int to, int kStride, int channelRows,
+                                   int pitch) {
+        for (int f = 0; f < filters; f++) {
+            int plane = start + f * height * width;
+            for (int tile = 0; tile < tiles; tile++) {
+                int top = 4 * tile;
+                int row = to + (f * channelRows + tile) * pitch;
+                gradientRows(rowOf(dy, top), offsetOf(plane, top), rowOf(dy, top + 1), offsetOf(plane, top + 1),
+                        rowOf(dy, top + 2), offsetOf(plane, top + 2), rowOf(dy, top + 3), offsetOf(plane, top + 3),
+                        z, row, kStride, width);
+                for (int j = width; j < pitch; j++) {
+                    for (int k = 0; k < K; k++) {
+                        z[row + k * kStride + j] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * One row of each Z_k from four rows of output gradients, {@code count} columns: row e_i at {@code a_i[o_i]}, row
+     * Z_k written at {@code z[to + k * kStride]}, in this order of operations:
+     * <pre>
+     *   s = e0 + e2    h = e1 + e3    p = e0 + 4 e2    q = 2 e1 + 8 e3
+     *   Z_0 = e0    Z_1 = s + h    Z_2 = s - h    Z_3 = p + q    Z_4 = p - q    Z_5 = e3
+     * </pre>
+     */
+    static void gradientRows(float[] a0, int o0, float[] a1, int o1, float[] a2, int o2, float[] a3, int o3,
+                             float[] z, int to, int kStride, int count) {
+        int j = Simd.VECTOR ? VectorWinogradRows.gradientRows4(a0, o0, a1, o1, a2, o2, a3, o3, z, to, kStride,
+                count) : 0;
+        for (; j < count; j++) {
+            float e0 = a0[o0 + j];
+            float e1 = a1[o1 + j];
+            float e2 = a2[o2 + j];
+            float e3 = a3[o3 + j];
+            float s = e0 + e2;
+            float h = e1 + e3;
+            float p = e0 + 4f * e2;
+            float q = 2f * e1 + 8f * e3;
+            z[to + j] = e0;
+            z[to + kStride + j] = s + h;
+            z[to + 2 * kStride + j] = s - h;
+            z[to + 3 * kStride + j] = p + q;
+            z[to + 4 * kStride + j] = p - q;
+            z[to + 5 * kStride + j] = e3;
         }
     }
 

@@ -183,6 +183,13 @@ class WinogradColumns4Properties {
                         assertThat(dx[i]).as("%s: dL/dx %d", plan, i).isCloseTo(expected[i],
                                 org.assertj.core.data.Offset.offset(1e-5f * (1 + scale[i])));
                     }
+                    float[] expectedDw = ConvReference.weightGradient(x, dy, 3, 3, 1, 1, 1).data();
+                    float[] scaleDw = ConvReference.weightGradient(Tensor.of(x.shape(), absolute(x.data())),
+                            Tensor.of(dy.shape(), absolute(dy.data())), 3, 3, 1, 1, 1).data();
+                    for (int i = 0; i < dw.length; i++) {
+                        assertThat(dw[i]).as("%s: dL/dW %d", plan, i).isCloseTo(expectedDw[i],
+                                org.assertj.core.data.Offset.offset(1e-5f * (1 + scaleDw[i])));
+                    }
                     float[] fromX = new float[weight.size()];
                     plan.weightGradient(x.data(), dy.data(), 0, n, fromX);
                     assertThat(dw).as("%s: dL/dW from the kept images", plan).containsExactly(fromX);
