@@ -69,6 +69,8 @@ final class PaddedWidePlan implements ConvPlan {
      * ({@link #keepsInput}); kept between steps.
      */
     private float[] keptInputs = new float[0];
+    /** With F(4, 3) in training, what the last training forward pass kept instead: the batch's T_k; or null. */
+    private WinogradColumns4.Kept keptTransforms;
     /** How many images {@link #keptInputs} holds from the last training forward pass (0: none). */
     private int keptImages;
     /** W' = rot180(W) with its channels swapped, rewritten on every dL/dx (the weights change between steps). */
@@ -136,10 +138,10 @@ final class PaddedWidePlan implements ConvPlan {
         }
         if (training && columns4 != null) {
             keptImages = 0;
-            float[] keep = null;
+            WinogradColumns4.Kept keep = null;
             if (keepsInput(batch)) {
-                keptInputs = grown(keptInputs, batch * forward.paddedSize());
-                keep = keptInputs;
+                keptTransforms = columns4.kept(batch, keptTransforms);
+                keep = keptTransforms;
             }
             columns4.transformWeights(w, columns4Weights);
             columns4Buffers = columns4(columns4, columns4Weights, columns4Buffers, x, batch, b, y, keep);
@@ -213,6 +215,9 @@ final class PaddedWidePlan implements ConvPlan {
      */
     @Override
     public boolean keepsInput(int batch) {
+        if (columns4 != null) {
+            return WinogradColumns4.keepsTransforms() && columns4.keptFloats(batch) <= KEPT_FLOATS;
+        }
         return paddedWeightGradient && (long) batch * forward.paddedSize() <= KEPT_FLOATS;
     }
 
@@ -393,7 +398,7 @@ final class PaddedWidePlan implements ConvPlan {
      */
     private static WinogradColumns4.Buffers[] columns4(WinogradColumns4 plan, WinogradColumns4.Weights u,
                                                        WinogradColumns4.Buffers[] buffers, float[] in, int batch,
-                                                       float[] bias, float[] out, float[] keep) {
+                                                       float[] bias, float[] out, WinogradColumns4.Kept keep) {
         int parts = Parallel.threads();
         if (buffers.length < parts) {
             WinogradColumns4.Buffers[] more = java.util.Arrays.copyOf(buffers, parts);
@@ -423,23 +428,20 @@ final class PaddedWidePlan implements ConvPlan {
                 throw new IllegalStateException("dL/dW of images " + first + " to " + (first + count - 1)
                         + " without x, but the last training forward pass kept " + keptImages);
             }
-            if (columns4 != null && WINOGRAD_DW) {
-                columns4.weightGradient(keptInputs, first * forward.paddedSize(), true, dy, first * outputSize,
-                        count, dw);
+            if (columns4 != null) {
+                columns4.weightGradient(keptTransforms, first, dy, first * outputSize, count, dw);
                 return;
             }
             forward.weightGradientOfPadded(filters, keptInputs, first * forward.paddedSize(), dy, first * outputSize,
                     count, dw);
             return;
         }
-        if (columns4 != null && WINOGRAD_DW) {
-            columns4.weightGradient(x, first * geometry.imageSize(), false, dy, first * outputSize, count, dw);
+        if (columns4 != null) {
+            columns4.weightGradient(x, first * geometry.imageSize(), dy, first * outputSize, count, dw);
             return;
         }
         forward.weightGradient(filters, x, first * geometry.imageSize(), dy, first * outputSize, count, dw);
     }
-
-    static final boolean WINOGRAD_DW = !"false".equals(System.getProperty("jcnn.winograd.dw"));
 
     /** {@code array} if it has at least {@code size} floats, else a new array of that size. */
     private static float[] grown(float[] array, int size) {

@@ -160,8 +160,23 @@ final class WinogradColumns4 {
     /** One thread's buffers: a group's six T_k and its six products M_k, and a product source over T. */
     final class Buffers {
         final float[] transforms = new float[K * group * transformed.paddedSize()];
-        final float[] products = new float[K * filters * group * transformed.wideColumns()];
+        final float[] products = new float[K * filters * group * tiles * rowStride];
         final PaddedWide.Source source = transformed.newSource();
+        /** The six sources of a group's product. */
+        final PanelSource[] sources = new PanelSource[K];
+        /** Sources over a {@link Kept}'s layout (the one named), made again when the batch size changes. */
+        private PaddedWide keptLayout;
+        private final PaddedWide.Source[] keptSources = new PaddedWide.Source[K];
+
+        PaddedWide.Source[] keptSources(PaddedWide layout) {
+            if (keptLayout != layout) {
+                for (int k = 0; k < K; k++) {
+                    keptSources[k] = layout.newSource();
+                }
+                keptLayout = layout;
+            }
+            return keptSources;
+        }
     }
 
     /** New buffers for one thread. */
@@ -216,34 +231,89 @@ final class WinogradColumns4 {
     }
 
     /**
+     * The six T_k of a training batch, written by {@link #forward} and read again by {@link #weightGradient}: per k,
+     * T's layout for all the images at once, their tile rows one under the other in each channel, (C, N * tiles, W)
+     * for a 1x3 kernel with padding (0, 1). Images first .. first + g - 1 are then rows first * tiles .. of every
+     * channel: one matrix whose rows the weight gradient's product reads where they lie, for any run of images.
+     */
+    final class Kept {
+        /** N, the images it holds. */
+        final int images;
+        /** (C, N * tiles, W), kernel 1x3, padding (0, 1). */
+        final PaddedWide layout;
+        /** From T_k to T_(k+1): the layout's padded size. */
+        final int kStride;
+        /**
+         * T_0 .. T_5, then N * tiles * S spare floats: a product over some of the images reads from an offset into
+         * T_k, and the source's bounds check asks for a whole layout after its offset.
+         */
+        final float[] transforms;
+
+        private Kept(int images, float[] old) {
+            this.images = images;
+            this.layout = new PaddedWide(channels, images * tiles, width, 1, 3, 0, 1);
+            this.kStride = layout.paddedSize();
+            int size = K * kStride + images * tiles * rowStride;
+            this.transforms = old != null && old.length >= size ? old : new float[size];
+            for (int k = 0; k < K; k++) {
+                transforms[k * kStride + channels * images * tiles * rowStride] = 0f;    // the last right border
+            }
+        }
+    }
+
+    /** A {@link Kept} for {@code images} images, reusing {@code old}'s array when it is large enough. */
+    Kept kept(int images, Kept old) {
+        return old != null && old.images == images ? old : new Kept(images, old == null ? null : old.transforms);
+    }
+
+    /** The floats a {@link Kept} of {@code images} images holds. */
+    long keptFloats(int images) {
+        return (long) (K * channels + 1) * images * tiles * rowStride + K;
+    }
+
+    /**
      * Images from .. to - 1 of x (C, H, W each, image n at {@code x[n*C*H*W]}) convolved with the kernels whose
      * transforms {@code u} holds, plus b (or none when null): every number of their y (F, H, W each) is written. The
-     * images go a group at a time: each transformed (and, when {@code keep} is not null, padded into it at
-     * {@code n * input().paddedSize()}, for the caller to keep for dL/dW), multiplied and transformed back. Each
-     * image gets the same sums in the same order however it is grouped.
+     * images go a group at a time: each transformed (into {@code kept} at its place when it is not null, for
+     * {@link #weightGradient}; else into the group's buffer), multiplied and transformed back. Each image gets the
+     * same sums in the same order however it is grouped.
      */
-    void forward(Weights u, float[] x, int from, int to, float[] b, float[] y, float[] keep, Buffers buffers) {
+    void forward(Weights u, float[] x, int from, int to, float[] b, float[] y, Kept kept, Buffers buffers) {
         int count = to - from;
         int groups = (count + group - 1) / group;
         int imageSize = input.imageSize();
-        int padded = input.paddedSize();
         int tSize = transformed.paddedSize();
-        int kStride = group * tSize;
-        int length = transformed.wideColumns();
+        int kStride = kept != null ? kept.kStride : group * tSize;
+        // image n of a group: its wide columns from n * (tiles * S) in the kept layout, from n * L in the group's
+        int length = kept != null ? tiles * rowStride : transformed.wideColumns();
         int outputSize = filters * height * width;
         for (int g = 0; g < groups; g++) {
             int first = from + Parallel.start(count, groups, g);
             int images = from + Parallel.start(count, groups, g + 1) - first;
-            for (int n = 0; n < images; n++) {
-                if (keep != null) {
-                    input.pad(x, (first + n) * imageSize, keep, (first + n) * padded);
+            int columns;
+            PanelSource[] sources = buffers.sources;
+            if (kept != null) {
+                int rows = kept.images * tiles;
+                int at = first * tiles * rowStride;
+                for (int n = 0; n < images; n++) {
+                    transformRows(x, (first + n) * imageSize, kept.transforms, at + n * tiles * rowStride,
+                            kStride, rows);
                 }
-                inputTransform(x, (first + n) * imageSize, buffers.transforms, n * tSize, kStride);
+                columns = images * length - 1;                  // the last row's gap is not a column
+                PaddedWide.Source[] keptSources = buffers.keptSources(kept.layout);
+                for (int k = 0; k < K; k++) {
+                    sources[k] = keptSources[k].of(kept.transforms, k * kStride + at, 1, kStride);
+                }
+            } else {
+                for (int n = 0; n < images; n++) {
+                    inputTransform(x, (first + n) * imageSize, buffers.transforms, n * tSize, kStride);
+                }
+                columns = images * length;
             }
-            int columns = images * length;
             for (int k = 0; k < K; k++) {
-                Gemm.multiply(u.packed[k], columns, buffers.source.of(buffers.transforms, k * kStride, images, tSize),
-                        buffers.products, k * filters * columns, columns, false);
+                PanelSource source = kept != null ? sources[k]
+                        : buffers.source.of(buffers.transforms, k * kStride, images, tSize);
+                Gemm.multiply(u.packed[k], columns, source, buffers.products, k * filters * columns, columns, false);
             }
             for (int n = 0; n < images; n++) {
                 outputTransform(buffers.products, n * length, filters * columns, columns, b, y,
@@ -260,7 +330,7 @@ final class WinogradColumns4 {
      * copy is made.
      */
     void inputTransform(float[] x, int xStart, float[] t, int to, int kStride) {
-        transformRows(x, xStart, false, t, to, kStride, tiles);
+        transformRows(x, xStart, t, to, kStride, tiles);
         for (int k = 0; k < K; k++) {
             t[to + channels * tiles * rowStride + k * kStride] = 0f;
         }
@@ -268,33 +338,23 @@ final class WinogradColumns4 {
 
     /**
      * The rows of T_0 .. T_5 of one image, tile row t of channel c at {@code t[to + k * kStride + (c * channelRows +
-     * t) * S]} (its gap, then W numbers), from x (C, H, W) at {@code in[start]}, or, when {@code isPadded}, from x
-     * padded as {@link #input()} lays it out. {@code channelRows}: T's rows per channel, {@code tiles} for one image,
-     * more when several images' rows lie one under the other ({@link #weightGradient}). No trailing zero written.
+     * t) * S]} (its gap, then W numbers), from x (C, H, W) at {@code x[xStart]}. {@code channelRows}: T's rows per
+     * channel, {@code tiles} for one image, more when several images' rows lie one under the other ({@link Kept}). No
+     * trailing zero written.
      */
-    private void transformRows(float[] in, int start, boolean isPadded, float[] t, int to, int kStride,
-                               int channelRows) {
-        int plane = isPadded ? (height + 2) * rowStride : height * width;
+    private void transformRows(float[] x, int xStart, float[] t, int to, int kStride, int channelRows) {
         for (int c = 0; c < channels; c++) {
-            int channel = start + c * plane;
+            int channel = xStart + c * height * width;
             for (int tile = 0; tile < tiles; tile++) {
-                int top = 4 * tile;                 // padded row 4t: row 4t - 1 of x
+                int top = 4 * tile - 1;             // the row of x that is padded row 4t
                 int row = to + (c * channelRows + tile) * rowStride;
                 for (int k = 0; k < K; k++) {
                     t[row + k * kStride] = 0f;
                 }
-                if (isPadded) {
-                    inputRows(paddedRowOf(in, top), paddedOffsetOf(channel, top), paddedRowOf(in, top + 1),
-                            paddedOffsetOf(channel, top + 1), paddedRowOf(in, top + 2), paddedOffsetOf(channel,
-                            top + 2), paddedRowOf(in, top + 3), paddedOffsetOf(channel, top + 3), paddedRowOf(in,
-                            top + 4), paddedOffsetOf(channel, top + 4), paddedRowOf(in, top + 5),
-                            paddedOffsetOf(channel, top + 5), t, row + 1, kStride, width);
-                } else {
-                    inputRows(rowOf(in, top - 1), offsetOf(channel, top - 1), rowOf(in, top), offsetOf(channel, top),
-                            rowOf(in, top + 1), offsetOf(channel, top + 1), rowOf(in, top + 2), offsetOf(channel,
-                            top + 2), rowOf(in, top + 3), offsetOf(channel, top + 3), rowOf(in, top + 4),
-                            offsetOf(channel, top + 4), t, row + 1, kStride, width);
-                }
+                inputRows(rowOf(x, top), offsetOf(channel, top), rowOf(x, top + 1), offsetOf(channel, top + 1),
+                        rowOf(x, top + 2), offsetOf(channel, top + 2), rowOf(x, top + 3), offsetOf(channel, top + 3),
+                        rowOf(x, top + 4), offsetOf(channel, top + 4), rowOf(x, top + 5), offsetOf(channel, top + 5),
+                        t, row + 1, kStride, width);
             }
         }
     }
@@ -307,16 +367,6 @@ final class WinogradColumns4 {
     /** Where row r of the channel starting at {@code channel} begins, or 0 (in the zeros) outside the image. */
     private int offsetOf(int channel, int r) {
         return r >= 0 && r < height ? channel + r * width : 0;
-    }
-
-    /** The padded image when padded row p is one of its H + 2 rows, else the zeros (below it). */
-    private float[] paddedRowOf(float[] padded, int p) {
-        return p < height + 2 ? padded : zeros;
-    }
-
-    /** Where padded row p's W numbers begin (after its left border) in the channel at {@code channel}, or 0. */
-    private int paddedOffsetOf(int channel, int p) {
-        return p < height + 2 ? channel + p * rowStride + 1 : 0;
     }
 
     /**
@@ -427,26 +477,47 @@ final class WinogradColumns4 {
      * one under the other (a 1x3 kernel never mixes rows). The M_k are summed over all the images and mixed into dW
      * once, in double. The images go in fixed groups of the count: the same bits for the same count, on any thread.
      *
-     * @param in       the images: x (C, H, W each, image n at {@code in[inOffset + n*C*H*W]}), or, when
-     *                 {@code isPadded}, padded as {@link #input()} lays them out (image n at
-     *                 {@code inOffset + n * input().paddedSize()})
+     * @param x        the images (C, H, W each), image n at {@code x[xOffset + n*C*H*W]}
      * @param dy       the output gradients (F, H, W each), image n at {@code dy[dyOffset + n*F*H*W]}
      * @param dw       F*C*9 floats, added to
      */
-    void weightGradient(float[] in, int inOffset, boolean isPadded, float[] dy, int dyOffset, int count,
-                        float[] dw) {
+    void weightGradient(float[] x, int xOffset, float[] dy, int dyOffset, int count, float[] dw) {
+        weightGradient(x, xOffset, null, 0, dy, dyOffset, count, dw);
+    }
+
+    /**
+     * {@link #weightGradient(float[], int, float[], int, int, float[])} of images first .. first + count - 1 of the
+     * batch whose T_k the training forward pass kept: the same numbers, without transforming the images again. Only
+     * with the vector GEMM ({@link #keepsTransforms}).
+     */
+    void weightGradient(Kept kept, int first, float[] dy, int dyOffset, int count, float[] dw) {
+        if (first < 0 || first + count > kept.images || !keepsTransforms()) {
+            throw new IllegalStateException("dL/dW of images " + first + " to " + (first + count - 1) + " from T of "
+                    + kept.images + (keepsTransforms() ? "" : ", without the vector GEMM that reads it"));
+        }
+        weightGradient(null, 0, kept, first, dy, dyOffset, count, dw);
+    }
+
+    /** Whether a training forward pass can keep T for dL/dW: the product that reads it in place needs the vector GEMM. */
+    static boolean keepsTransforms() {
+        return Simd.VECTOR && VectorGemm.readsRowsInPlace();
+    }
+
+    /** dL/dW from x ({@code kept} null) or from the images first .. of {@code kept}. */
+    private void weightGradient(float[] x, int xOffset, Kept kept, int keptFirst, float[] dy, int dyOffset, int count,
+                                float[] dw) {
         GradientBuffers buffers = gradientBuffers.get();
         float[][] sums = buffers.sums;
         // with the vector GEMM, each M_k^T (3C x F) is summed in place over the groups, reading T_k's rows where
         // they lie and Z_k laid out wide (S columns a row, zeros in the gaps); else by PaddedWide's product into
         // M_k (F x 3C), Z_k in rows of W
-        boolean inPlace = Simd.VECTOR && VectorGemm.readsRowsInPlace();
+        boolean inPlace = keepsTransforms();
         if (!inPlace) {
             for (float[] sum : sums) {
                 Elementwise.fill(sum, 0, sum.length, 0f);
             }
         }
-        int imageSize = isPadded ? input.paddedSize() : input.imageSize();
+        int imageSize = input.imageSize();
         int outputSize = filters * height * width;
         int pitch = inPlace ? rowStride : width;
         int patch = 3 * channels;
@@ -454,25 +525,35 @@ final class WinogradColumns4 {
         for (int g = 0; g < groups; g++) {
             int first = Parallel.start(count, groups, g);
             int images = Parallel.start(count, groups, g + 1) - first;
-            PaddedWide layout = tall[images];
             int rows = images * tiles;
-            int tStride = layout.paddedSize();
             int zStride = filters * rows * pitch;
             for (int n = 0; n < images; n++) {
-                transformRows(in, inOffset + (first + n) * imageSize, isPadded, buffers.transforms,
-                        n * tiles * rowStride, tStride, rows);
                 gradientTransform(dy, dyOffset + (first + n) * outputSize, buffers.gradients, n * tiles * pitch,
                         zStride, rows, pitch);
             }
+            // T_k's rows: the kept batch's from image keptFirst + first on, or this group's transformed here
+            PaddedWide layout = kept != null ? kept.layout : tall[images];
+            float[] t = kept != null ? kept.transforms : buffers.transforms;
+            int tStride = kept != null ? kept.kStride : layout.paddedSize();
+            int at = kept != null ? (keptFirst + first) * tiles * rowStride : 0;
+            if (kept == null) {
+                for (int n = 0; n < images; n++) {
+                    transformRows(x, xOffset + (first + n) * imageSize, t, n * tiles * rowStride, tStride,
+                            rows);
+                }
+                for (int k = 0; k < K; k++) {
+                    t[channels * rows * rowStride + k * tStride] = 0f;
+                }
+            }
+            int depth = rows * rowStride - 1;                  // the last row's gap is not a column
             for (int k = 0; k < K; k++) {
-                buffers.transforms[channels * rows * rowStride + k * tStride] = 0f;
                 if (inPlace) {
-                    VectorGemm.multiplyRowsInPlace(patch, filters, layout.wideColumns(), buffers.transforms,
-                            k * tStride, layout.rowStarts(), buffers.source.of(buffers.gradients, k * zStride, 1,
-                                    rows * pitch), sums[k], 0, filters, g > 0);
+                    VectorGemm.multiplyRowsInPlace(patch, filters, depth, t, k * tStride + at, layout.rowStarts(),
+                            buffers.source.of(buffers.gradients, k * zStride, 1, rows * pitch), sums[k], 0, filters,
+                            g > 0);
                 } else {
-                    layout.weightGradientOfPadded(filters, buffers.transforms, k * tStride, buffers.gradients,
-                            k * zStride, 1, sums[k]);
+                    layout.weightGradientOfPadded(filters, t, k * tStride, buffers.gradients, k * zStride, 1,
+                            sums[k]);
                 }
             }
         }

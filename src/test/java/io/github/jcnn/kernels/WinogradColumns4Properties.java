@@ -28,7 +28,7 @@ class WinogradColumns4Properties {
         plan.transformWeights(w, u);
         float[] y = new float[n * outputSize];
         Arrays.fill(y, Float.NaN);
-        float[] kept = keep ? new float[n * plan.input().paddedSize()] : null;
+        WinogradColumns4.Kept kept = keep ? plan.kept(n, null) : null;
         plan.forward(u, x, 0, n, b, y, kept, plan.newBuffers());
         return y;
     }
@@ -84,7 +84,7 @@ class WinogradColumns4Properties {
         int output = f * h * w;
         float[] all = forward(new WinogradColumns4(c, h, w, f), x, n, weight, b, output, false);
         assertThat(forward(new WinogradColumns4(c, h, w, f, group), x, n, weight, b, output, true))
-                .as("%d images a product, padded into a kept buffer", group).containsExactly(all);
+                .as("%d images a product, transformed into the kept T", group).containsExactly(all);
         int image = c * h * w;
         for (int k = 0; k < n; k++) {
             float[] alone = forward(new WinogradColumns4(c, h, w, f, group),
@@ -140,6 +140,69 @@ class WinogradColumns4Properties {
             }
         }
         assertThat(y).as("%d output rows", rows).containsExactly(want);
+
+        float[] z = new float[6 * stride];
+        float[] wantZ = new float[6 * stride];
+        WinogradColumns4.gradientRows(a, 0, other, 1, a, 2 * width + 1, a, 4 * width + 3, z, 1, stride, width);
+        for (int j = 0; j < width; j++) {
+            float e0 = a[j];
+            float e1 = other[1 + j];
+            float e2 = a[2 * width + 1 + j];
+            float e3 = a[4 * width + 3 + j];
+            float[] all = {e0, (e0 + e2) + (e1 + e3), (e0 + e2) - (e1 + e3), (e0 + 4f * e2) + (2f * e1 + 8f * e3),
+                (e0 + 4f * e2) - (2f * e1 + 8f * e3), e3};
+            for (int k = 0; k < 6; k++) {
+                wantZ[1 + k * stride + j] = all[k];
+            }
+        }
+        assertThat(z).as("gradient rows").containsExactly(wantZ);
+    }
+
+    /**
+     * dL/dW by F(4, 3) ({@link WinogradColumns4#weightGradient}) against the plain sums within rounding, from x and
+     * from the T a forward pass kept for the whole batch (any run of its images, the same bits as from x), with
+     * groups of images from one up.
+     */
+    @Property(tries = 120)
+    void theWeightGradientIsTheReferenceSumsWithinRounding(@ForAll @IntRange(min = 1, max = 7) int n,
+                                                          @ForAll @IntRange(min = 1, max = 20) int c,
+                                                          @ForAll @IntRange(min = 1, max = 12) int f,
+                                                          @ForAll @IntRange(min = 1, max = 14) int h,
+                                                          @ForAll @IntRange(min = 1, max = 40) int w,
+                                                          @ForAll @IntRange(min = 0, max = 6) int skip,
+                                                          @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int first = Math.min(skip, n - 1);
+        int count = n - first;
+        Tensor x = Tensor.of(Shape.of(n, c, h, w), random(n * c * h * w, random));
+        Tensor weight = Tensor.of(Shape.of(f, c, 3, 3), random(f * c * 9, random));
+        Tensor dy = Tensor.of(Shape.of(n, f, h, w), random(n * f * h * w, random));
+        WinogradColumns4 plan = new WinogradColumns4(c, h, w, f);
+        int image = c * h * w;
+        int output = f * h * w;
+        float[] fromX = new float[f * c * 9];
+        plan.weightGradient(x.data(), first * image, dy.data(), first * output, count, fromX);
+        // the reference over the images first .. n - 1 only
+        Tensor part = Tensor.of(Shape.of(count, c, h, w), Arrays.copyOfRange(x.data(), first * image, n * image));
+        Tensor partDy = Tensor.of(Shape.of(count, f, h, w), Arrays.copyOfRange(dy.data(), first * output,
+                n * output));
+        float[] expected = ConvReference.weightGradient(part, partDy, 3, 3, 1, 1, 1).data();
+        float[] scale = ConvReference.weightGradient(Tensor.of(part.shape(), absolute(part.data())),
+                Tensor.of(partDy.shape(), absolute(partDy.data())), 3, 3, 1, 1, 1).data();
+        String what = c + "x" + h + "x" + w + ", " + f + " filters, images " + first + " to " + (n - 1);
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(fromX[i]).as("%s: dL/dW %d", what, i)
+                    .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-5f * (1 + scale[i])));
+        }
+        if (WinogradColumns4.keepsTransforms()) {
+            WinogradColumns4.Kept kept = plan.kept(n, null);
+            WinogradColumns4.Weights u = new WinogradColumns4.Weights();
+            plan.transformWeights(weight.data(), u);
+            plan.forward(u, x.data(), 0, n, null, new float[n * output], kept, plan.newBuffers());
+            float[] fromKept = new float[f * c * 9];
+            plan.weightGradient(kept, first, dy.data(), first * output, count, fromKept);
+            assertThat(fromKept).as("%s: from the kept T", what).containsExactly(fromX);
+        }
     }
 
     /**
