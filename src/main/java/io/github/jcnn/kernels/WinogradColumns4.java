@@ -453,6 +453,9 @@ final class WinogradColumns4 {
     private final class GradientBuffers {
         final float[] transforms = new float[K * tall[gradientGroup].paddedSize()];
         final float[] gradients = new float[K * filters * gradientGroup * tiles * rowStride];
+        /** One image's dL/dy transposed, (H, W, F), and a row of W * F zeros (the rows below the image). */
+        final float[] transposed = new float[height * width * filters];
+        final float[] zeroRow = new float[width * filters];
         final float[][] sums = new float[K][filters * 3 * channels];
         final PanelSource.Flat source = new PanelSource.Flat();
     }
@@ -509,8 +512,9 @@ final class WinogradColumns4 {
         GradientBuffers buffers = gradientBuffers.get();
         float[][] sums = buffers.sums;
         // with the vector GEMM, each M_k^T (3C x F) is summed in place over the groups, reading T_k's rows where
-        // they lie and Z_k laid out wide (S columns a row, zeros in the gaps); else by PaddedWide's product into
-        // M_k (F x 3C), Z_k in rows of W
+        // they lie and Z_k transposed, the F numbers of each wide column together (a zero column in each gap), so
+        // that the GEMM copies B's panels row by row; else by PaddedWide's product into M_k (F x 3C), Z_k in rows
+        // of W
         boolean inPlace = keepsTransforms();
         if (!inPlace) {
             for (float[] sum : sums) {
@@ -528,8 +532,13 @@ final class WinogradColumns4 {
             int rows = images * tiles;
             int zStride = filters * rows * pitch;
             for (int n = 0; n < images; n++) {
-                gradientTransform(dy, dyOffset + (first + n) * outputSize, buffers.gradients, n * tiles * pitch,
-                        zStride, rows, pitch);
+                if (inPlace) {
+                    gradientTransformTransposed(dy, dyOffset + (first + n) * outputSize, buffers,
+                            n * tiles * rowStride * filters, zStride);
+                } else {
+                    gradientTransform(dy, dyOffset + (first + n) * outputSize, buffers.gradients, n * tiles * pitch,
+                            zStride, rows, pitch);
+                }
             }
             // T_k's rows: the kept batch's from image keptFirst + first on, or this group's transformed here
             PaddedWide layout = kept != null ? kept.layout : tall[images];
@@ -549,7 +558,7 @@ final class WinogradColumns4 {
             for (int k = 0; k < K; k++) {
                 if (inPlace) {
                     VectorGemm.multiplyRowsInPlace(patch, filters, depth, t, k * tStride + at, layout.rowStarts(),
-                            buffers.source.of(buffers.gradients, k * zStride, 1, rows * pitch), sums[k], 0, filters,
+                            buffers.source.of(buffers.gradients, k * zStride, filters, 1), sums[k], 0, filters,
                             g > 0);
                 } else {
                     layout.weightGradientOfPadded(filters, t, k * tStride, buffers.gradients, k * zStride, 1,
@@ -609,6 +618,37 @@ final class WinogradColumns4 {
                         z[row + k * kStride + j] = 0f;
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Z_0 .. Z_5 of one image's output gradient (F, H, W) at {@code dy[start]}, transposed: wide column t * S + j of
+     * the image (tile row t, column j) at {@code z[to + k * kStride + (t * S + j) * F]}, its F numbers together, the
+     * gap's F numbers zeros. dL/dy is first transposed to (H, W, F), so that each tile row's Z_k are one run of W * F
+     * numbers from four runs of dL/dy's rows.
+     */
+    private void gradientTransformTransposed(float[] dy, int start, GradientBuffers buffers, int to, int kStride) {
+        float[] e = buffers.transposed;
+        int area = height * width;
+        for (int f = 0; f < filters; f++) {
+            int from = start + f * area;
+            for (int p = 0; p < area; p++) {
+                e[p * filters + f] = dy[from + p];
+            }
+        }
+        int run = width * filters;
+        float[] z = buffers.gradients;
+        for (int tile = 0; tile < tiles; tile++) {
+            int top = 4 * tile;
+            int row = to + tile * rowStride * filters;
+            gradientRows(top < height ? e : buffers.zeroRow, top < height ? top * run : 0,
+                    top + 1 < height ? e : buffers.zeroRow, top + 1 < height ? (top + 1) * run : 0,
+                    top + 2 < height ? e : buffers.zeroRow, top + 2 < height ? (top + 2) * run : 0,
+                    top + 3 < height ? e : buffers.zeroRow, top + 3 < height ? (top + 3) * run : 0,
+                    z, row, kStride, run);
+            for (int k = 0; k < K; k++) {
+                Elementwise.fill(z, row + k * kStride + run, row + k * kStride + run + filters, 0f);
             }
         }
     }
