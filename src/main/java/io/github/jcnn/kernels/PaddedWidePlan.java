@@ -12,9 +12,9 @@ package io.github.jcnn.kernels;
  * The forward pass and dL/dW use the plan of the input ({@code forward}), dL/dx the plan of the padded dL/dy
  * ({@code backward}), or with stride 2 (the input's parity planes) {@link StrideTwoGradient}; {@link ConvPlan#of}
  * gives each only where it pays, and a direction without one is done by the im2col plan of the same shape
- * ({@code rows}). In training, a 3x3 SAME layer of 16 channels and more in and out computes its forward pass and
- * dL/dx by Winograd's F(4, 3) instead ({@link WinogradColumns4}: half the multiplications, the padded images still
- * kept for dL/dW); in inference, a large one its forward pass by F(2, 3) ({@link WinogradRows}). Buffers and threads:
+ * ({@code rows}). In training, a 3x3 SAME layer of 16 channels and more in and out computes its forward pass, dL/dx
+ * and dL/dW by Winograd's F(4, 3) instead ({@link WinogradColumns4}: half the multiplications; the forward pass keeps
+ * its transformed images, not padded ones, for dL/dW); in inference, a large one its forward pass by F(2, 3) ({@link WinogradRows}). Buffers and threads:
  * see {@link ConvPlan}.
  */
 final class PaddedWidePlan implements ConvPlan {
@@ -203,15 +203,17 @@ final class PaddedWidePlan implements ConvPlan {
     }
 
     /**
-     * Up to this many floats of padded images are kept from a training forward pass for dL/dW (about 4 MB for a
-     * replica's 32 CIFAR images at 32 channels); a larger batch pads its images again in dL/dW.
+     * Up to this many floats of padded images (or, with F(4, 3), of transformed ones) are kept from a training forward
+     * pass for dL/dW (about 4 MB of padded images for a replica's 32 CIFAR images at 32 channels, 6 MB of transformed
+     * ones); a larger batch pads (or transforms) its images again in dL/dW.
      */
     static final int KEPT_FLOATS = 1 << 22;
 
     /**
      * Yes when dL/dW runs over the padded input and a batch of this size fits in {@value #KEPT_FLOATS} floats: the
      * training forward pass then writes each image's padded copy, which it makes anyway, into a buffer kept for
-     * dL/dW, which thus neither needs x again nor pads it a second time (the same numbers).
+     * dL/dW, which thus neither needs x again nor pads it a second time (the same numbers). With F(4, 3) in training:
+     * when its T_k for the batch fit ({@link WinogradColumns4.Kept}; and the vector GEMM reads them in place).
      */
     @Override
     public boolean keepsInput(int batch) {
@@ -416,7 +418,10 @@ final class PaddedWidePlan implements ConvPlan {
         return own;
     }
 
-    /** dW += dy_wide . B(padded x_n)^T image by image ({@link PaddedWide#weightGradient}), or by {@link #rows}. */
+    /**
+     * dW += dy_wide . B(padded x_n)^T image by image ({@link PaddedWide#weightGradient}), or by {@link #rows}; with
+     * F(4, 3) in training, by {@link WinogradColumns4#weightGradient} (from the kept T_k when x is null).
+     */
     @Override
     public void weightGradient(float[] x, float[] dy, int first, int count, float[] dw) {
         if (!paddedWeightGradient) {

@@ -1,6 +1,8 @@
 package io.github.jcnn.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -17,7 +19,32 @@ final class VectorWinogradRows {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** Half a vector: the row width {@link #pairs} two tile rows in one vector. */
+    private static final int HALF = L / 2;
+    /** The upper half's lanes, and the first of them alone. */
+    private static final VectorMask<Float> UPPER = mask(HALF, L);
+    private static final VectorMask<Float> FIRST_UPPER = mask(HALF, HALF + 1);
+    /** The upper half moved up one lane: lane l &gt; HALF takes lane l - 1 (lane HALF is then blended to 0). */
+    private static final VectorShuffle<Float> SHIFT_UPPER = VectorShuffle.fromOp(S, l -> l <= HALF ? l : l - 1);
+
     private VectorWinogradRows() {
+    }
+
+    private static VectorMask<Float> mask(int from, int to) {
+        boolean[] bits = new boolean[L];
+        for (int l = from; l < to; l++) {
+            bits[l] = true;
+        }
+        return VectorMask.fromArray(S, bits, 0);
+    }
+
+    /**
+     * Whether rows of {@code width} numbers are done two tile rows to a vector ({@link #inputRowsPaired},
+     * {@link #outputRowsPaired}): rows of half a vector (8 floats in 16-float vectors, an 8x8 map), which one vector
+     * a row would leave to the loops.
+     */
+    static boolean pairs(int width) {
+        return width == HALF;
     }
 
     /** {@link WinogradRows#inputRow}: L columns at a time, the last few by the loop. */
@@ -94,6 +121,96 @@ final class VectorWinogradRows {
             e3.intoArray(z, to + 5 * kStride + j);
         }
         return j;
+    }
+
+    /**
+     * {@link WinogradColumns4#inputRows} for tile rows t and t + 1 of one channel at once, rows of HALF numbers: lane
+     * l &lt; HALF is column l of tile row t, lane HALF + l column l of tile row t + 1. The channel of x (H rows of
+     * HALF) starts at {@code x[channel]}; d_i of the pair is row {@code top + i} of it for the first tile row,
+     * {@code top + 4 + i} for the second, the zeros (at least L long) outside the image. A vector over a row of the
+     * first reads the row after it too ({@link #fitsPaired}), one over a row of the second the row before. T_k's two
+     * rows are written at {@code t[to + k * kStride]} and one row stride (HALF + 1) on, with the zero between them
+     * (the second row's gap), by one vector store moved up a lane in its upper half and one scalar store: the same
+     * numbers and bits as the loop.
+     */
+    static void inputRowsPaired(float[] x, int channel, int top, int height, float[] zeros, float[] t, int to,
+                                int kStride) {
+        FloatVector d0 = pair(x, channel, top, height, zeros);
+        FloatVector d1 = pair(x, channel, top + 1, height, zeros);
+        FloatVector d2 = pair(x, channel, top + 2, height, zeros);
+        FloatVector d3 = pair(x, channel, top + 3, height, zeros);
+        FloatVector d4 = pair(x, channel, top + 4, height, zeros);
+        FloatVector e = d4.sub(d2);
+        FloatVector h = d1.sub(d3).mul(2f);
+        storePair(d0.mul(4f).sub(d2.mul(5f)).add(d4), t, to);
+        storePair(d3.add(d4).sub(d1.add(d2).mul(4f)), t, to + kStride);
+        storePair(d1.sub(d2).mul(4f).add(d4.sub(d3)), t, to + 2 * kStride);
+        storePair(e.sub(h), t, to + 3 * kStride);
+        storePair(e.add(h), t, to + 4 * kStride);
+        storePair(d1.mul(4f).sub(d3.mul(5f)).add(pair(x, channel, top + 5, height, zeros)), t, to + 5 * kStride);
+    }
+
+    /**
+     * Whether {@link #inputRowsPaired}'s reads of the first tile row (a vector from the start of each of its rows)
+     * stay in x: its last row inside the image, and the HALF floats after it.
+     */
+    static boolean fitsPaired(float[] x, int channel, int top, int height) {
+        int last = Math.min(top + 5, height - 1);
+        return last < 0 || channel + last * HALF + L <= x.length;
+    }
+
+    /** d of both tile rows: row r's HALF numbers, then row r + 4's (read from HALF floats before it). */
+    private static FloatVector pair(float[] x, int channel, int r, int height, float[] zeros) {
+        FloatVector first = r >= 0 && r < height ? FloatVector.fromArray(S, x, channel + r * HALF)
+                : FloatVector.fromArray(S, zeros, 0);
+        int below = r + 4;
+        FloatVector second = below >= 0 && below < height ? FloatVector.fromArray(S, x, channel + (below - 1) * HALF)
+                : FloatVector.fromArray(S, zeros, 0);
+        return first.blend(second, UPPER);
+    }
+
+    /** Lanes 0 .. HALF - 1 at t[to], a zero, lanes HALF .. L - 1 after it. */
+    private static void storePair(FloatVector v, float[] t, int to) {
+        v.rearrange(SHIFT_UPPER).blend(0f, FIRST_UPPER).intoArray(t, to);
+        t[to + L] = v.lane(L - 1);
+    }
+
+    /**
+     * {@link WinogradColumns4#outputRows} for tile rows t and t + 1 at once, both four rows, rows of HALF numbers: the
+     * product rows at {@code m[m0 + k * kStride]} and one row stride (HALF + 1) on, output rows 4t .. 4t + 7 at
+     * {@code y[y0 ...]}, HALF apart. Each vector store covers two output rows, in an order that leaves every row with
+     * its own numbers (the last one joins rows 4t + 3 and 4t + 4); the same numbers and bits as the loop.
+     */
+    static void outputRowsPaired(float[] m, int m0, int kStride, float bias, float[] y, int y0) {
+        FloatVector b = FloatVector.broadcast(S, bias);
+        FloatVector v0 = productPair(m, m0);
+        FloatVector v1 = productPair(m, m0 + kStride);
+        FloatVector v2 = productPair(m, m0 + 2 * kStride);
+        FloatVector v3 = productPair(m, m0 + 3 * kStride);
+        FloatVector v4 = productPair(m, m0 + 4 * kStride);
+        FloatVector sum = v1.add(v2);
+        FloatVector difference = v1.sub(v2);
+        FloatVector p = v3.add(v4);
+        FloatVector q = v3.sub(v4);
+        FloatVector y0v = v0.add(sum).add(p).add(b);
+        FloatVector y1v = difference.add(q.mul(2f)).add(b);
+        FloatVector y2v = sum.add(p.mul(4f)).add(b);
+        FloatVector y3v = difference.add(q.mul(8f)).add(productPair(m, m0 + 5 * kStride)).add(b);
+        // lower halves: rows 0, 1, 2 (each store's upper half lands on the next row, rewritten after)
+        y0v.intoArray(y, y0);
+        y1v.intoArray(y, y0 + HALF);
+        y2v.intoArray(y, y0 + 2 * HALF);
+        // upper halves: rows 7, 6, 5 (each store's lower half lands on the row before, rewritten after)
+        y3v.intoArray(y, y0 + 6 * HALF);
+        y2v.intoArray(y, y0 + 5 * HALF);
+        y1v.intoArray(y, y0 + 4 * HALF);
+        // rows 3 and 4: tile row t's last and tile row t + 1's first
+        y3v.blend(y0v, UPPER).intoArray(y, y0 + 3 * HALF);
+    }
+
+    /** A product row pair: HALF numbers at m[m0], then HALF after the gap at m[m0 + HALF + 1]. */
+    private static FloatVector productPair(float[] m, int m0) {
+        return FloatVector.fromArray(S, m, m0).blend(FloatVector.fromArray(S, m, m0 + 1), UPPER);
     }
 
     /** {@link WinogradColumns4#outputRows} of four rows: L columns at a time, the last few by the loop. */

@@ -3,8 +3,9 @@ package io.github.jcnn.kernels;
 /**
  * A 3x3 convolution with stride 1 and padding 1 (SAME) by Winograd's minimal filtering algorithm F(4, 3) down the
  * columns: each four output rows from six padded input rows, with half the multiplications of the plain sums. The
- * training step uses it for the forward pass and for dL/dx (itself such a convolution, of dL/dy by the rotated
- * kernels) of the CIFAR networks' 3x3 layers.
+ * training step uses it for the forward pass, for dL/dx (itself such a convolution, of dL/dy by the rotated
+ * kernels) and for dL/dW (the same six points read the other way, {@link #weightGradient}) of the CIFAR networks' 3x3
+ * layers.
  *
  * <p>Take one column of the padded image, six rows d0 .. d5 (padded rows 4t .. 4t + 5, "tile row" t), and one column
  * v of a kernel, g0, g1, g2 (its rows u = 0, 1, 2). The four outputs it adds to, rows 4t .. 4t + 3, are
@@ -78,11 +79,14 @@ final class WinogradColumns4 {
     private final PaddedWide transformed;
     /** Images per product. */
     private final int group;
-    /** W zeros: the padding rows above and below the image. Never written. */
+    /** W zeros (at least 64): the padding rows above and below the image. Never written. */
     private final float[] zeros;
     /** Images per product of dL/dW ({@link #weightGradient}). */
     private final int gradientGroup;
-    /** tall[g], for g = 1 .. {@link #gradientGroup}: T's layout with g images' tile rows one under the other. */
+    /**
+     * tall[g], for g = 1 .. {@link #gradientGroup}: T's layout with g images' tile rows one under the other, for dL/dW
+     * from x ({@link #tall(int)}; two threads may both make one: the same immutable layout).
+     */
     private final PaddedWide[] tall;
     /** dL/dW's buffers, one set per thread (the layer's chunks of images run on several). */
     private final ThreadLocal<GradientBuffers> gradientBuffers = ThreadLocal.withInitial(GradientBuffers::new);
@@ -114,12 +118,19 @@ final class WinogradColumns4 {
         this.input = new PaddedWide(channels, height, width, 3, 3, 1, 1);
         this.transformed = new PaddedWide(channels, tiles, width, 1, 3, 0, 1);
         this.group = group;
-        this.zeros = new float[width];
+        this.zeros = new float[Math.max(width, 64)];    // at least a vector (the paired rows' loads)
         this.gradientGroup = Math.max(1, GRADIENT_COLUMNS / (tiles * rowStride));
         this.tall = new PaddedWide[gradientGroup + 1];
-        for (int g = 1; g <= gradientGroup; g++) {
-            tall[g] = new PaddedWide(channels, g * tiles, width, 1, 3, 0, 1);
+    }
+
+    /** T's layout for {@code images} images one under the other, made when first asked for (immutable). */
+    private PaddedWide tall(int images) {
+        PaddedWide layout = tall[images];
+        if (layout == null) {
+            layout = new PaddedWide(channels, images * tiles, width, 1, 3, 0, 1);
+            tall[images] = layout;
         }
+        return layout;
     }
 
     /** Images per product: as many as make about {@value #GROUP_COLUMNS} columns, at least one. */
@@ -343,6 +354,7 @@ final class WinogradColumns4 {
      * trailing zero written.
      */
     private void transformRows(float[] x, int xStart, float[] t, int to, int kStride, int channelRows) {
+        boolean paired = Simd.VECTOR && VectorWinogradRows.pairs(width);
         for (int c = 0; c < channels; c++) {
             int channel = xStart + c * height * width;
             for (int tile = 0; tile < tiles; tile++) {
@@ -350,6 +362,12 @@ final class WinogradColumns4 {
                 int row = to + (c * channelRows + tile) * rowStride;
                 for (int k = 0; k < K; k++) {
                     t[row + k * kStride] = 0f;
+                }
+                if (paired && tile + 1 < tiles && VectorWinogradRows.fitsPaired(x, channel, top, height)) {
+                    // this tile row and the next, rows of half a vector: one vector for both
+                    VectorWinogradRows.inputRowsPaired(x, channel, top, height, zeros, t, row + 1, kStride);
+                    tile++;
+                    continue;
                 }
                 inputRows(rowOf(x, top), offsetOf(channel, top), rowOf(x, top + 1), offsetOf(channel, top + 1),
                         rowOf(x, top + 2), offsetOf(channel, top + 2), rowOf(x, top + 3), offsetOf(channel, top + 3),
@@ -375,6 +393,7 @@ final class WinogradColumns4 {
      * b[f]. Image written at {@code y[yStart]} (F, H, W).
      */
     void outputTransform(float[] m, int at, int kStride, int ld, float[] b, float[] y, int yStart) {
+        boolean paired = Simd.VECTOR && VectorWinogradRows.pairs(width);
         for (int f = 0; f < filters; f++) {
             float bias = b == null ? 0f : b[f];
             int plane = yStart + f * height * width;
@@ -382,6 +401,12 @@ final class WinogradColumns4 {
                 int m0 = at + f * ld + tile * rowStride;
                 int row = 4 * tile;
                 int y0 = plane + row * width;
+                if (paired && row + 8 <= height) {
+                    // this tile row and the next, four output rows each, rows of half a vector: one vector for both
+                    VectorWinogradRows.outputRowsPaired(m, m0, kStride, bias, y, y0);
+                    tile++;
+                    continue;
+                }
                 outputRows(m, m0, kStride, bias, y, y0, Math.min(4, height - row), width);
             }
         }
@@ -449,9 +474,12 @@ final class WinogradColumns4 {
         }
     }
 
-    /** One thread's buffers for dL/dW: a group's six T_k, its six Z_k and the six sums of products. */
+    /**
+     * One thread's buffers for dL/dW: a group's six T_k (only from x: made when first needed), its six Z_k and the six
+     * sums of products.
+     */
     private final class GradientBuffers {
-        final float[] transforms = new float[K * tall[gradientGroup].paddedSize()];
+        float[] transforms = new float[0];
         final float[] gradients = new float[K * filters * gradientGroup * tiles * rowStride];
         /** One image's dL/dy transposed, (H, W, F), and a row of W * F zeros (the rows below the image). */
         final float[] transposed = new float[height * width * filters];
@@ -485,7 +513,16 @@ final class WinogradColumns4 {
      * @param dw       F*C*9 floats, added to
      */
     void weightGradient(float[] x, int xOffset, float[] dy, int dyOffset, int count, float[] dw) {
-        weightGradient(x, xOffset, null, 0, dy, dyOffset, count, dw);
+        weightGradient(x, xOffset, null, 0, dy, dyOffset, count, dw, keepsTransforms());
+    }
+
+    /**
+     * {@link #weightGradient(float[], int, float[], int, int, float[])} the way it runs without the vector GEMM:
+     * each M_k by {@link PaddedWide#weightGradientOfPadded}, Z_k in rows of W (for the tests, on any JVM).
+     */
+    void weightGradientWithoutVectorProducts(float[] x, int xOffset, float[] dy, int dyOffset, int count,
+                                             float[] dw) {
+        weightGradient(x, xOffset, null, 0, dy, dyOffset, count, dw, false);
     }
 
     /**
@@ -498,7 +535,7 @@ final class WinogradColumns4 {
             throw new IllegalStateException("dL/dW of images " + first + " to " + (first + count - 1) + " from T of "
                     + kept.images + (keepsTransforms() ? "" : ", without the vector GEMM that reads it"));
         }
-        weightGradient(null, 0, kept, first, dy, dyOffset, count, dw);
+        weightGradient(null, 0, kept, first, dy, dyOffset, count, dw, true);
     }
 
     /** Whether a training forward pass can keep T for dL/dW: the product that reads it in place needs the vector GEMM. */
@@ -508,14 +545,13 @@ final class WinogradColumns4 {
 
     /** dL/dW from x ({@code kept} null) or from the images first .. of {@code kept}. */
     private void weightGradient(float[] x, int xOffset, Kept kept, int keptFirst, float[] dy, int dyOffset, int count,
-                                float[] dw) {
+                                float[] dw, boolean inPlace) {
         GradientBuffers buffers = gradientBuffers.get();
         float[][] sums = buffers.sums;
         // with the vector GEMM, each M_k^T (3C x F) is summed in place over the groups, reading T_k's rows where
         // they lie and Z_k transposed, the F numbers of each wide column together (a zero column in each gap), so
         // that the GEMM copies B's panels row by row; else by PaddedWide's product into M_k (F x 3C), Z_k in rows
         // of W
-        boolean inPlace = keepsTransforms();
         if (!inPlace) {
             for (float[] sum : sums) {
                 Elementwise.fill(sum, 0, sum.length, 0f);
@@ -541,7 +577,10 @@ final class WinogradColumns4 {
                 }
             }
             // T_k's rows: the kept batch's from image keptFirst + first on, or this group's transformed here
-            PaddedWide layout = kept != null ? kept.layout : tall[images];
+            PaddedWide layout = kept != null ? kept.layout : tall(images);
+            if (kept == null && buffers.transforms.length < K * layout.paddedSize()) {
+                buffers.transforms = new float[K * tall(gradientGroup).paddedSize()];
+            }
             float[] t = kept != null ? kept.transforms : buffers.transforms;
             int tStride = kept != null ? kept.kStride : layout.paddedSize();
             int at = kept != null ? (keptFirst + first) * tiles * rowStride : 0;
