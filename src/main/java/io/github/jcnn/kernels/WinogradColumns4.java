@@ -266,8 +266,14 @@ final class WinogradColumns4 {
             this.kStride = layout.paddedSize();
             int size = K * kStride + images * tiles * rowStride;
             this.transforms = old != null && old.length >= size ? old : new float[size];
+            // every row's gap and the last right border zeroed now, the gaps written as zeros again by each step:
+            // a group's product reads the gap after its last row, the next image's, which another group (another
+            // thread) may not have written yet, and which an array kept from another batch size held a number in
+            int rows = channels * images * tiles;
             for (int k = 0; k < K; k++) {
-                transforms[k * kStride + channels * images * tiles * rowStride] = 0f;    // the last right border
+                for (int q = 0; q <= rows; q++) {
+                    transforms[k * kStride + q * rowStride] = 0f;
+                }
             }
         }
     }

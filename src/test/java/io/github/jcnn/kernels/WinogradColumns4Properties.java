@@ -322,6 +322,19 @@ class WinogradColumns4Properties {
                     assertThat(dx).as("%s: dL/dx on %d threads", plan, threads).containsExactly(first[1]);
                     assertThat(dw).as("%s: dL/dW on %d threads", plan, threads).containsExactly(first[2]);
                 }
+                // the same plan on a batch of another size, then this one again (an epoch's last batch): the kept
+                // arrays reused must give the same bits as a new plan's
+                int other = n == 1 ? 3 : n - 1;
+                Tensor xOther = Tensor.of(Shape.of(other, c, h, w), random(other * c * h * w, random));
+                plan.forward(xOther.data(), other, weight.data(), b.data(), new float[other * f * h * w], true);
+                plan.weightGradient(null, Arrays.copyOf(dy.data(), other * f * h * w), 0, other,
+                        new float[weight.size()]);
+                float[] again = new float[n * f * h * w];
+                plan.forward(x.data(), n, weight.data(), b.data(), again, true);
+                float[] dwAgain = new float[weight.size()];
+                plan.weightGradient(null, dy.data(), 0, n, dwAgain);
+                assertThat(again).as("%s: forward after a batch of %d", plan, other).containsExactly(first[0]);
+                assertThat(dwAgain).as("%s: dL/dW after a batch of %d", plan, other).containsExactly(first[2]);
             }
         } finally {
             Parallel.setThreads(before);

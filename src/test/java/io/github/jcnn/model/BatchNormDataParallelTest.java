@@ -127,18 +127,40 @@ class BatchNormDataParallelTest {
         }
     }
 
+    /**
+     * The same with 16 channels, whose second convolution trains by Winograd's F(4, 3) (it keeps its transformed
+     * images from the forward pass for dL/dW): batches of changing size, as an epoch's last one, and back.
+     */
+    private static Sequential vggLikeWide(long seed) {
+        return Sequential.builder(Shape.of(3, 8, 8))
+                .conv2d(16, 3, 3, 1, Padding.SAME, false).batchNorm().relu()
+                .conv2d(16, 3, 3, 1, Padding.SAME, false).batchNorm().relu()
+                .maxPool(2)
+                .flatten().dense(5)
+                .seed(seed)
+                .build();
+    }
+
     @Test
     void trainingIsBitIdenticalOnOneTwoAndThreeThreads() {
+        trainsBitIdenticallyOnOneTwoAndThreeThreads(false, new int[] {64, 64, 64, 37});   // 4 chunks, then 3 unequal
+    }
+
+    @Test
+    void trainingByWinogradIsBitIdenticalOnOneTwoAndThreeThreadsWhateverTheBatchSizes() {
+        trainsBitIdenticallyOnOneTwoAndThreeThreads(true, new int[] {64, 37, 64, 16, 64});
+    }
+
+    private static void trainsBitIdenticallyOnOneTwoAndThreeThreads(boolean wide, int[] batches) {
         int before = Parallel.threads();
         try {
             List<List<float[]>> results = new ArrayList<>();
             for (int t = 1; t <= 3; t++) {
                 Parallel.setThreads(t);
-                Sequential model = vggLike(3);
+                Sequential model = wide ? vggLikeWide(3) : vggLike(3);
                 SplittableRandom random = new SplittableRandom(5);
                 SGD sgd = new SGD(model.parameters(), SGD.config(0.05).momentum(0.9));
-                for (int step = 0; step < 4; step++) {
-                    int n = step == 3 ? 37 : 64;   // 4 chunks, then 3 of unequal size
+                for (int n : batches) {
                     model.trainBatch(images(Shape.of(3, 8, 8), n, random), labels(n, random), sgd);
                 }
                 results.add(state(model, true));
