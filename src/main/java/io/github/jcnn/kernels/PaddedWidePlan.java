@@ -14,8 +14,8 @@ package io.github.jcnn.kernels;
  * gives each only where it pays, and a direction without one is done by the im2col plan of the same shape
  * ({@code rows}). In training, a 3x3 SAME layer of 16 channels and more in and out computes its forward pass, dL/dx
  * and dL/dW by Winograd's F(4, 3) instead ({@link WinogradColumns4}: half the multiplications; the forward pass keeps
- * its transformed images, not padded ones, for dL/dW); in inference, a large one its forward pass by F(2, 3) ({@link WinogradRows}). Buffers and threads:
- * see {@link ConvPlan}.
+ * its transformed images, not padded ones, for dL/dW); in inference, a large one its forward pass by F(2, 3)
+ * ({@link WinogradRows}). Buffers and threads: see {@link ConvPlan}.
  */
 final class PaddedWidePlan implements ConvPlan {
 

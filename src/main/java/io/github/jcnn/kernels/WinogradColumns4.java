@@ -544,7 +544,10 @@ final class WinogradColumns4 {
         weightGradient(null, 0, kept, first, dy, dyOffset, count, dw, true);
     }
 
-    /** Whether a training forward pass can keep T for dL/dW: the product that reads it in place needs the vector GEMM. */
+    /**
+     * Whether a training forward pass can keep T for dL/dW: the product that reads it in place needs the vector
+     * GEMM.
+     */
     static boolean keepsTransforms() {
         return Simd.VECTOR && VectorGemm.readsRowsInPlace();
     }
