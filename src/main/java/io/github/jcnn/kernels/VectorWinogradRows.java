@@ -39,9 +39,10 @@ final class VectorWinogradRows {
     }
 
     /**
-     * Whether rows of {@code width} numbers are done two tile rows to a vector ({@link #inputRowsPaired},
-     * {@link #outputRowsPaired}): rows of half a vector (8 floats in 16-float vectors, an 8x8 map), which one vector
-     * a row would leave to the loops.
+     * Whether rows of {@code width} numbers are done two tile rows to a vector ({@link #inputRowsPaired}): rows of
+     * half a vector (8 floats in 16-float vectors, an 8x8 map), which one vector a row would leave to the loops. (The
+     * output transform's paired form, tried, made C2 stop inlining the Vector API's intrinsics in
+     * {@link #outputRows6}: 13% of a `vgg` step's samples in their scalar fallbacks.)
      */
     static boolean pairs(int width) {
         return width == HALF;
@@ -173,44 +174,6 @@ final class VectorWinogradRows {
     private static void storePair(FloatVector v, float[] t, int to) {
         v.rearrange(SHIFT_UPPER).blend(0f, FIRST_UPPER).intoArray(t, to);
         t[to + L] = v.lane(L - 1);
-    }
-
-    /**
-     * {@link WinogradColumns4#outputRows} for tile rows t and t + 1 at once, both four rows, rows of HALF numbers: the
-     * product rows at {@code m[m0 + k * kStride]} and one row stride (HALF + 1) on, output rows 4t .. 4t + 7 at
-     * {@code y[y0 ...]}, HALF apart. Each vector store covers two output rows, in an order that leaves every row with
-     * its own numbers (the last one joins rows 4t + 3 and 4t + 4); the same numbers and bits as the loop.
-     */
-    static void outputRowsPaired(float[] m, int m0, int kStride, float bias, float[] y, int y0) {
-        FloatVector b = FloatVector.broadcast(S, bias);
-        FloatVector v0 = productPair(m, m0);
-        FloatVector v1 = productPair(m, m0 + kStride);
-        FloatVector v2 = productPair(m, m0 + 2 * kStride);
-        FloatVector v3 = productPair(m, m0 + 3 * kStride);
-        FloatVector v4 = productPair(m, m0 + 4 * kStride);
-        FloatVector sum = v1.add(v2);
-        FloatVector difference = v1.sub(v2);
-        FloatVector p = v3.add(v4);
-        FloatVector q = v3.sub(v4);
-        FloatVector y0v = v0.add(sum).add(p).add(b);
-        FloatVector y1v = difference.add(q.mul(2f)).add(b);
-        FloatVector y2v = sum.add(p.mul(4f)).add(b);
-        FloatVector y3v = difference.add(q.mul(8f)).add(productPair(m, m0 + 5 * kStride)).add(b);
-        // lower halves: rows 0, 1, 2 (each store's upper half lands on the next row, rewritten after)
-        y0v.intoArray(y, y0);
-        y1v.intoArray(y, y0 + HALF);
-        y2v.intoArray(y, y0 + 2 * HALF);
-        // upper halves: rows 7, 6, 5 (each store's lower half lands on the row before, rewritten after)
-        y3v.intoArray(y, y0 + 6 * HALF);
-        y2v.intoArray(y, y0 + 5 * HALF);
-        y1v.intoArray(y, y0 + 4 * HALF);
-        // rows 3 and 4: tile row t's last and tile row t + 1's first
-        y3v.blend(y0v, UPPER).intoArray(y, y0 + 3 * HALF);
-    }
-
-    /** A product row pair: HALF numbers at m[m0], then HALF after the gap at m[m0 + HALF + 1]. */
-    private static FloatVector productPair(float[] m, int m0) {
-        return FloatVector.fromArray(S, m, m0).blend(FloatVector.fromArray(S, m, m0 + 1), UPPER);
     }
 
     /** {@link WinogradColumns4#outputRows} of four rows: L columns at a time, the last few by the loop. */

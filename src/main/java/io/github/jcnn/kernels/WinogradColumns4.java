@@ -399,7 +399,6 @@ final class WinogradColumns4 {
      * b[f]. Image written at {@code y[yStart]} (F, H, W).
      */
     void outputTransform(float[] m, int at, int kStride, int ld, float[] b, float[] y, int yStart) {
-        boolean paired = Simd.VECTOR && VectorWinogradRows.pairs(width);
         for (int f = 0; f < filters; f++) {
             float bias = b == null ? 0f : b[f];
             int plane = yStart + f * height * width;
@@ -407,12 +406,6 @@ final class WinogradColumns4 {
                 int m0 = at + f * ld + tile * rowStride;
                 int row = 4 * tile;
                 int y0 = plane + row * width;
-                if (paired && row + 8 <= height) {
-                    // this tile row and the next, four output rows each, rows of half a vector: one vector for both
-                    VectorWinogradRows.outputRowsPaired(m, m0, kStride, bias, y, y0);
-                    tile++;
-                    continue;
-                }
                 outputRows(m, m0, kStride, bias, y, y0, Math.min(4, height - row), width);
             }
         }
