@@ -122,6 +122,16 @@ public interface ConvPlan {
     void weightGradient(float[] x, float[] dy, int first, int count, float[] dw);
 
     /**
+     * This plan prepared for an inference run over many chunks with the kernels {@code w} as they are now (laid out
+     * once for all the chunks and threads, where the plan lays them out at all), or this plan itself. The plan
+     * returned gives the same numbers; its inference pass must be given the same w, and a run that holds the
+     * weights fixed. This plan by default.
+     */
+    default ConvPlan forInference(float[] w) {
+        return this;
+    }
+
+    /**
      * Whether {@code forward(x, batch, ..., true)} keeps what {@link #weightGradient} needs of x (a padded copy it
      * makes anyway), so that the layer need not keep x itself for the backward pass. No by default.
      */

@@ -14,8 +14,9 @@ package io.github.jcnn.kernels;
  * gives each only where it pays, and a direction without one is done by the im2col plan of the same shape
  * ({@code rows}). In training, a 3x3 SAME layer of 16 channels and more in and out computes its forward pass, dL/dx
  * and dL/dW by Winograd's F(4, 3) instead ({@link WinogradColumns4}: half the multiplications; the forward pass keeps
- * its transformed images, not padded ones, for dL/dW); in inference, a large one its forward pass by F(2, 3)
- * ({@link WinogradRows}). Buffers and threads: see {@link ConvPlan}.
+ * its transformed images, not padded ones, for dL/dW), and its inference pass too, with the same bits as the training
+ * forward pass; a large one (VGG-16's) its inference pass by F(2, 3) ({@link WinogradRows}). Buffers and threads: see
+ * {@link ConvPlan}.
  */
 final class PaddedWidePlan implements ConvPlan {
 
@@ -47,6 +48,11 @@ final class PaddedWidePlan implements ConvPlan {
     private final WinogradColumns4 columns4;
     /** For dL/dx the same: dL/dy (F channels) convolved with the rotated kernels (C filters); or null. */
     private final WinogradColumns4 gradientColumns4;
+    /**
+     * For a plan made by {@link #forInference}: the kernels it was made for, transformed for F(4, 3) (read only, by
+     * every thread of the run); else null.
+     */
+    private final WinogradColumns4.Weights prepared;
     /** The forward pass's transformed kernels and per-thread buffers, kept between steps. */
     private final WinogradColumns4.Weights columns4Weights = new WinogradColumns4.Weights();
     private WinogradColumns4.Buffers[] columns4Buffers = new WinogradColumns4.Buffers[0];
@@ -103,6 +109,13 @@ final class PaddedWidePlan implements ConvPlan {
      */
     PaddedWidePlan(PaddedWide forward, PaddedWide backward, Im2ColPlan rows, boolean paddedWeightGradient,
                    WinogradRows winograd, WinogradColumns4 columns4, WinogradColumns4 gradientColumns4) {
+        this(forward, backward, rows, paddedWeightGradient, winograd, columns4, gradientColumns4, null);
+    }
+
+    /** The full constructor: with {@code prepared}, the plan of {@link #forInference}. */
+    private PaddedWidePlan(PaddedWide forward, PaddedWide backward, Im2ColPlan rows, boolean paddedWeightGradient,
+                           WinogradRows winograd, WinogradColumns4 columns4, WinogradColumns4 gradientColumns4,
+                           WinogradColumns4.Weights prepared) {
         if (paddedWeightGradient && forward == null) {
             throw new IllegalArgumentException("dL/dW over the padded input needs its wide layout");
         }
@@ -111,6 +124,7 @@ final class PaddedWidePlan implements ConvPlan {
         }
         this.columns4 = columns4;
         this.gradientColumns4 = gradientColumns4;
+        this.prepared = prepared;
         this.paddedWeightGradient = paddedWeightGradient;
         this.winograd = winograd;
         this.forward = forward;
@@ -134,6 +148,10 @@ final class PaddedWidePlan implements ConvPlan {
     public void forward(float[] x, int batch, float[] w, float[] b, float[] y, boolean training) {
         if (!training && winograd != null) {
             winograd.forward(x, batch, w, b, y);
+            return;
+        }
+        if (!training && columns4 != null) {
+            inferByColumns4(x, batch, w, b, y);
             return;
         }
         if (training && columns4 != null) {
@@ -203,6 +221,53 @@ final class PaddedWidePlan implements ConvPlan {
     }
 
     /**
+     * The forward pass in inference by F(4, 3), writing no field: the kernels transformed into this thread's scratch
+     * (or those of {@link #forInference}), then ranges of images over the threads, each part with buffers of the
+     * calling thread's scratch (the pool's threads have none open), or with fewer images than threads (one image)
+     * each image's tile rows shared out ({@link WinogradColumns4#forwardByTiles}). The same bits every way, and the
+     * same as the training forward pass's.
+     */
+    private void inferByColumns4(float[] x, int batch, float[] w, float[] b, float[] y) {
+        float[][] panels = null;
+        WinogradColumns4.Weights u = prepared;
+        if (u == null) {
+            panels = Scratch.rows(6, columns4.weightsSize());
+            u = new WinogradColumns4.Weights(panels);
+            columns4.transformWeights(w, u);
+        }
+        if (batch < Parallel.threads() && !Parallel.insideTask()) {
+            float[] t = Scratch.atLeast(columns4.tileSplitTransformsSize());
+            float[] products = Scratch.atLeast(columns4.tileSplitProductsSize());
+            for (int n = 0; n < batch; n++) {
+                columns4.forwardByTiles(u, x, n, b, y, t, products);
+            }
+            Scratch.give(products);
+            Scratch.give(t);
+        } else {
+            int parts = Parallel.runsInline(batch) ? 1 : Parallel.parts(batch);
+            WinogradColumns4.Buffers[] buffers = new WinogradColumns4.Buffers[parts];
+            for (int i = 0; i < parts; i++) {
+                buffers[i] = columns4.buffersOver(Scratch.atLeast(columns4.transformsSize()),
+                        Scratch.atLeast(columns4.productsSize()));
+            }
+            WinogradColumns4.Weights kernels = u;
+            if (parts == 1) {
+                columns4.forward(kernels, x, 0, batch, b, y, null, buffers[0]);
+            } else {
+                Parallel.forRange(batch, (part, from, to) ->
+                        columns4.forward(kernels, x, from, to, b, y, null, buffers[part]));
+            }
+            for (WinogradColumns4.Buffers own : buffers) {
+                Scratch.give(own.products);
+                Scratch.give(own.transforms);
+            }
+        }
+        if (panels != null) {
+            Scratch.give(panels);
+        }
+    }
+
+    /**
      * Up to this many floats of padded images (or, with F(4, 3), of transformed ones) are kept from a training forward
      * pass for dL/dW (about 4 MB of padded images for a replica's 32 CIFAR images at 32 channels, 6 MB of transformed
      * ones); a larger batch pads (or transforms) its images again in dL/dW.
@@ -221,6 +286,23 @@ final class PaddedWidePlan implements ConvPlan {
             return WinogradColumns4.keepsTransforms() && columns4.keptFloats(batch) <= KEPT_FLOATS;
         }
         return paddedWeightGradient && (long) batch * forward.paddedSize() <= KEPT_FLOATS;
+    }
+
+    /**
+     * This plan for an inference run over many chunks with the kernels {@code w} as they are now: with F(4, 3), the
+     * kernels transformed once here for all the chunks and threads of the run instead of once per chunk; else this
+     * plan. The plan made shares this one's layouts and has training buffers of its own; its
+     * {@code forward(..., false)} must be given the same w (the layer made by {@code Conv2D.forInference} does).
+     */
+    @Override
+    public ConvPlan forInference(float[] w) {
+        if (columns4 == null || winograd != null) {
+            return this;
+        }
+        WinogradColumns4.Weights u = new WinogradColumns4.Weights();
+        columns4.transformWeights(w, u);
+        return new PaddedWidePlan(forward, backward, rows, paddedWeightGradient, winograd, columns4,
+                gradientColumns4, u);
     }
 
     /**
@@ -489,7 +571,8 @@ final class PaddedWidePlan implements ConvPlan {
     @Override
     public String toString() {
         return "padded wide (forward: " + (forward == null ? rows : forward.stride() == 1 ? "padded wide"
-                : "parity planes") + (columns4 == null ? "" : ", training: " + columns4)
+                : "parity planes") + (columns4 == null ? "" : winograd == null ? ", training and inference: " + columns4
+                : ", training: " + columns4)
                 + (winograd == null ? "" : ", inference: " + winograd) + ", dL/dW: "
                 + (paddedWeightGradient ? "padded wide" : rows) + ", dL/dx: "
                 + (strideTwo != null ? "parity classes" : gradientColumns4 != null ? gradientColumns4

@@ -3,9 +3,9 @@ package io.github.jcnn.kernels;
 /**
  * A 3x3 convolution with stride 1 and padding 1 (SAME) by Winograd's minimal filtering algorithm F(4, 3) down the
  * columns: each four output rows from six padded input rows, with half the multiplications of the plain sums. The
- * training step uses it for the forward pass, for dL/dx (itself such a convolution, of dL/dy by the rotated
- * kernels) and for dL/dW (the same six points read the other way, {@link #weightGradient}) of the CIFAR networks' 3x3
- * layers.
+ * CIFAR networks' 3x3 layers use it for the forward pass in training and in inference, for dL/dx (itself such a
+ * convolution, of dL/dy by the rotated kernels) and for dL/dW (the same six points read the other way,
+ * {@link #weightGradient}).
  *
  * <p>Take one column of the padded image, six rows d0 .. d5 (padded rows 4t .. 4t + 5, "tile row" t), and one column
  * v of a kernel, g0, g1, g2 (its rows u = 0, 1, 2). The four outputs it adds to, rows 4t .. 4t + 3, are
@@ -156,28 +156,60 @@ final class WinogradColumns4 {
         return input;
     }
 
-    /** The six transformed kernels, packed for the GEMM: a training plan keeps one from call to call. */
+    /**
+     * The six transformed kernels, packed for the GEMM: a training plan keeps one from call to call, an inference run
+     * over many chunks makes one for all of them ({@link PaddedWidePlan#forInference}), and any other inference call
+     * one over its scratch. Once written, {@link #forward} only reads it: several threads may share it.
+     */
     static final class Weights {
-        final float[][] panels = new float[K][0];
+        final float[][] panels;
         final Gemm.Packed[] packed = new Gemm.Packed[K];
 
         Weights() {
+            this(new float[K][0]);
+        }
+
+        /** Over these six arrays (grown by {@link #transformWeights} when too short). */
+        Weights(float[][] panels) {
+            if (panels.length != K) {
+                throw new IllegalArgumentException("six arrays of transformed kernels, got " + panels.length);
+            }
+            this.panels = panels;
             for (int k = 0; k < K; k++) {
                 packed[k] = new Gemm.Packed();
             }
         }
     }
 
+    /** The floats of each of a {@link Weights}' six arrays. */
+    int weightsSize() {
+        return Gemm.packedLayoutSize(filters, 3 * channels);
+    }
+
     /** One thread's buffers: a group's six T_k and its six products M_k, and a product source over T. */
     final class Buffers {
-        final float[] transforms = new float[K * group * transformed.paddedSize()];
-        final float[] products = new float[K * filters * group * tiles * rowStride];
+        final float[] transforms;
+        final float[] products;
         final PaddedWide.Source source = transformed.newSource();
         /** The six sources of a group's product. */
         final PanelSource[] sources = new PanelSource[K];
         /** Sources over a {@link Kept}'s layout (the one named), made again when the batch size changes. */
         private PaddedWide keptLayout;
         private final PaddedWide.Source[] keptSources = new PaddedWide.Source[K];
+
+        Buffers() {
+            this(new float[transformsSize()], new float[productsSize()]);
+        }
+
+        /** Over these arrays, of at least {@link #transformsSize()} and {@link #productsSize()} floats. */
+        Buffers(float[] transforms, float[] products) {
+            if (transforms.length < transformsSize() || products.length < productsSize()) {
+                throw new IllegalArgumentException("F(4, 3) buffers of " + transforms.length + " and "
+                        + products.length + " floats, " + transformsSize() + " and " + productsSize() + " needed");
+            }
+            this.transforms = transforms;
+            this.products = products;
+        }
 
         PaddedWide.Source[] keptSources(PaddedWide layout) {
             if (keptLayout != layout) {
@@ -193,6 +225,21 @@ final class WinogradColumns4 {
     /** New buffers for one thread. */
     Buffers newBuffers() {
         return new Buffers();
+    }
+
+    /** Buffers for one thread over these arrays (an inference run's scratch). */
+    Buffers buffersOver(float[] transforms, float[] products) {
+        return new Buffers(transforms, products);
+    }
+
+    /** The floats of a group's six T_k: a {@link Buffers}' transforms. */
+    int transformsSize() {
+        return K * group * transformed.paddedSize();
+    }
+
+    /** The floats of a group's six products M_k: a {@link Buffers}' products. */
+    int productsSize() {
+        return K * filters * group * tiles * rowStride;
     }
 
     /**
@@ -340,6 +387,41 @@ final class WinogradColumns4 {
     }
 
     /**
+     * Image n of x alone, convolved as by {@link #forward} with the same bits, its tile rows shared out over the
+     * threads (fewer images than threads: one image in inference). The image's six T_k are written once, on this
+     * thread, into {@code t} (at least {@link #tileSplitTransformsSize()} floats); then each thread part multiplies
+     * the columns of its run of tile rows, t0 .. t1 - 1 (columns t0*S .. t1*S - 2 of T_k, read where they lie), into
+     * its own part of {@code products} (at least {@link #tileSplitProductsSize()} floats, from K*F*t0*S on) and
+     * transforms them back into y. A product's columns are independent sums, so a column's numbers do not depend on
+     * which columns are multiplied with it.
+     */
+    void forwardByTiles(Weights u, float[] x, int n, float[] b, float[] y, float[] t, float[] products) {
+        int tSize = transformed.paddedSize();
+        inputTransform(x, n * input.imageSize(), t, 0, tSize);
+        int yStart = n * filters * height * width;
+        Parallel.forRange(tiles, (part, t0, t1) -> {
+            int columns = (t1 - t0) * rowStride - 1;        // the last tile row's gap is not a column
+            int at = K * filters * t0 * rowStride;
+            PaddedWide.Source source = transformed.newSource();
+            for (int k = 0; k < K; k++) {
+                Gemm.multiply(u.packed[k], columns, source.of(t, k * tSize + t0 * rowStride, 1, tSize), products,
+                        at + k * filters * columns, columns, false);
+            }
+            outputTransform(products, at, filters * columns, columns, b, y, yStart, t0, t1);
+        });
+    }
+
+    /** The floats {@link #forwardByTiles} needs in t: six T_k, and room to read the last tile rows' from. */
+    int tileSplitTransformsSize() {
+        return K * transformed.paddedSize() + tiles * rowStride;
+    }
+
+    /** The floats {@link #forwardByTiles} needs in products: six M_k of one image. */
+    int tileSplitProductsSize() {
+        return K * filters * tiles * rowStride;
+    }
+
+    /**
      * T_0 .. T_5 of one image x (C, H, W) at {@code x[xStart]} into T's layout at {@code t[to + k * kStride]}: tile
      * row t of channel c from padded rows 4t .. 4t + 5, which are rows 4t - 1 .. 4t + 4 of x (zeros above and below
      * it), each row of T a zero (the gap, the left border of the row and the right border of the one before) and W
@@ -399,11 +481,17 @@ final class WinogradColumns4 {
      * b[f]. Image written at {@code y[yStart]} (F, H, W).
      */
     void outputTransform(float[] m, int at, int kStride, int ld, float[] b, float[] y, int yStart) {
+        outputTransform(m, at, kStride, ld, b, y, yStart, 0, tiles);
+    }
+
+    /** {@link #outputTransform} of tile rows t0 .. t1 - 1 only, tile row t's columns at {@code (t - t0) * S}. */
+    private void outputTransform(float[] m, int at, int kStride, int ld, float[] b, float[] y, int yStart, int t0,
+                                 int t1) {
         for (int f = 0; f < filters; f++) {
             float bias = b == null ? 0f : b[f];
             int plane = yStart + f * height * width;
-            for (int tile = 0; tile < tiles; tile++) {
-                int m0 = at + f * ld + tile * rowStride;
+            for (int tile = t0; tile < t1; tile++) {
+                int m0 = at + f * ld + (tile - t0) * rowStride;
                 int row = 4 * tile;
                 int y0 = plane + row * width;
                 outputRows(m, m0, kStride, bias, y, y0, Math.min(4, height - row), width);

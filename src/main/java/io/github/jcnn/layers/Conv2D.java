@@ -32,7 +32,8 @@ import java.util.random.RandomGenerator;
  * fast through a {@link ConvPlan} of {@code kernels/}, chosen once for its shape: im2col + GEMM
  * ({@code y_n = W . cols_n + b}, with a wide layout and images side by side where they pay), or for padded stride-1
  * convolutions (3x3 SAME) one product over the zero-padded image whose dL/dx is the full convolution with the rotated
- * kernel. The tests check every plan against {@link ConvReference}.
+ * kernel; a 3x3 SAME layer of 16 channels and more in and out by Winograd's F(4, 3), half the multiplications, in
+ * training and inference alike (docs/convolution.md). The tests check every plan against {@link ConvReference}.
  *
  * <p>Threads and determinism: images are split into fixed ranges over the {@link Parallel} threads for the forward
  * pass and for dL/dx (each image is independent). For dL/dW the batch is cut into fixed chunks of 16 consecutive
@@ -67,6 +68,8 @@ public final class Conv2D implements Layer {
     /** How this shape's forward pass and gradients are computed fast (with its own training buffers). */
     private final ConvPlan plan;
 
+    /** Whether this layer was made by {@link #forInference} (its plan holds its kernels as they were then). */
+    private final boolean forInference;
     /** Whether backward computes dL/dx; false for a network's first layer, whose input needs no gradient. */
     private boolean inputGradientNeeded = true;
     /**
@@ -112,9 +115,18 @@ public final class Conv2D implements Layer {
         this(inputShape, filters, kernelHeight, kernelWidth, stride, padding, bias, null);
     }
 
-    /** The full constructor; with a {@code source}, the parameters share its values (see {@link #replica}). */
+    /** With a {@code source}, the parameters share its values (see {@link #replica}). */
     private Conv2D(Shape inputShape, int filters, int kernelHeight, int kernelWidth, int stride, Padding padding,
                    boolean bias, Conv2D source) {
+        this(inputShape, filters, kernelHeight, kernelWidth, stride, padding, bias, source, null);
+    }
+
+    /**
+     * The full constructor; with a {@code source}, the parameters share its values (see {@link #replica}); with a
+     * {@code prepared} plan (the source's plan prepared for inference: {@link #forInference}), this layer uses it.
+     */
+    private Conv2D(Shape inputShape, int filters, int kernelHeight, int kernelWidth, int stride, Padding padding,
+                   boolean bias, Conv2D source, ConvPlan prepared) {
         if (padding == null) {
             throw new IllegalArgumentException("Conv2D: padding must not be null; use Padding.VALID for none");
         }
@@ -156,7 +168,9 @@ public final class Conv2D implements Layer {
         // OH = floor((H + 2P - KH) / S) + 1, OW = floor((W + 2P - KW) / S) + 1
         this.outputShape = Shape.of(filters, (height + 2 * ph - kernelHeight) / stride + 1,
                 (width + 2 * pw - kernelWidth) / stride + 1);
-        this.plan = ConvPlan.of(channels, height, width, filters, kernelHeight, kernelWidth, stride, ph, pw);
+        this.plan = prepared != null ? prepared
+                : ConvPlan.of(channels, height, width, filters, kernelHeight, kernelWidth, stride, ph, pw);
+        this.forInference = prepared != null;
         if (source == null) {
             this.weight = new Parameter("weight", Shape.of(filters, channels, kernelHeight, kernelWidth));
             this.bias = bias ? new Parameter("bias", Shape.of(filters)) : null;
@@ -267,6 +281,9 @@ public final class Conv2D implements Layer {
     @Override
     public Tensor forward(Tensor input, boolean training) {
         Layer.requireBatchOf(this, input);
+        if (training && forInference) {
+            throw new IllegalStateException(this + " was prepared for inference (forInference) and cannot be trained");
+        }
         int batch = input.shape().dim(0);
         float[] x = input.data();
         float[] w = weight.value().data();
@@ -427,6 +444,28 @@ public final class Conv2D implements Layer {
         Conv2D copy = new Conv2D(inputShape, filters, kernelHeight, kernelWidth, stride, padding, hasBias, this);
         copy.inputGradientNeeded = inputGradientNeeded;
         return Optional.of(copy);
+    }
+
+    /**
+     * This layer prepared for one inference run over many samples, with its weights as they are now: where its plan
+     * lays the kernels out for a fast path (Winograd's F(4, 3) transforms them into six matrices), once for all the
+     * run's chunks and threads instead of once per chunk. The result shares this layer's parameters but holds the
+     * kernels as laid out now: it is for inference only ({@code forward(x, true)} is refused) and for a run that holds
+     * the model's weights fixed. The same numbers as this layer's inference. Returns this layer itself when its plan
+     * has nothing to lay out.
+     */
+    public Conv2D forInference() {
+        if (forInference) {
+            return this;
+        }
+        ConvPlan prepared = plan.forInference(weight.value().data());
+        if (prepared == plan) {
+            return this;
+        }
+        Conv2D copy = new Conv2D(inputShape, filters, kernelHeight, kernelWidth, stride, padding, hasBias, this,
+                prepared);
+        copy.inputGradientNeeded = inputGradientNeeded;
+        return copy;
     }
 
     /** The layer as named in error messages, e.g. {@code Conv2D (5x5, stride 1, valid)}. */

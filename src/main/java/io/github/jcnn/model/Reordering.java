@@ -47,16 +47,34 @@ final class Reordering {
     }
 
     /**
-     * {@link #inferencePlan(List)}, and for a run of many samples (a batch cut into chunks) also each dense layer
-     * {@link Dense#forInference prepared} once for all the chunks: the same numbers.
+     * {@link #inferencePlan(List)}, and for a run of many samples (a batch cut into chunks) also each dense layer and
+     * each convolution (inside residual blocks too) {@link Dense#forInference prepared} {@link Conv2D#forInference
+     * once} for all the chunks: the same numbers.
      */
     static List<Layer> inferencePlan(List<Layer> layers, boolean manySamples) {
         List<Layer> plan = poolBeforeRelu(foldBatchNorm(layers));
-        if (manySamples) {
-            plan = new ArrayList<>(plan);
-            plan.replaceAll(layer -> layer instanceof Dense dense ? dense.forInference() : layer);
-        }
-        return plan;
+        return manySamples ? preparedForInference(plan) : plan;
+    }
+
+    /** The layers with each dense layer and convolution prepared for a run ({@code forInference}). */
+    private static List<Layer> preparedForInference(List<Layer> layers) {
+        List<Layer> out = new ArrayList<>(layers);
+        out.replaceAll(layer -> {
+            if (layer instanceof Dense dense) {
+                return dense.forInference();
+            }
+            if (layer instanceof Conv2D conv) {
+                return conv.forInference();
+            }
+            if (layer instanceof Residual block) {
+                List<Layer> body = preparedForInference(block.body());
+                List<Layer> shortcut = preparedForInference(block.shortcut());
+                return same(body, block.body()) && same(shortcut, block.shortcut()) ? block
+                        : new Residual(block.inputShape(), body, shortcut);
+            }
+            return layer;
+        });
+        return out;
     }
 
     /**

@@ -331,6 +331,74 @@ class WinogradColumns4Properties {
         }
     }
 
+    /**
+     * Inference by F(4, 3) through {@link PaddedWidePlan}: the training forward pass's bits on 1, 2 and 3 threads,
+     * with the kernels transformed per call or once for a run ({@link PaddedWidePlan#forInference}), from inside a
+     * task (a chunk of a large batch), and for each image alone (its tile rows shared out over the threads).
+     */
+    @Property(tries = 60)
+    void inferenceGivesTheTrainingBitsOnAnyThreadCountAndForOneImage(@ForAll @IntRange(min = 1, max = 5) int n,
+                                                                     @ForAll @IntRange(min = 1, max = 9) int c,
+                                                                     @ForAll @IntRange(min = 1, max = 9) int f,
+                                                                     @ForAll @IntRange(min = 1, max = 17) int h,
+                                                                     @ForAll @IntRange(min = 1, max = 20) int w,
+                                                                     @ForAll boolean bias,
+                                                                     @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] x = random(n * c * h * w, random);
+        float[] weight = random(f * c * 9, random);
+        float[] b = bias ? random(f, random) : null;
+        int output = f * h * w;
+        int image = c * h * w;
+        int before = Parallel.threads();
+        try {
+            float[] expected = null;
+            for (int threads = 1; threads <= 3; threads++) {
+                Parallel.setThreads(threads);
+                PaddedWidePlan plan = planWithColumns4(c, h, w, f);
+                float[] trained = run(plan, x, n, weight, b, output, true);
+                if (expected == null) {
+                    expected = trained;
+                    assertCloseToReference(trained, Tensor.of(Shape.of(n, c, h, w), x),
+                            Tensor.of(Shape.of(f, c, 3, 3), weight), bias ? Tensor.of(Shape.of(f), b) : null,
+                            1e-5f, plan.toString());
+                }
+                assertThat(trained).as("%s: training on %d threads", plan, threads).containsExactly(expected);
+                ConvPlan prepared = plan.forInference(weight);
+                assertThat(prepared).as("a plan with its kernels transformed").isNotSameAs(plan);
+                assertThat(run(plan, x, n, weight, b, output, false)).as("%s: inference on %d threads", plan, threads)
+                        .containsExactly(expected);
+                assertThat(run(prepared, x, n, weight, b, output, false))
+                        .as("%s: inference prepared on %d threads", plan, threads).containsExactly(expected);
+                float[][] inTask = new float[1][];
+                Parallel.forRange(threads, (part, from, to) -> {
+                    if (part == 0) {
+                        inTask[0] = run(prepared, x, n, weight, b, output, false);
+                    }
+                });
+                assertThat(inTask[0]).as("%s: inference inside a task", plan).containsExactly(expected);
+                for (int k = 0; k < n; k++) {
+                    float[] one = Arrays.copyOfRange(x, k * image, (k + 1) * image);
+                    float[] row = Arrays.copyOfRange(expected, k * output, (k + 1) * output);
+                    assertThat(run(plan, one, 1, weight, b, output, false))
+                            .as("%s: image %d alone on %d threads", plan, k, threads).containsExactly(row);
+                    assertThat(run(prepared, one, 1, weight, b, output, false))
+                            .as("%s: image %d alone, prepared, on %d threads", plan, k, threads).containsExactly(row);
+                }
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    /** {@code plan.forward} of n images into an output of NaNs (every number must be written). */
+    private static float[] run(ConvPlan plan, float[] x, int n, float[] w, float[] b, int output, boolean training) {
+        float[] y = new float[n * output];
+        Arrays.fill(y, Float.NaN);
+        plan.forward(x, n, w, b, y, training);
+        return y;
+    }
+
     /** The plan {@link ConvPlan#of} makes for a 3x3 SAME layer, with F(4, 3) in training whatever its size. */
     private static PaddedWidePlan planWithColumns4(int c, int h, int w, int f) {
         Im2ColPlan rows = new Im2ColPlan(new Im2Col(c, h, w, 3, 3, 1, 1, 1), f);
@@ -339,10 +407,11 @@ class WinogradColumns4Properties {
     }
 
     @Test
-    void theCifarNetworksLayersTrainThisWayButTheirFirst() {
+    void theCifarNetworksLayersTrainAndInferThisWayButTheirFirst() {
         assertThat(ConvPlan.of(32, 32, 32, 32, 3, 3, 1, 1, 1).toString())
-                .contains("training: Winograd F(4, 3)").contains("dL/dx: Winograd F(4, 3)");
-        assertThat(ConvPlan.of(128, 8, 8, 128, 3, 3, 1, 1, 1).toString()).contains("training: Winograd F(4, 3)");
+                .contains("training and inference: Winograd F(4, 3)").contains("dL/dx: Winograd F(4, 3)");
+        assertThat(ConvPlan.of(128, 8, 8, 128, 3, 3, 1, 1, 1).toString())
+                .contains("training and inference: Winograd F(4, 3)");
         // the RGB input layer, a layer of few filters, a stride-2 layer and a 5x5 kernel keep the plain sums
         assertThat(ConvPlan.of(3, 32, 32, 32, 3, 3, 1, 1, 1).toString()).doesNotContain("F(4, 3)");
         assertThat(ConvPlan.of(32, 32, 32, 8, 3, 3, 1, 1, 1).toString()).doesNotContain("F(4, 3)");

@@ -301,4 +301,29 @@ class Conv2DTest {
             executor.shutdown();
         }
     }
+
+    @Test
+    void aLayerPreparedForInferenceGivesItsBitsHoldsItsKernelsAndRefusesTraining() {
+        Conv2D conv = new Conv2D(Shape.of(16, 8, 8), 16, 3, 3, 1, Padding.SAME, true);
+        conv.initialize(WeightInit.HE, new SplittableRandom(3));
+        SplittableRandom random = new SplittableRandom(4);
+        Tensor x = Tensor.zeros(Shape.of(3, 16, 8, 8));
+        for (int i = 0; i < x.size(); i++) {
+            x.data()[i] = (float) random.nextGaussian();
+        }
+        Conv2D prepared = conv.forInference();
+        assertThat(prepared).isNotSameAs(conv);
+        assertThat(prepared.forInference()).isSameAs(prepared);
+        float[] expected = conv.forward(x, false).data().clone();
+        assertThat(prepared.forward(x, false).data()).containsExactly(expected);
+        // its kernels are those of the moment it was made: the layer's own follow its weights
+        conv.parameters().get(0).value().data()[0] += 1f;
+        assertThat(prepared.forward(x, false).data()).containsExactly(expected);
+        assertThat(conv.forward(x, false).data()).isNotEqualTo(expected);
+        assertThatThrownBy(() -> prepared.forward(x, true)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("prepared for inference");
+        // a layer with nothing to lay out (LeNet-5's 5x5 VALID convolution) is its own prepared layer
+        Conv2D lenet = new Conv2D(Shape.of(3, 32, 32), 6, 5);
+        assertThat(lenet.forInference()).isSameAs(lenet);
+    }
 }

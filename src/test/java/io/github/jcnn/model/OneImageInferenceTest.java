@@ -55,6 +55,41 @@ class OneImageInferenceTest {
     }
 
     @Test
+    void winogradLayersGiveTheSameBitsAloneInAFewAndInAChunkedBatch() {
+        // 16 channels and more, 3x3 SAME, stride 1: inference by F(4, 3) (a batch of 40 in chunks, the kernels
+        // transformed once for the run; 6 images whole, transformed per call; one image, its tile rows shared out),
+        // in a residual block's path too; 12x12 maps then 6x6, heights of 3 and 2 tile rows
+        Sequential model = Sequential.builder(Shape.of(3, 12, 12))
+                .conv2d(16, 3, 3, 1, Padding.SAME, false).batchNorm().relu()
+                .conv2d(16, 3, 3, 1, Padding.SAME, false).batchNorm().relu().maxPool(2)
+                .residual(b -> b.conv2d(24, 3, 3, 1, Padding.SAME, false).batchNorm().relu()
+                        .conv2d(24, 3, 3, 1, Padding.SAME, false).batchNorm()).relu()
+                .globalAvgPool().dense(5)
+                .seed(6)
+                .build();
+        SplittableRandom random = new SplittableRandom(7);
+        Tensor batch = Tensor.zeros(Shape.of(40, 3, 12, 12));
+        for (int i = 0; i < batch.size(); i++) {
+            batch.data()[i] = (float) random.nextGaussian();
+        }
+        assertEachImageAloneGivesItsRowOfTheBatch(model, batch, 2, 0, 17, 39);
+        assertEachImageAloneGivesItsRowOfTheBatch(model, batch, 3, 5, 38);
+        int in = 3 * 12 * 12;
+        Tensor few = Tensor.wrap(Shape.of(6, 3, 12, 12), java.util.Arrays.copyOfRange(batch.data(), 0, 6 * in));
+        float[] chunked = model.predict(batch).data();
+        for (int t = 1; t <= 3; t++) {
+            int before = Parallel.threads();
+            try {
+                Parallel.setThreads(t);
+                assertThat(model.predict(few).data()).as("6 images whole on %d threads", t)
+                        .containsExactly(java.util.Arrays.copyOfRange(chunked, 0, 6 * 5));
+            } finally {
+                Parallel.setThreads(before);
+            }
+        }
+    }
+
+    @Test
     void aLargeImageSharedOutByRowsGivesTheBitsOfABatch() {
         // 64 x 64: 4,222 wide columns for a 3x3 SAME convolution, enough to share one image out by output rows on 2
         // and 3 threads (PaddedWidePlan.SHARED_COLUMNS per thread), each thread's columns multiplied in blocks of
