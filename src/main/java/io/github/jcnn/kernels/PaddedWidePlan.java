@@ -231,7 +231,7 @@ final class PaddedWidePlan implements ConvPlan {
         float[][] panels = null;
         WinogradColumns4.Weights u = prepared;
         if (u == null) {
-            panels = Scratch.rows(6, columns4.weightsSize());
+            panels = Scratch.rows(WinogradColumns4.K, columns4.weightsSize());
             u = new WinogradColumns4.Weights(panels);
             columns4.transformWeights(w, u);
         }

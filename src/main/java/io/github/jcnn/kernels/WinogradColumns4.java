@@ -63,7 +63,7 @@ final class WinogradColumns4 {
     private static final int GRADIENT_COLUMNS = 1024;
 
     /** Six transforms: T_0 .. T_5, U_0 .. U_5, M_0 .. M_5. */
-    private static final int K = 6;
+    static final int K = 6;
 
     private final int channels;
     private final int height;
