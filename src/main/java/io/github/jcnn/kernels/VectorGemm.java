@@ -51,6 +51,8 @@ final class VectorGemm {
     private static final int MC = 16 * MR;
     /** Columns of B per block. */
     private static final int NC = 1024;
+    /** Products of at most this depth run each panel of A against every panel of B in turn (see multiply). */
+    private static final int SHALLOW_DEPTH = 64;
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
@@ -237,7 +239,10 @@ final class VectorGemm {
                     // in place (a padded image's rows, unaligned and spread over more cache lines than L1 holds):
                     // each panel of A, in L1, serves every panel of B in turn instead (VGG-16's one image: 139 ->
                     // 120 ms, alternating in one JVM; no change in training)
-                    boolean panelsOfAOuter = sources[0] != ws.packedB;
+                    // a shallow product (depth of 64 or less: dL/dx's column matrix) is bound by writing C: each panel
+                    // of A then serves every panel of B in turn too, so that C is written 8 rows at a time along
+                    // them rather than 128 rows a panel's width at a time
+                    boolean panelsOfAOuter = sources[0] != ws.packedB || kc <= SHALLOW_DEPTH;
                     int outer = panelsOfAOuter ? aPanels : bPanels;
                     int inner = panelsOfAOuter ? bPanels : aPanels;
                     for (int o = 0; o < outer; o++) {
