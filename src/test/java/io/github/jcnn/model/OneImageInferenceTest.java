@@ -46,11 +46,7 @@ class OneImageInferenceTest {
                 .flatten().dense(33).relu().dense(5)
                 .seed(5)
                 .build();
-        SplittableRandom random = new SplittableRandom(3);
-        Tensor batch = Tensor.zeros(Shape.of(20, 3, 24, 24));
-        for (int i = 0; i < batch.size(); i++) {
-            batch.data()[i] = (float) random.nextGaussian();
-        }
+        Tensor batch = gaussian(Shape.of(20, 3, 24, 24), 3);
         assertEachImageAloneGivesItsRowOfTheBatch(model, batch, 2, 0, 7, 19);
     }
 
@@ -67,11 +63,7 @@ class OneImageInferenceTest {
                 .globalAvgPool().dense(5)
                 .seed(6)
                 .build();
-        SplittableRandom random = new SplittableRandom(7);
-        Tensor batch = Tensor.zeros(Shape.of(40, 3, 12, 12));
-        for (int i = 0; i < batch.size(); i++) {
-            batch.data()[i] = (float) random.nextGaussian();
-        }
+        Tensor batch = gaussian(Shape.of(40, 3, 12, 12), 7);
         assertEachImageAloneGivesItsRowOfTheBatch(model, batch, 2, 0, 17, 39);
         assertEachImageAloneGivesItsRowOfTheBatch(model, batch, 3, 5, 38);
         int in = 3 * 12 * 12;
@@ -100,11 +92,7 @@ class OneImageInferenceTest {
                 .flatten().dense(5)
                 .seed(8)
                 .build();
-        SplittableRandom random = new SplittableRandom(9);
-        Tensor batch = Tensor.zeros(Shape.of(5, 3, 64, 64));
-        for (int i = 0; i < batch.size(); i++) {
-            batch.data()[i] = (float) random.nextGaussian();
-        }
+        Tensor batch = gaussian(Shape.of(5, 3, 64, 64), 9);
         // the batch on one thread, five images: each product over the whole image
         assertEachImageAloneGivesItsRowOfTheBatch(model, batch, 1, 0, 4);
     }
@@ -136,5 +124,15 @@ class OneImageInferenceTest {
         } finally {
             Parallel.setThreads(before);
         }
+    }
+
+    /** A tensor of this shape filled with standard normal numbers drawn from this seed. */
+    private static Tensor gaussian(Shape shape, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        Tensor t = Tensor.zeros(shape);
+        for (int i = 0; i < t.size(); i++) {
+            t.data()[i] = (float) random.nextGaussian();
+        }
+        return t;
     }
 }
