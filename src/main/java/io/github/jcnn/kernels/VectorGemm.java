@@ -219,6 +219,13 @@ final class VectorGemm {
                     accumulate, ws);
             return;
         }
+        if (MR == 8 && prepacked == null && aDepthStep == 1 && n <= NR) {
+            // B one panel wide (a weight gradient of few filters over a long depth: 32 x 27 x 16,384): each packed
+            // panel of A would serve one micro-tile, so packing A (a transpose, one float at a time) would cost
+            // about what the product does; its rows, depth after depth side by side, are read where they lie
+            multiplyRowsInPlace(m, n, k, a, aOffset, null, aRowStep, b, c, cOffset, ldc, accumulate);
+            return;
+        }
         for (int j0 = 0; j0 < n; j0 += NC) {
             int nc = Math.min(NC, n - j0);
             int bPanels = (nc + NR - 1) / NR;
@@ -416,6 +423,16 @@ final class VectorGemm {
     /** {@link #multiplyRowsInPlace} with A[i][p] = {@code a[aOffset + aStarts[i] + p]}. */
     static void multiplyRowsInPlace(int m, int n, int k, float[] a, int aOffset, int[] aStarts, PanelSource b,
                                     float[] c, int cOffset, int ldc, boolean accumulate) {
+        multiplyRowsInPlace(m, n, k, a, aOffset, aStarts, 0, b, c, cOffset, ldc, accumulate);
+    }
+
+    /**
+     * {@link #multiplyRowsInPlace} with row i of A from {@code a[aOffset + aStarts[i]]} on, or, when aStarts is null,
+     * from {@code a[aOffset + i*aRowStep]} on.
+     */
+    private static void multiplyRowsInPlace(int m, int n, int k, float[] a, int aOffset, int[] aStarts,
+                                            int aRowStep, PanelSource b, float[] c, int cOffset, int ldc,
+                                            boolean accumulate) {
         Workspace ws = WORKSPACE.get();
         for (int j0 = 0; j0 < n; j0 += NC) {
             int nc = Math.min(NC, n - j0);
@@ -436,14 +453,14 @@ final class VectorGemm {
                     for (int i0 = 0; i0 < m; i0 += 8) {
                         int height = Math.min(8, m - i0);
                         // rows past m repeat the last row: computed in the scratch tile and dropped
-                        int r0 = aOffset + aStarts[i0] + p0;
-                        int r1 = aOffset + aStarts[i0 + Math.min(1, height - 1)] + p0;
-                        int r2 = aOffset + aStarts[i0 + Math.min(2, height - 1)] + p0;
-                        int r3 = aOffset + aStarts[i0 + Math.min(3, height - 1)] + p0;
-                        int r4 = aOffset + aStarts[i0 + Math.min(4, height - 1)] + p0;
-                        int r5 = aOffset + aStarts[i0 + Math.min(5, height - 1)] + p0;
-                        int r6 = aOffset + aStarts[i0 + Math.min(6, height - 1)] + p0;
-                        int r7 = aOffset + aStarts[i0 + Math.min(7, height - 1)] + p0;
+                        int r0 = rowStart(aOffset, aStarts, aRowStep, i0) + p0;
+                        int r1 = rowStart(aOffset, aStarts, aRowStep, i0 + Math.min(1, height - 1)) + p0;
+                        int r2 = rowStart(aOffset, aStarts, aRowStep, i0 + Math.min(2, height - 1)) + p0;
+                        int r3 = rowStart(aOffset, aStarts, aRowStep, i0 + Math.min(3, height - 1)) + p0;
+                        int r4 = rowStart(aOffset, aStarts, aRowStep, i0 + Math.min(4, height - 1)) + p0;
+                        int r5 = rowStart(aOffset, aStarts, aRowStep, i0 + Math.min(5, height - 1)) + p0;
+                        int r6 = rowStart(aOffset, aStarts, aRowStep, i0 + Math.min(6, height - 1)) + p0;
+                        int r7 = rowStart(aOffset, aStarts, aRowStep, i0 + Math.min(7, height - 1)) + p0;
                         int co = cOffset + i0 * ldc + jj;
                         if (height == 8 && width == NR) {
                             kernel8Rows(kc, a, r0, r1, r2, r3, r4, r5, r6, r7, pb, so, c, co, ldc, add);
@@ -464,6 +481,11 @@ final class VectorGemm {
                 }
             }
         }
+    }
+
+    /** Where row i of A starts: {@code aOffset + aStarts[i]}, or {@code aOffset + i*aRowStep} without a table. */
+    private static int rowStart(int aOffset, int[] aStarts, int aRowStep, int i) {
+        return aOffset + (aStarts != null ? aStarts[i] : i * aRowStep);
     }
 
     /** A tile of fewer than MR rows or NR columns: C's values into the scratch tile, the kernel, and back. */
