@@ -25,7 +25,10 @@ import jdk.incubator.vector.VectorSpecies;
  * row r is the image shifted by delta(r)) is read where it lies, through a table of row starts, and not copied; the
  * kernel reads B through that table either way, so the numbers and their order are the same. Such a panel is not
  * aligned and its rows overlap, so it spans more cache lines than L1 holds: the tiles then go panel of A by panel of
- * A, each A panel (MR x KC floats) staying in L1 while it meets every B panel of the block. MR is 8
+ * A, each A panel (MR x KC floats) staying in L1 while it meets every B panel of the block. When B is a single panel
+ * wide (n &le; NR: the weight gradient of a first convolution, 32 x 27 x 16,384) and A's depths lie side by side,
+ * each packed panel of A would serve one micro-tile only, so A's rows are read where they lie instead
+ * ({@link #multiplyRowsInPlace}'s kernel), with the same chain per element of C. MR is 8
  * with 32 vector registers (AVX-512: 16 sums + 2 B + 1 broadcast), 6 with 16 (AVX2: 12 + 2 + 1).
  *
  * <p>Order of additions: an element of C receives, per block of KC depths, the fused multiply-add chain
@@ -220,9 +223,10 @@ final class VectorGemm {
             return;
         }
         if (MR == 8 && prepacked == null && aDepthStep == 1 && n <= NR) {
-            // B one panel wide (a weight gradient of few filters over a long depth: 32 x 27 x 16,384): each packed
-            // panel of A would serve one micro-tile, so packing A (a transpose, one float at a time) would cost
-            // about what the product does; its rows, depth after depth side by side, are read where they lie
+            // B one panel wide (the weight gradient of a convolution over 3 channels, 3 x 3 x 3 = 27 columns, over
+            // a long depth: 32 x 27 x 16,384): each packed panel of A would serve one micro-tile, so packing A (a
+            // transpose, one float at a time: 35% of that product's time) would cost about what the product does;
+            // A's rows, their depths side by side, are read where they lie instead
             multiplyRowsInPlace(m, n, k, a, aOffset, null, aRowStep, b, c, cOffset, ldc, accumulate);
             return;
         }
@@ -411,8 +415,8 @@ final class VectorGemm {
      * C (m x n) = C + A . B, or 0 + A . B when {@code accumulate} is false, with each row of A read where it lies:
      * A[i][p] = {@code a[aStarts[i] + p]}, nothing packed. A convolution's windows over a padded image are such an A
      * (row r is the image shifted by delta(r)); packing them would be a transpose, one float at a time. B's panels
-     * are always copied (in dL/dW, its one use, B is dL/dy transposed, F columns, and each panel serves all C*KH*KW
-     * rows of A). Per element of C the same fused multiply-add chain as {@link #multiply}, so the same bits. Only
+     * are always copied (in dL/dW, B is dL/dy transposed, F columns, and each panel serves all C*KH*KW rows of A;
+     * {@link #multiply} also comes here for a B one panel wide). Per element of C the same fused multiply-add chain as {@link #multiply}, so the same bits. Only
      * when {@link #readsRowsInPlace()}.
      */
     static void multiplyRowsInPlace(int m, int n, int k, float[] a, int[] aStarts, PanelSource b, float[] c,
