@@ -419,8 +419,8 @@ final class VectorGemm {
      * A[i][p] = {@code a[aStarts[i] + p]}, nothing packed. A convolution's windows over a padded image are such an A
      * (row r is the image shifted by delta(r)); packing them would be a transpose, one float at a time. B's panels
      * are always copied (in dL/dW, B is dL/dy transposed, F columns, and each panel serves all C*KH*KW rows of A;
-     * {@link #multiply} also comes here for a B one panel wide). Per element of C the same fused multiply-add chain as {@link #multiply}, so the same bits. Only
-     * when {@link #readsRowsInPlace()}.
+     * {@link #multiply} also comes here for a B one panel wide). Per element of C the same fused multiply-add chain
+     * as {@link #multiply}, so the same bits. Only when {@link #readsRowsInPlace()}.
      */
     static void multiplyRowsInPlace(int m, int n, int k, float[] a, int[] aStarts, PanelSource b, float[] c,
                                     int cOffset, int ldc, boolean accumulate) {
