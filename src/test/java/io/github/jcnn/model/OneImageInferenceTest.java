@@ -46,7 +46,7 @@ class OneImageInferenceTest {
                 .flatten().dense(33).relu().dense(5)
                 .seed(5)
                 .build();
-        Tensor batch = gaussian(Shape.of(20, 3, 24, 24), 3);
+        Tensor batch = Synthetic.images(Shape.of(3, 24, 24), 20, 3);
         assertEachImageAloneGivesItsRowOfTheBatch(model, batch, 2, 0, 7, 19);
     }
 
@@ -63,7 +63,7 @@ class OneImageInferenceTest {
                 .globalAvgPool().dense(5)
                 .seed(6)
                 .build();
-        Tensor batch = gaussian(Shape.of(40, 3, 12, 12), 7);
+        Tensor batch = Synthetic.images(Shape.of(3, 12, 12), 40, 7);
         assertEachImageAloneGivesItsRowOfTheBatch(model, batch, 2, 0, 17, 39);
         assertEachImageAloneGivesItsRowOfTheBatch(model, batch, 3, 5, 38);
         int in = 3 * 12 * 12;
@@ -92,7 +92,7 @@ class OneImageInferenceTest {
                 .flatten().dense(5)
                 .seed(8)
                 .build();
-        Tensor batch = gaussian(Shape.of(5, 3, 64, 64), 9);
+        Tensor batch = Synthetic.images(Shape.of(3, 64, 64), 5, 9);
         // the batch on one thread, five images: each product over the whole image
         assertEachImageAloneGivesItsRowOfTheBatch(model, batch, 1, 0, 4);
     }
@@ -124,15 +124,5 @@ class OneImageInferenceTest {
         } finally {
             Parallel.setThreads(before);
         }
-    }
-
-    /** A tensor of this shape filled with standard normal numbers drawn from this seed. */
-    private static Tensor gaussian(Shape shape, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        Tensor t = Tensor.zeros(shape);
-        for (int i = 0; i < t.size(); i++) {
-            t.data()[i] = (float) random.nextGaussian();
-        }
-        return t;
     }
 }
