@@ -1,8 +1,6 @@
 package io.github.jcnn.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -13,39 +11,17 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>One vector shape only, the preferred one that every other vector kernel uses, even where rows are short (8
  * floats on an 8x8 map, left to the loops). A second shape (8-float vectors for those rows, tried) loads a second
  * vector class, the JDK's shared vector methods then see two classes at their call sites, and C2 compiled the GEMM's
- * and the copies' loads and stores to the Vector API's scalar fallback: `vgg` trained about 15% slower.
+ * and the copies' loads and stores to the Vector API's scalar fallback: `vgg` trained about 15% slower. Two tile
+ * rows in one vector (blends, a shuffle and a scalar store per T_k row; tried for those 8x8 maps) made one method so
+ * large that C2 stopped inlining inside it (its node budget): the vectors became heap objects, megabytes of garbage
+ * per training step.
  */
 final class VectorWinogradRows {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Half a vector: the row width {@link #pairs} two tile rows in one vector. */
-    private static final int HALF = L / 2;
-    /** The upper half's lanes, and the first of them alone. */
-    private static final VectorMask<Float> UPPER = mask(HALF, L);
-    private static final VectorMask<Float> FIRST_UPPER = mask(HALF, HALF + 1);
-    /** The upper half moved up one lane: lane l &gt; HALF takes lane l - 1 (lane HALF is then blended to 0). */
-    private static final VectorShuffle<Float> SHIFT_UPPER = VectorShuffle.fromOp(S, l -> l <= HALF ? l : l - 1);
 
     private VectorWinogradRows() {
-    }
-
-    private static VectorMask<Float> mask(int from, int to) {
-        boolean[] bits = new boolean[L];
-        for (int l = from; l < to; l++) {
-            bits[l] = true;
-        }
-        return VectorMask.fromArray(S, bits, 0);
-    }
-
-    /**
-     * Whether rows of {@code width} numbers are done two tile rows to a vector ({@link #inputRowsPaired}): rows of
-     * half a vector (8 floats in 16-float vectors, an 8x8 map), which one vector a row would leave to the loops. (The
-     * output transform's paired form, tried, made C2 stop inlining the Vector API's intrinsics in
-     * {@link #outputRows6}: 13% of a `vgg` step's samples in their scalar fallbacks.)
-     */
-    static boolean pairs(int width) {
-        return width == HALF;
     }
 
     /** {@link WinogradRows#inputRow}: L columns at a time, the last few by the loop. */
@@ -122,58 +98,6 @@ final class VectorWinogradRows {
             e3.intoArray(z, to + 5 * kStride + j);
         }
         return j;
-    }
-
-    /**
-     * {@link WinogradColumns4#inputRows} for tile rows t and t + 1 of one channel at once, rows of HALF numbers: lane
-     * l &lt; HALF is column l of tile row t, lane HALF + l column l of tile row t + 1. The channel of x (H rows of
-     * HALF) starts at {@code x[channel]}; d_i of the pair is row {@code top + i} of it for the first tile row,
-     * {@code top + 4 + i} for the second, the zeros (at least L long) outside the image. A vector over a row of the
-     * first reads the row after it too ({@link #fitsPaired}), one over a row of the second the row before. T_k's two
-     * rows are written at {@code t[to + k * kStride]} and one row stride (HALF + 1) on, with the zero between them
-     * (the second row's gap), by one vector store moved up a lane in its upper half and one scalar store: the same
-     * numbers and bits as the loop.
-     */
-    static void inputRowsPaired(float[] x, int channel, int top, int height, float[] zeros, float[] t, int to,
-                                int kStride) {
-        FloatVector d0 = pair(x, channel, top, height, zeros);
-        FloatVector d1 = pair(x, channel, top + 1, height, zeros);
-        FloatVector d2 = pair(x, channel, top + 2, height, zeros);
-        FloatVector d3 = pair(x, channel, top + 3, height, zeros);
-        FloatVector d4 = pair(x, channel, top + 4, height, zeros);
-        FloatVector e = d4.sub(d2);
-        FloatVector h = d1.sub(d3).mul(2f);
-        storePair(d0.mul(4f).sub(d2.mul(5f)).add(d4), t, to);
-        storePair(d3.add(d4).sub(d1.add(d2).mul(4f)), t, to + kStride);
-        storePair(d1.sub(d2).mul(4f).add(d4.sub(d3)), t, to + 2 * kStride);
-        storePair(e.sub(h), t, to + 3 * kStride);
-        storePair(e.add(h), t, to + 4 * kStride);
-        storePair(d1.mul(4f).sub(d3.mul(5f)).add(pair(x, channel, top + 5, height, zeros)), t, to + 5 * kStride);
-    }
-
-    /**
-     * Whether {@link #inputRowsPaired}'s reads of the first tile row (a vector from the start of each of its rows)
-     * stay in x: its last row inside the image, and the HALF floats after it.
-     */
-    static boolean fitsPaired(float[] x, int channel, int top, int height) {
-        int last = Math.min(top + 5, height - 1);
-        return last < 0 || channel + last * HALF + L <= x.length;
-    }
-
-    /** d of both tile rows: row r's HALF numbers, then row r + 4's (read from HALF floats before it). */
-    private static FloatVector pair(float[] x, int channel, int r, int height, float[] zeros) {
-        FloatVector first = r >= 0 && r < height ? FloatVector.fromArray(S, x, channel + r * HALF)
-                : FloatVector.fromArray(S, zeros, 0);
-        int below = r + 4;
-        FloatVector second = below >= 0 && below < height ? FloatVector.fromArray(S, x, channel + (below - 1) * HALF)
-                : FloatVector.fromArray(S, zeros, 0);
-        return first.blend(second, UPPER);
-    }
-
-    /** Lanes 0 .. HALF - 1 at t[to], a zero, lanes HALF .. L - 1 after it. */
-    private static void storePair(FloatVector v, float[] t, int to) {
-        v.rearrange(SHIFT_UPPER).blend(0f, FIRST_UPPER).intoArray(t, to);
-        t[to + L] = v.lane(L - 1);
     }
 
     /** {@link WinogradColumns4#outputRows} of four rows: L columns at a time, the last few by the loop. */

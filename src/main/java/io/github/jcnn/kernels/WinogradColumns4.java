@@ -442,7 +442,6 @@ final class WinogradColumns4 {
      * trailing zero written.
      */
     private void transformRows(float[] x, int xStart, float[] t, int to, int kStride, int channelRows) {
-        boolean paired = Simd.VECTOR && VectorWinogradRows.pairs(width);
         for (int c = 0; c < channels; c++) {
             int channel = xStart + c * height * width;
             for (int tile = 0; tile < tiles; tile++) {
@@ -450,12 +449,6 @@ final class WinogradColumns4 {
                 int row = to + (c * channelRows + tile) * rowStride;
                 for (int k = 0; k < K; k++) {
                     t[row + k * kStride] = 0f;
-                }
-                if (paired && tile + 1 < tiles && VectorWinogradRows.fitsPaired(x, channel, top, height)) {
-                    // this tile row and the next, rows of half a vector: one vector for both
-                    VectorWinogradRows.inputRowsPaired(x, channel, top, height, zeros, t, row + 1, kStride);
-                    tile++;
-                    continue;
                 }
                 inputRows(rowOf(x, top), offsetOf(channel, top), rowOf(x, top + 1), offsetOf(channel, top + 1),
                         rowOf(x, top + 2), offsetOf(channel, top + 2), rowOf(x, top + 3), offsetOf(channel, top + 3),

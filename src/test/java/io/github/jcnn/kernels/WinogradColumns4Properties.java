@@ -159,50 +159,6 @@ class WinogradColumns4Properties {
     }
 
     /**
-     * Rows of half a vector (8x8 maps with 16-float vectors): two tile rows a vector give the loop's bits, T's two rows
-     * with the zero between them.
-     */
-    @Property(tries = 100)
-    void pairedTileRowsGiveTheBitsOfTheLoops(@ForAll @IntRange(min = 5, max = 17) int height,
-                                             @ForAll @IntRange(min = 0, max = 3) int tileChoice,
-                                             @ForAll @IntRange(min = 0, max = 1000) int seed) {
-        net.jqwik.api.Assume.that(Simd.VECTOR);
-        int half = 1;
-        while (!VectorWinogradRows.pairs(half)) {
-            half++;
-        }
-        int tiles = (height + 3) / 4;
-        int tile = tileChoice % (tiles - 1);                // a tile row with one after it
-        SplittableRandom random = new SplittableRandom(seed);
-        // two channels; the pair in the second, so that the rows before and after it are other numbers
-        float[] x = random(2 * height * half, random);
-        int channel = height * half;
-        float[] zeros = new float[64];
-        int top = 4 * tile - 1;
-        int stride = 3 * half;                              // T_k apart
-        float[] t = random(6 * stride, random);
-        float[] want = t.clone();
-        net.jqwik.api.Assume.that(VectorWinogradRows.fitsPaired(x, channel, top, height));
-        VectorWinogradRows.inputRowsPaired(x, channel, top, height, zeros, t, 1, stride);
-        for (int k = 0; k < 6; k++) {
-            want[1 + half + k * stride] = 0f;               // the second row's gap
-        }
-        for (int second = 0; second < 2; second++) {
-            int r = top + 4 * second;
-            float[][] rows = new float[6][];
-            int[] at = new int[6];
-            for (int i = 0; i < 6; i++) {
-                boolean inside = r + i >= 0 && r + i < height;
-                rows[i] = inside ? x : zeros;
-                at[i] = inside ? channel + (r + i) * half : 0;
-            }
-            WinogradColumns4.inputRows(rows[0], at[0], rows[1], at[1], rows[2], at[2], rows[3], at[3], rows[4], at[4],
-                    rows[5], at[5], want, 1 + second * (half + 1), stride, half);
-        }
-        assertThat(t).as("tile rows %d and %d of %d, rows of %d", tile, tile + 1, height, half).containsExactly(want);
-    }
-
-    /**
      * dL/dW by F(4, 3) ({@link WinogradColumns4#weightGradient}) against the plain sums within rounding, from x and
      * from the T a forward pass kept for the whole batch (any run of its images, the same bits as from x), with
      * groups of images from one up.
