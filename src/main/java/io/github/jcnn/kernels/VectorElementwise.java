@@ -4,7 +4,6 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -34,21 +33,13 @@ final class VectorElementwise {
     private VectorElementwise() {
     }
 
-    /** Lane l takes lane l + N (mod 2N): the upper half moved down, for {@link #upper}. */
-    private static final VectorShuffle<Float> UPPER_DOWN = VectorShuffle.fromOp(F, l -> (l + N) % (2 * N));
-
-    /** Lanes 0 .. N - 1 of v as N doubles. */
-    private static DoubleVector lower(FloatVector v) {
-        return (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
+    /** N: the doubles in one vector, the floats each running sum takes per step. */
+    static int doubleLanes() {
+        return N;
     }
 
-    /**
-     * Lanes N .. 2N - 1 of v as N doubles: moved down by a fixed shuffle first, then converted as {@link #lower}.
-     * The API's own way to the upper half (a conversion of part 1) builds a shuffle at every call, which C2 did not
-     * always compile to instructions: in some JVMs about 2.7 MB of shuffles per `vgg` training step at batch 64.
-     */
-    private static DoubleVector upper(FloatVector v) {
-        return lower(v.rearrange(UPPER_DOWN));
+    private static DoubleVector widen(FloatVector v, int half) {
+        return (DoubleVector) v.convertShape(VectorOperators.F2D, D, half);
     }
 
     private static double lanes(DoubleVector s0, DoubleVector s1) {
@@ -99,8 +90,8 @@ final class VectorElementwise {
         int i = from;
         for (; i + 2 * N <= to; i += 2 * N) {
             FloatVector v = FloatVector.fromArray(F, x, i);
-            s0 = s0.add(lower(v));
-            s1 = s1.add(upper(v));
+            s0 = s0.add(widen(v, 0));
+            s1 = s1.add(widen(v, 1));
         }
         double total = lanes(s0, s1);
         for (; i < to; i++) {
@@ -116,8 +107,8 @@ final class VectorElementwise {
         int i = from;
         for (; i + 2 * N <= to; i += 2 * N) {
             FloatVector v = FloatVector.fromArray(F, x, i);
-            DoubleVector d0 = lower(v).sub(mean);
-            DoubleVector d1 = upper(v).sub(mean);
+            DoubleVector d0 = widen(v, 0).sub(mean);
+            DoubleVector d1 = widen(v, 1).sub(mean);
             s0 = d0.fma(d0, s0);
             s1 = d1.fma(d1, s1);
         }
@@ -137,8 +128,8 @@ final class VectorElementwise {
         for (; i + 2 * N <= to; i += 2 * N) {
             FloatVector u = FloatVector.fromArray(F, a, i);
             FloatVector v = FloatVector.fromArray(F, b, i);
-            s0 = lower(u).fma(lower(v), s0);
-            s1 = upper(u).fma(upper(v), s1);
+            s0 = widen(u, 0).fma(widen(v, 0), s0);
+            s1 = widen(u, 1).fma(widen(v, 1), s1);
         }
         double total = lanes(s0, s1);
         for (; i < to; i++) {
@@ -160,12 +151,12 @@ final class VectorElementwise {
         for (; i + 2 * N <= to; i += 2 * N) {
             FloatVector u = FloatVector.fromArray(F, a, i);
             FloatVector v = FloatVector.fromArray(F, b, i);
-            DoubleVector u0 = lower(u);
-            DoubleVector u1 = upper(u);
+            DoubleVector u0 = widen(u, 0);
+            DoubleVector u1 = widen(u, 1);
             s0 = s0.add(u0);
             s1 = s1.add(u1);
-            d0 = u0.fma(lower(v), d0);
-            d1 = u1.fma(upper(v), d1);
+            d0 = u0.fma(widen(v, 0), d0);
+            d1 = u1.fma(widen(v, 1), d1);
         }
         double sum = lanes(s0, s1);
         double dot = lanes(d0, d1);
@@ -210,12 +201,12 @@ final class VectorElementwise {
             FloatVector h = FloatVector.fromArray(F, x, i).mul(invs).add(shifts);
             FloatVector g = zero.blend(FloatVector.fromArray(F, dy, i),
                     h.mul(gammas).add(betas).compare(VectorOperators.GT, zero));
-            DoubleVector g0 = lower(g);
-            DoubleVector g1 = upper(g);
+            DoubleVector g0 = widen(g, 0);
+            DoubleVector g1 = widen(g, 1);
             s0 = s0.add(g0);
             s1 = s1.add(g1);
-            d0 = g0.fma(lower(h), d0);
-            d1 = g1.fma(upper(h), d1);
+            d0 = g0.fma(widen(h, 0), d0);
+            d1 = g1.fma(widen(h, 1), d1);
         }
         double sum = lanes(s0, s1);
         double dot = lanes(d0, d1);
@@ -241,12 +232,12 @@ final class VectorElementwise {
         for (; i + 2 * N <= to; i += 2 * N) {
             FloatVector h = FloatVector.fromArray(F, x, i).mul(invs).add(shifts);
             FloatVector g = FloatVector.fromArray(F, dy, i);
-            DoubleVector g0 = lower(g);
-            DoubleVector g1 = upper(g);
+            DoubleVector g0 = widen(g, 0);
+            DoubleVector g1 = widen(g, 1);
             s0 = s0.add(g0);
             s1 = s1.add(g1);
-            d0 = g0.fma(lower(h), d0);
-            d1 = g1.fma(upper(h), d1);
+            d0 = g0.fma(widen(h, 0), d0);
+            d1 = g1.fma(widen(h, 1), d1);
         }
         double sum = lanes(s0, s1);
         double dot = lanes(d0, d1);

@@ -152,6 +152,55 @@ class ElementwiseProperties {
     }
 
     /**
+     * The vector reductions' order of additions, written out with arrays: lane l of two running sums takes x[i + l]
+     * and x[i + N + l] per step of 2N, the lanes of their sum are added in order, then the rest one by one. The
+     * vector code must give exactly these bits (it is how they stay the same on every run and for any thread count).
+     */
+    @Property(tries = 300)
+    void vectorReductionsAddInTheirDocumentedOrder(@ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 200)
+                                                   int length,
+                                                   @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 40)
+                                                   int skip,
+                                                   @ForAll long seed) {
+        net.jqwik.api.Assume.that(Simd.VECTOR);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        float[] x = new float[length];
+        float[] y = new float[length];
+        for (int i = 0; i < length; i++) {
+            x[i] = (float) (random.nextDouble() * 200 - 100);
+            y[i] = (float) (random.nextDouble() * 2 - 1);
+        }
+        int from = Math.min(skip, length);
+        double mean = 0.37;
+        int n = VectorElementwise.doubleLanes();
+        double[][] sums = new double[3][2 * n];            // sum, dot, squares: lanes of s0, then of s1
+        int i = from;
+        for (; i + 2 * n <= length; i += 2 * n) {
+            for (int l = 0; l < 2 * n; l++) {
+                double d = x[i + l] - mean;
+                sums[0][l] += x[i + l];
+                sums[1][l] = Math.fma((double) x[i + l], (double) y[i + l], sums[1][l]);
+                sums[2][l] = Math.fma(d, d, sums[2][l]);
+            }
+        }
+        double[] total = new double[3];
+        for (int k = 0; k < 3; k++) {
+            for (int l = 0; l < n; l++) {
+                total[k] += sums[k][l] + sums[k][n + l];
+            }
+        }
+        for (; i < length; i++) {
+            total[0] += x[i];
+            total[1] += (double) x[i] * y[i];
+            double d = x[i] - mean;
+            total[2] += d * d;
+        }
+        assertThat(VectorElementwise.sum(x, from, length)).isEqualTo(total[0]);
+        assertThat(VectorElementwise.dot(x, y, from, length)).isEqualTo(total[1]);
+        assertThat(VectorElementwise.squaredDeviations(x, from, length, mean)).isEqualTo(total[2]);
+    }
+
+    /**
      * Batch norm's passes that compute xhat again from x (and a ReLU's derivative after it) give the bits of the
      * plain passes over a stored xhat and a stored masked dy, on both paths, ReLU or not, for any length and start.
      */
