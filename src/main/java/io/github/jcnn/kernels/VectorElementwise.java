@@ -178,7 +178,8 @@ final class VectorElementwise {
      * from dy and x (h = x * inv + shift as two float operations, not a fused multiply-add; g = dy, blended with 0
      * where gamma * h + beta is not &gt; 0 when {@code relu}). One loop for each case: with the test of {@code relu}
      * inside the loop, g's two sources met in one variable and C2 kept a vector on the heap per call (about 2 MB a
-     * `vgg` training step at batch 64).
+     * `vgg` training step at batch 64). The two loops are written out in full on purpose: a helper they shared would
+     * take vectors as arguments, which C2 keeps in registers only when it inlines the helper.
      */
     static void normalizedSums(float[] dy, float[] x, int from, int to, float inv, float shift, float gamma,
                                float beta, boolean relu, double[] out) {
