@@ -38,24 +38,6 @@ final class VectorElementwise {
         return N;
     }
 
-    private static DoubleVector widen(FloatVector v, int half) {
-        return (DoubleVector) v.convertShape(VectorOperators.F2D, D, half);
-    }
-
-    /**
-     * The lanes of s added one by one, in order (no array per call: batch norm calls this per plane). At most 35
-     * bytes of bytecode, so that C2 inlines it however seldom it has seen it called: a vector passed to a call C2
-     * does not inline must be a heap object, and with it the running sums of the loop before (JDK 25 did not inline
-     * the two-vector form of 36 bytes: 44 MB of garbage per `vgg` training step at batch 64).
-     */
-    private static double lanes(DoubleVector s) {
-        double total = 0;
-        for (int i = 0; i < N; i++) {
-            total += s.lane(i);
-        }
-        return total;
-    }
-
     /** Floats per block of {@link #firstNonFinite}, looked at again one by one when it holds a non-finite one. */
     private static final int FINITE_BLOCK = 1024;
 
@@ -95,10 +77,16 @@ final class VectorElementwise {
         int i = from;
         for (; i + 2 * N <= to; i += 2 * N) {
             FloatVector v = FloatVector.fromArray(F, x, i);
-            s0 = s0.add(widen(v, 0));
-            s1 = s1.add(widen(v, 1));
+            DoubleVector v0 = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector v1 = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 1);
+            s0 = s0.add(v0);
+            s1 = s1.add(v1);
         }
-        double total = lanes(s0.add(s1));
+        DoubleVector totalLanes = s0.add(s1);
+        double total = 0;
+        for (int l = 0; l < N; l++) {
+            total += totalLanes.lane(l);
+        }
         for (; i < to; i++) {
             total += x[i];
         }
@@ -112,12 +100,16 @@ final class VectorElementwise {
         int i = from;
         for (; i + 2 * N <= to; i += 2 * N) {
             FloatVector v = FloatVector.fromArray(F, x, i);
-            DoubleVector d0 = widen(v, 0).sub(mean);
-            DoubleVector d1 = widen(v, 1).sub(mean);
+            DoubleVector d0 = ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0)).sub(mean);
+            DoubleVector d1 = ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1)).sub(mean);
             s0 = d0.fma(d0, s0);
             s1 = d1.fma(d1, s1);
         }
-        double total = lanes(s0.add(s1));
+        DoubleVector totalLanes = s0.add(s1);
+        double total = 0;
+        for (int l = 0; l < N; l++) {
+            total += totalLanes.lane(l);
+        }
         for (; i < to; i++) {
             double d = x[i] - mean;
             total += d * d;
@@ -133,10 +125,16 @@ final class VectorElementwise {
         for (; i + 2 * N <= to; i += 2 * N) {
             FloatVector u = FloatVector.fromArray(F, a, i);
             FloatVector v = FloatVector.fromArray(F, b, i);
-            s0 = widen(u, 0).fma(widen(v, 0), s0);
-            s1 = widen(u, 1).fma(widen(v, 1), s1);
+            DoubleVector u0 = (DoubleVector) u.convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector u1 = (DoubleVector) u.convertShape(VectorOperators.F2D, D, 1);
+            s0 = u0.fma((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0), s0);
+            s1 = u1.fma((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1), s1);
         }
-        double total = lanes(s0.add(s1));
+        DoubleVector totalLanes = s0.add(s1);
+        double total = 0;
+        for (int l = 0; l < N; l++) {
+            total += totalLanes.lane(l);
+        }
         for (; i < to; i++) {
             total += (double) a[i] * b[i];
         }
@@ -156,15 +154,25 @@ final class VectorElementwise {
         for (; i + 2 * N <= to; i += 2 * N) {
             FloatVector u = FloatVector.fromArray(F, a, i);
             FloatVector v = FloatVector.fromArray(F, b, i);
-            DoubleVector u0 = widen(u, 0);
-            DoubleVector u1 = widen(u, 1);
+            DoubleVector u0 = (DoubleVector) u.convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector u1 = (DoubleVector) u.convertShape(VectorOperators.F2D, D, 1);
             s0 = s0.add(u0);
             s1 = s1.add(u1);
-            d0 = u0.fma(widen(v, 0), d0);
-            d1 = u1.fma(widen(v, 1), d1);
+            DoubleVector v0 = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector v1 = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 1);
+            d0 = u0.fma(v0, d0);
+            d1 = u1.fma(v1, d1);
         }
-        double sum = lanes(s0.add(s1));
-        double dot = lanes(d0.add(d1));
+        DoubleVector sumLanes = s0.add(s1);
+        double sum = 0;
+        for (int l = 0; l < N; l++) {
+            sum += sumLanes.lane(l);
+        }
+        DoubleVector dotLanes = d0.add(d1);
+        double dot = 0;
+        for (int l = 0; l < N; l++) {
+            dot += dotLanes.lane(l);
+        }
         for (; i < to; i++) {
             sum += a[i];
             dot += (double) a[i] * b[i];
@@ -207,15 +215,25 @@ final class VectorElementwise {
             FloatVector h = FloatVector.fromArray(F, x, i).mul(invs).add(shifts);
             FloatVector g = zero.blend(FloatVector.fromArray(F, dy, i),
                     h.mul(gammas).add(betas).compare(VectorOperators.GT, zero));
-            DoubleVector g0 = widen(g, 0);
-            DoubleVector g1 = widen(g, 1);
+            DoubleVector g0 = (DoubleVector) g.convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector g1 = (DoubleVector) g.convertShape(VectorOperators.F2D, D, 1);
             s0 = s0.add(g0);
             s1 = s1.add(g1);
-            d0 = g0.fma(widen(h, 0), d0);
-            d1 = g1.fma(widen(h, 1), d1);
+            DoubleVector h0 = (DoubleVector) h.convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector h1 = (DoubleVector) h.convertShape(VectorOperators.F2D, D, 1);
+            d0 = g0.fma(h0, d0);
+            d1 = g1.fma(h1, d1);
         }
-        double sum = lanes(s0.add(s1));
-        double dot = lanes(d0.add(d1));
+        DoubleVector sumLanes = s0.add(s1);
+        double sum = 0;
+        for (int l = 0; l < N; l++) {
+            sum += sumLanes.lane(l);
+        }
+        DoubleVector dotLanes = d0.add(d1);
+        double dot = 0;
+        for (int l = 0; l < N; l++) {
+            dot += dotLanes.lane(l);
+        }
         for (; i < to; i++) {
             float h = x[i] * inv + shift;
             float g = gamma * h + beta > 0 ? dy[i] : 0f;
@@ -238,15 +256,25 @@ final class VectorElementwise {
         for (; i + 2 * N <= to; i += 2 * N) {
             FloatVector h = FloatVector.fromArray(F, x, i).mul(invs).add(shifts);
             FloatVector g = FloatVector.fromArray(F, dy, i);
-            DoubleVector g0 = widen(g, 0);
-            DoubleVector g1 = widen(g, 1);
+            DoubleVector g0 = (DoubleVector) g.convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector g1 = (DoubleVector) g.convertShape(VectorOperators.F2D, D, 1);
             s0 = s0.add(g0);
             s1 = s1.add(g1);
-            d0 = g0.fma(widen(h, 0), d0);
-            d1 = g1.fma(widen(h, 1), d1);
+            DoubleVector h0 = (DoubleVector) h.convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector h1 = (DoubleVector) h.convertShape(VectorOperators.F2D, D, 1);
+            d0 = g0.fma(h0, d0);
+            d1 = g1.fma(h1, d1);
         }
-        double sum = lanes(s0.add(s1));
-        double dot = lanes(d0.add(d1));
+        DoubleVector sumLanes = s0.add(s1);
+        double sum = 0;
+        for (int l = 0; l < N; l++) {
+            sum += sumLanes.lane(l);
+        }
+        DoubleVector dotLanes = d0.add(d1);
+        double dot = 0;
+        for (int l = 0; l < N; l++) {
+            dot += dotLanes.lane(l);
+        }
         for (; i < to; i++) {
             float h = x[i] * inv + shift;
             float g = dy[i];
