@@ -19,6 +19,11 @@ import jdk.incubator.vector.VectorSpecies;
  * about ten times the plain loop's speed on batch norm's per-channel sums. The order of additions depends only on
  * {@code from} and {@code to}: the same bits on every run and for any thread count. The lanes are added one by one
  * in order at the end (not with {@code reduceLanes}, whose order the API leaves open).
+ *
+ * <p>The loops call the API directly, with no helper of this class taking or returning a vector: C2 keeps a vector in
+ * registers only when it inlines every call the vector passes through, and past its budget of nodes per method it
+ * still inlines the API's own methods but not ours (a helper of 27 bytes was refused so on JDK 25, and the loop's
+ * running sums became heap objects, megabytes of garbage per training step).
  */
 final class VectorElementwise {
 
