@@ -227,22 +227,47 @@ public final class Elementwise {
     }
 
     /**
-     * Batch norm's two backward sums over [from, to) with h = x[i] * inv + shift recomputed and g = dy[i] (masked by
-     * the ReLU's derivative when {@code relu}): {@code out[0]} = sum g, {@code out[1]} = sum g * h, with the bits of
+     * The ReLU's derivative after batch norm, applied to dy: g[gFrom + i - from] = dy[i] where gamma * h + beta &gt; 0,
+     * else 0 (a NaN gets 0), with h = x[i] * inv + shift, for i in [from, to). Batch norm's backward pass writes g of
+     * one plane into a small buffer and passes it to {@link #normalizedSums}.
+     */
+    public static void normalizedReluBackward(float[] dy, float[] x, int from, int to, float inv, float shift,
+                                              float gamma, float beta, float[] g, int gFrom) {
+        if (Simd.VECTOR) {
+            VectorElementwise.normalizedReluBackward(dy, x, from, to, inv, shift, gamma, beta, g, gFrom);
+        } else {
+            normalizedReluBackwardScalar(dy, x, from, to, inv, shift, gamma, beta, g, gFrom);
+        }
+    }
+
+    /** {@link #normalizedReluBackward} without the Vector API: the mask from the bits, as in {@link #reluBackward}. */
+    static void normalizedReluBackwardScalar(float[] dy, float[] x, int from, int to, float inv, float shift,
+                                             float gamma, float beta, float[] g, int gFrom) {
+        for (int i = from; i < to; i++) {
+            float h = x[i] * inv + shift;
+            int out = Float.floatToRawIntBits(gamma * h + beta);
+            g[gFrom + i - from] = Float.intBitsToFloat(Float.floatToRawIntBits(dy[i]) & positiveMask(out));
+        }
+    }
+
+    /**
+     * Batch norm's two backward sums over i in [from, to) with h = x[i] * inv + shift recomputed, and g[gFrom + i -
+     * from] the gradient at the batch norm's output (dy, or dy through the ReLU after it, from
+     * {@link #normalizedReluBackward}): {@code out[0]} = sum g, {@code out[1]} = sum g * h, with the bits of
      * {@link #sumAndDot}(g, h).
      */
-    public static void normalizedSums(float[] dy, float[] x, int from, int to, float inv, float shift, float gamma,
-                                      float beta, boolean relu, double[] out) {
+    public static void normalizedSums(float[] g, int gFrom, float[] x, int from, int to, float inv, float shift,
+                                      double[] out) {
         if (Simd.VECTOR) {
-            VectorElementwise.normalizedSums(dy, x, from, to, inv, shift, gamma, beta, relu, out);
+            VectorElementwise.normalizedSums(g, gFrom, x, from, to, inv, shift, out);
         } else {
-            normalizedSumsScalar(dy, x, from, to, inv, shift, gamma, beta, relu, out);
+            normalizedSumsScalar(g, gFrom, x, from, to, inv, shift, out);
         }
     }
 
     /** {@link #normalizedSums} without the Vector API: the four running sums of {@link #sum} and {@link #dot}. */
-    static void normalizedSumsScalar(float[] dy, float[] x, int from, int to, float inv, float shift, float gamma,
-                                     float beta, boolean relu, double[] out) {
+    static void normalizedSumsScalar(float[] g, int gFrom, float[] x, int from, int to, float inv, float shift,
+                                     double[] out) {
         double s0 = 0;
         double s1 = 0;
         double s2 = 0;
@@ -252,31 +277,27 @@ public final class Elementwise {
         double d2 = 0;
         double d3 = 0;
         int i = from;
-        for (; i + 4 <= to; i += 4) {
+        int j = gFrom;
+        for (; i + 4 <= to; i += 4, j += 4) {
             float h0 = x[i] * inv + shift;
             float h1 = x[i + 1] * inv + shift;
             float h2 = x[i + 2] * inv + shift;
             float h3 = x[i + 3] * inv + shift;
-            float g0 = masked(dy[i], h0, gamma, beta, relu);
-            float g1 = masked(dy[i + 1], h1, gamma, beta, relu);
-            float g2 = masked(dy[i + 2], h2, gamma, beta, relu);
-            float g3 = masked(dy[i + 3], h3, gamma, beta, relu);
-            s0 += g0;
-            s1 += g1;
-            s2 += g2;
-            s3 += g3;
-            d0 += (double) g0 * h0;
-            d1 += (double) g1 * h1;
-            d2 += (double) g2 * h2;
-            d3 += (double) g3 * h3;
+            s0 += g[j];
+            s1 += g[j + 1];
+            s2 += g[j + 2];
+            s3 += g[j + 3];
+            d0 += (double) g[j] * h0;
+            d1 += (double) g[j + 1] * h1;
+            d2 += (double) g[j + 2] * h2;
+            d3 += (double) g[j + 3] * h3;
         }
         double sum = (s0 + s1) + (s2 + s3);
         double dot = (d0 + d1) + (d2 + d3);
-        for (; i < to; i++) {
+        for (; i < to; i++, j++) {
             float h = x[i] * inv + shift;
-            float g = masked(dy[i], h, gamma, beta, relu);
-            sum += g;
-            dot += (double) g * h;
+            sum += g[j];
+            dot += (double) g[j] * h;
         }
         out[0] = sum;
         out[1] = dot;

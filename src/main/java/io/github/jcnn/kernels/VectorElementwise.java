@@ -187,107 +187,72 @@ final class VectorElementwise {
     }
 
     /**
-     * {@link Elementwise#normalizedSums}: the loop of {@link #sumAndDot} over g and h, both made in the registers
-     * from dy and x (h = x * inv + shift as two float operations, not a fused multiply-add; g = dy, blended with 0
-     * where gamma * h + beta is not &gt; 0 when {@code relu}). One loop for each case: with the test of {@code relu}
-     * inside the loop, g's two sources met in one variable and C2 kept a vector on the heap per call (about 2 MB a
-     * `vgg` training step at batch 64). The two loops are written out in full on purpose: a helper they shared would
-     * take vectors as arguments, which C2 keeps in registers only when it inlines the helper.
+     * {@link Elementwise#normalizedSums}: the loop of {@link #sumAndDot} over g and h, h made in the registers from x
+     * (h = x * inv + shift as two float operations, not a fused multiply-add). With a ReLU after the batch norm, g is
+     * dy through its derivative, written to a small buffer by {@link #normalizedReluBackward} just before: round 25
+     * did the ReLU's compare and blend inside this loop, and the loop was then big enough that C2 sometimes compiled
+     * it with its vectors on the heap (megabytes of garbage per training step on JDK 25).
      */
-    static void normalizedSums(float[] dy, float[] x, int from, int to, float inv, float shift, float gamma,
-                               float beta, boolean relu, double[] out) {
-        if (relu) {
-            gatedSums(dy, x, from, to, inv, shift, gamma, beta, out);
-        } else {
-            plainSums(dy, x, from, to, inv, shift, out);
-        }
-    }
-
-    /** {@link #normalizedSums} with the ReLU's gate. */
-    private static void gatedSums(float[] dy, float[] x, int from, int to, float inv, float shift, float gamma,
-                                  float beta, double[] out) {
+    static void normalizedSums(float[] g, int gFrom, float[] x, int from, int to, float inv, float shift,
+                               double[] out) {
         DoubleVector s0 = DoubleVector.zero(D);
         DoubleVector s1 = DoubleVector.zero(D);
         DoubleVector d0 = DoubleVector.zero(D);
         DoubleVector d1 = DoubleVector.zero(D);
+        FloatVector invs = FloatVector.broadcast(F, inv);
+        FloatVector shifts = FloatVector.broadcast(F, shift);
+        int i = from;
+        int j = gFrom;
+        for (; i + 2 * N <= to; i += 2 * N, j += 2 * N) {
+            FloatVector h = FloatVector.fromArray(F, x, i).mul(invs).add(shifts);
+            FloatVector v = FloatVector.fromArray(F, g, j);
+            DoubleVector g0 = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector g1 = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 1);
+            s0 = s0.add(g0);
+            s1 = s1.add(g1);
+            DoubleVector h0 = (DoubleVector) h.convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector h1 = (DoubleVector) h.convertShape(VectorOperators.F2D, D, 1);
+            d0 = g0.fma(h0, d0);
+            d1 = g1.fma(h1, d1);
+        }
+        DoubleVector sumLanes = s0.add(s1);
+        double sum = 0;
+        for (int l = 0; l < N; l++) {
+            sum += sumLanes.lane(l);
+        }
+        DoubleVector dotLanes = d0.add(d1);
+        double dot = 0;
+        for (int l = 0; l < N; l++) {
+            dot += dotLanes.lane(l);
+        }
+        for (; i < to; i++, j++) {
+            float h = x[i] * inv + shift;
+            sum += g[j];
+            dot += (double) g[j] * h;
+        }
+        out[0] = sum;
+        out[1] = dot;
+    }
+
+    /** {@link Elementwise#normalizedReluBackward}: a compare and a blend per vector, no branch. */
+    static void normalizedReluBackward(float[] dy, float[] x, int from, int to, float inv, float shift, float gamma,
+                                       float beta, float[] g, int gFrom) {
         FloatVector zero = FloatVector.zero(F);
         FloatVector invs = FloatVector.broadcast(F, inv);
         FloatVector shifts = FloatVector.broadcast(F, shift);
         FloatVector gammas = FloatVector.broadcast(F, gamma);
         FloatVector betas = FloatVector.broadcast(F, beta);
         int i = from;
-        for (; i + 2 * N <= to; i += 2 * N) {
+        int j = gFrom;
+        for (; i + F.length() <= to; i += F.length(), j += F.length()) {
             FloatVector h = FloatVector.fromArray(F, x, i).mul(invs).add(shifts);
-            FloatVector g = zero.blend(FloatVector.fromArray(F, dy, i),
-                    h.mul(gammas).add(betas).compare(VectorOperators.GT, zero));
-            DoubleVector g0 = (DoubleVector) g.convertShape(VectorOperators.F2D, D, 0);
-            DoubleVector g1 = (DoubleVector) g.convertShape(VectorOperators.F2D, D, 1);
-            s0 = s0.add(g0);
-            s1 = s1.add(g1);
-            DoubleVector h0 = (DoubleVector) h.convertShape(VectorOperators.F2D, D, 0);
-            DoubleVector h1 = (DoubleVector) h.convertShape(VectorOperators.F2D, D, 1);
-            d0 = g0.fma(h0, d0);
-            d1 = g1.fma(h1, d1);
+            zero.blend(FloatVector.fromArray(F, dy, i), h.mul(gammas).add(betas).compare(VectorOperators.GT, zero))
+                    .intoArray(g, j);
         }
-        DoubleVector sumLanes = s0.add(s1);
-        double sum = 0;
-        for (int l = 0; l < N; l++) {
-            sum += sumLanes.lane(l);
-        }
-        DoubleVector dotLanes = d0.add(d1);
-        double dot = 0;
-        for (int l = 0; l < N; l++) {
-            dot += dotLanes.lane(l);
-        }
-        for (; i < to; i++) {
+        for (; i < to; i++, j++) {
             float h = x[i] * inv + shift;
-            float g = gamma * h + beta > 0 ? dy[i] : 0f;
-            sum += g;
-            dot += (double) g * h;
+            g[j] = gamma * h + beta > 0 ? dy[i] : 0f;
         }
-        out[0] = sum;
-        out[1] = dot;
-    }
-
-    /** {@link #normalizedSums} without a gate: g = dy. */
-    private static void plainSums(float[] dy, float[] x, int from, int to, float inv, float shift, double[] out) {
-        DoubleVector s0 = DoubleVector.zero(D);
-        DoubleVector s1 = DoubleVector.zero(D);
-        DoubleVector d0 = DoubleVector.zero(D);
-        DoubleVector d1 = DoubleVector.zero(D);
-        FloatVector invs = FloatVector.broadcast(F, inv);
-        FloatVector shifts = FloatVector.broadcast(F, shift);
-        int i = from;
-        for (; i + 2 * N <= to; i += 2 * N) {
-            FloatVector h = FloatVector.fromArray(F, x, i).mul(invs).add(shifts);
-            FloatVector g = FloatVector.fromArray(F, dy, i);
-            DoubleVector g0 = (DoubleVector) g.convertShape(VectorOperators.F2D, D, 0);
-            DoubleVector g1 = (DoubleVector) g.convertShape(VectorOperators.F2D, D, 1);
-            s0 = s0.add(g0);
-            s1 = s1.add(g1);
-            DoubleVector h0 = (DoubleVector) h.convertShape(VectorOperators.F2D, D, 0);
-            DoubleVector h1 = (DoubleVector) h.convertShape(VectorOperators.F2D, D, 1);
-            d0 = g0.fma(h0, d0);
-            d1 = g1.fma(h1, d1);
-        }
-        DoubleVector sumLanes = s0.add(s1);
-        double sum = 0;
-        for (int l = 0; l < N; l++) {
-            sum += sumLanes.lane(l);
-        }
-        DoubleVector dotLanes = d0.add(d1);
-        double dot = 0;
-        for (int l = 0; l < N; l++) {
-            dot += dotLanes.lane(l);
-        }
-        for (; i < to; i++) {
-            float h = x[i] * inv + shift;
-            float g = dy[i];
-            sum += g;
-            dot += (double) g * h;
-        }
-        out[0] = sum;
-        out[1] = dot;
     }
 
     /** {@link Elementwise#normalizedGradient} with the ReLU's mask: dx = a * g + b * h + d, a blend for g. */

@@ -62,6 +62,8 @@ public final class BatchNorm implements Layer {
     private final double[] batchSumDyXhat;
     /** One plane's two sums, for {@link #gradientSums} in a lane (the whole batch's threads make their own). */
     private final double[] planeSums = new double[2];
+    /** One plane's dy through the ReLU's derivative, for {@link #gradientSums} in a lane; made on first use. */
+    private float[] planeGated;
     /** Training output and input gradient, reused while the batch size stays the same. */
     private Tensor outputBuffer;
     private Tensor gradientBuffer;
@@ -427,15 +429,19 @@ public final class BatchNorm implements Layer {
             Statistics.Slots s = slots;
             Parallel.forRange(channels, (part, from, to) -> {
                 double[] plane = new double[2];
+                float[] gated = relu ? new float[spatial] : null;
                 for (int k = 0; k < chunks; k++) {
                     gradientSums(dy, x, relu, Parallel.start(batch, chunks, k),
-                            Parallel.start(batch, chunks, k + 1), from, to, s, k, plane);
+                            Parallel.start(batch, chunks, k + 1), from, to, s, k, plane, gated);
                 }
             });
         } else {
             chunks = lane.count();
             slots = statistics.slots(chunks);
-            gradientSums(dy, x, relu, 0, batch, 0, channels, slots, lane.index(), planeSums);
+            if (relu && planeGated == null) {
+                planeGated = new float[spatial];
+            }
+            gradientSums(dy, x, relu, 0, batch, 0, channels, slots, lane.index(), planeSums, planeGated);
             lane.await();   // every chunk's sums are in
         }
         count = 0;
@@ -499,11 +505,12 @@ public final class BatchNorm implements Layer {
     }
 
     /**
-     * Chunk k's sum of dy and of dy * xhat per channel c0..c1-1, over samples first..last-1 (dy through the ReLU's
-     * derivative first when {@code relu}).
+     * Chunk k's sum of dy and of dy * xhat per channel c0..c1-1, over samples first..last-1. When {@code relu}, dy
+     * goes through the ReLU's derivative first, a plane at a time into {@code gated} (one plane long, so that it
+     * stays in the cache: writing the whole batch's would add a pass over memory), and the sums are of that.
      */
     private void gradientSums(float[] dy, float[] x, boolean relu, int first, int last, int c0, int c1,
-                              Statistics.Slots slots, int k, double[] plane) {
+                              Statistics.Slots slots, int k, double[] plane, float[] gated) {
         float[] gamma = weight.value().data();
         float[] beta = bias.value().data();
         double[] sums = slots.sumDy[k];
@@ -516,7 +523,13 @@ public final class BatchNorm implements Layer {
             for (int n = first; n < last; n++) {
                 int base = (n * channels + c) * spatial;
                 // sum dy, sum dy * xhat, xhat computed again from x
-                Elementwise.normalizedSums(dy, x, base, base + spatial, inv, shift, gamma[c], beta[c], relu, plane);
+                if (relu) {
+                    Elementwise.normalizedReluBackward(dy, x, base, base + spatial, inv, shift, gamma[c], beta[c],
+                            gated, 0);
+                    Elementwise.normalizedSums(gated, 0, x, base, base + spatial, inv, shift, plane);
+                } else {
+                    Elementwise.normalizedSums(dy, base, x, base, base + spatial, inv, shift, plane);
+                }
                 sumDy += plane[0];
                 sumDyXhat += plane[1];
             }

@@ -223,6 +223,13 @@ class ElementwiseProperties {
         float shift = (float) random.nextGaussian();
         float gamma = (float) random.nextGaussian();
         float beta = (float) random.nextGaussian();
+        if (random.nextInt(3) == 0) {                       // the ReLU's input exactly 0 (or -0): no gradient
+            shift = 0;
+            beta = 0;
+            for (int i = 0; i < x.length; i += 3) {
+                x[i] = random.nextBoolean() ? 0f : -0f;
+            }
+        }
         float a = (float) random.nextGaussian();
         float b = (float) random.nextGaussian();
         float d = (float) random.nextGaussian();
@@ -244,14 +251,26 @@ class ElementwiseProperties {
         assertBits(actual, y);
         Elementwise.normalizedGradient(dy, x, actual, from, to, inv, shift, gamma, beta, relu, a, b, d);
         assertBits(actual, dx);
+        float[] gated = dy;
+        int gFrom = from;
+        if (relu) {                                     // into a buffer of its own, as batch norm does
+            gated = new float[length + 3];
+            gFrom = 3;
+            Elementwise.normalizedReluBackward(dy, x, from, to, inv, shift, gamma, beta, gated, gFrom);
+            assertBits(java.util.Arrays.copyOfRange(gated, gFrom, gFrom + length),
+                    java.util.Arrays.copyOfRange(g, from, to));
+            float[] scalar = new float[length + 3];
+            Elementwise.normalizedReluBackwardScalar(dy, x, from, to, inv, shift, gamma, beta, scalar, gFrom);
+            assertBits(scalar, gated);
+        }
         double[] sums = new double[2];
-        Elementwise.normalizedSumsScalar(dy, x, from, to, inv, shift, gamma, beta, relu, sums);
+        Elementwise.normalizedSumsScalar(gated, gFrom, x, from, to, inv, shift, sums);
         assertThat(Double.doubleToLongBits(sums[0])).isEqualTo(Double.doubleToLongBits(Elementwise.sumScalar(g, from, to)));
         assertThat(Double.doubleToLongBits(sums[1]))
                 .isEqualTo(Double.doubleToLongBits(Elementwise.dotScalar(g, h, from, to)));
         if (Simd.VECTOR) {
             double[] plain = new double[2];
-            VectorElementwise.normalizedSums(dy, x, from, to, inv, shift, gamma, beta, relu, sums);
+            VectorElementwise.normalizedSums(gated, gFrom, x, from, to, inv, shift, sums);
             VectorElementwise.sumAndDot(g, h, from, to, plain);
             assertThat(Double.doubleToLongBits(sums[0])).isEqualTo(Double.doubleToLongBits(plain[0]));
             assertThat(Double.doubleToLongBits(sums[1])).isEqualTo(Double.doubleToLongBits(plain[1]));
