@@ -1,0 +1,74 @@
+package io.github.jcnn.bench;
+
+import io.github.jcnn.kernels.Parallel;
+import io.github.jcnn.layers.Parameter;
+import io.github.jcnn.model.Sequential;
+import io.github.jcnn.optim.SGD;
+import io.github.jcnn.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The bits of a few training steps, to show that a change to a kernel kept them: for each network of {@link Models}
+ * and each thread count, a fresh model (seed 1) trains {@code --steps} steps of SGD with momentum on one synthetic
+ * batch of 64, and one line gives each step's loss as the hexadecimal bits of its double and a 64-bit hash of every
+ * parameter's float bits at the end. Run it on the jar before a change and after it; equal lines mean equal bits.
+ * <pre>
+ *   java --add-modules jdk.incubator.vector -cp target/benchmarks.jar io.github.jcnn.bench.Fingerprint
+ *        [--models vgg resnet lenet] [--threads 1 2] [--steps 4]
+ * </pre>
+ * Add {@code -Djcnn.vector=false} for the plain loops' bits (they differ from the vector kernels' in the order of
+ * additions, by design).
+ */
+public final class Fingerprint {
+
+    private Fingerprint() {
+    }
+
+    /** Prints one line per network and thread count. */
+    public static void main(String[] args) {
+        List<String> models = new ArrayList<>(List.of("vgg", "resnet", "lenet"));
+        List<Integer> threads = new ArrayList<>(List.of(1, 2));
+        int steps = 4;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--models" -> {
+                    models.clear();
+                    while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                        models.add(args[++i]);
+                    }
+                }
+                case "--threads" -> {
+                    threads.clear();
+                    while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                        threads.add(Integer.parseInt(args[++i]));
+                    }
+                }
+                case "--steps" -> steps = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        Tensor x = LeNet.images(64, 5);
+        int[] y = LeNet.labels(64, 5);
+        for (String model : models) {
+            for (int t : threads) {
+                Parallel.setThreads(t);
+                Sequential net = Models.build(model, 1).orElseThrow(
+                        () -> new IllegalArgumentException("unknown model " + model + "; known: " + Models.NAMES));
+                SGD optimizer = new SGD(net.parameters(), SGD.config(0.01).momentum(0.9));
+                StringBuilder line = new StringBuilder(String.format("%-7s threads %d  losses", model, t));
+                for (int s = 0; s < steps; s++) {
+                    double loss = net.trainBatch(x, y, optimizer);
+                    line.append(' ').append(Long.toHexString(Double.doubleToRawLongBits(loss)));
+                }
+                long hash = 1;
+                for (Parameter p : net.parameters()) {
+                    for (float f : p.value().data()) {
+                        hash = hash * 31 + Float.floatToRawIntBits(f);
+                    }
+                }
+                System.out.println(line.append("  parameters ").append(Long.toHexString(hash)));
+            }
+        }
+    }
+}
