@@ -32,19 +32,9 @@ public final class Fingerprint {
         int steps = 4;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--models" -> {
-                    models.clear();
-                    while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-                        models.add(args[++i]);
-                    }
-                }
-                case "--threads" -> {
-                    threads.clear();
-                    while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-                        threads.add(Integer.parseInt(args[++i]));
-                    }
-                }
-                case "--steps" -> steps = Integer.parseInt(args[++i]);
+                case "--models" -> i = Options.words(args, i, models);
+                case "--threads" -> i = Options.ints(args, i, threads);
+                case "--steps" -> steps = Options.intAfter(args, i++);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }

@@ -37,22 +37,12 @@ public final class StepAllocation {
         int rounds = 3;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--models" -> {
-                    models.clear();
-                    while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-                        models.add(args[++i]);
-                    }
-                }
-                case "--batches" -> {
-                    batches.clear();
-                    while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-                        batches.add(Integer.parseInt(args[++i]));
-                    }
-                }
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
-                case "--steps" -> steps = Integer.parseInt(args[++i]);
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--models" -> i = Options.words(args, i, models);
+                case "--batches" -> i = Options.ints(args, i, batches);
+                case "--threads" -> threads = Options.intAfter(args, i++);
+                case "--warmup" -> warmup = Options.intAfter(args, i++);
+                case "--steps" -> steps = Options.intAfter(args, i++);
+                case "--rounds" -> rounds = Options.intAfter(args, i++);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }

@@ -45,10 +45,10 @@ public final class Throughput {
         boolean epoch = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--models" -> i = readWords(args, i, models);
-                case "--threads" -> i = readInts(args, i, threads);
-                case "--batches" -> i = readInts(args, i, batches);
-                case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--models" -> i = Options.words(args, i, models);
+                case "--threads" -> i = Options.ints(args, i, threads);
+                case "--batches" -> i = Options.ints(args, i, batches);
+                case "--reps" -> reps = Options.intAfter(args, i++);
                 case "--no-epoch" -> epoch = false;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -91,22 +91,6 @@ public final class Throughput {
         if (epoch) {
             realEpoch();
         }
-    }
-
-    private static int readWords(String[] args, int i, List<String> into) {
-        into.clear();
-        while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-            into.add(args[++i]);
-        }
-        return i;
-    }
-
-    private static int readInts(String[] args, int i, List<Integer> into) {
-        into.clear();
-        while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-            into.add(Integer.parseInt(args[++i]));
-        }
-        return i;
     }
 
     /** Sorted rates (images/s) of {@code reps} runs of {@code images} training images, after 2 untimed runs. */

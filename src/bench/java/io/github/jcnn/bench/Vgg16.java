@@ -47,13 +47,8 @@ public final class Vgg16 {
         int reps = 5;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--threads" -> {
-                    threads.clear();
-                    while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-                        threads.add(Integer.parseInt(args[++i]));
-                    }
-                }
-                case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--threads" -> i = Options.ints(args, i, threads);
+                case "--reps" -> reps = Options.intAfter(args, i++);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
