@@ -124,7 +124,10 @@ public final class ByteImageDataset implements Dataset {
         return labels[index] & 0xFF;
     }
 
-    /** The raw byte value (0..255) of element {@code position} (0 to C*H*W-1, row-major (C, H, W)) of image {@code index}. */
+    /**
+     * The raw byte value (0..255) of element {@code position} (0 to C*H*W-1, row-major (C, H, W)) of image
+     * {@code index}.
+     */
     public int pixel(int index, int position) {
         checkIndex(index);
         if (position < 0 || position >= sampleSize) {

@@ -131,8 +131,8 @@ final class DataStream extends InputStream {
     }
 
     /**
-     * Reads to the end of the data (for a gzip file through its trailer, verifying CRC32 and length) and returns how many
-     * bytes there were; stops as soon as there are more than {@code limit}.
+     * Reads to the end of the data (for a gzip file through its trailer, verifying CRC32 and length) and returns how
+     * many bytes there were; stops as soon as there are more than {@code limit}.
      */
     long count(long limit) throws IOException {
         byte[] buffer = new byte[1 << 16];

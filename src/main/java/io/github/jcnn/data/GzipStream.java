@@ -151,9 +151,9 @@ final class GzipStream extends InputStream {
         int id2 = headerByte();
         if (id1 != 0x1f || id2 != 0x8b) {
             if (members > 0) {
-                throw new CorruptDataException(name + ": unexpected bytes after the end of the gzip data at byte offset "
-                        + n(memberOffset) + " (" + n(compressedLength - memberOffset) + " bytes that are not another"
-                        + " gzip member: expected the file to end there)");
+                throw new CorruptDataException(name + ": unexpected bytes after the end of the gzip data at byte"
+                        + " offset " + n(memberOffset) + " (" + n(compressedLength - memberOffset)
+                        + " bytes that are not another gzip member: expected the file to end there)");
             }
             throw new CorruptDataException(name + ": not a gzip file: it starts with " + hex(id1) + " " + hex(id2)
                     + ", expected 1f 8b");
@@ -235,9 +235,9 @@ final class GzipStream extends InputStream {
     private int headerByte() throws IOException {
         if (start == limit && !fill()) {
             if (members > 0) {
-                throw new CorruptDataException(name + ": unexpected bytes after the end of the gzip data at byte offset "
-                        + n(memberOffset) + " (" + n(compressedRead - memberOffset) + " bytes that are not a whole"
-                        + " gzip member: expected the file to end there)");
+                throw new CorruptDataException(name + ": unexpected bytes after the end of the gzip data at byte"
+                        + " offset " + n(memberOffset) + " (" + n(compressedRead - memberOffset)
+                        + " bytes that are not a whole gzip member: expected the file to end there)");
             }
             throw new CorruptDataException(name + ": truncated: the file ends at byte offset " + n(compressedRead)
                     + " inside the gzip header that starts at byte offset " + n(memberOffset));

@@ -623,7 +623,8 @@ public final class SafeTensors {
         }
         Map<?, ?> m = (Map<?, ?>) value;
         if (!(m.get("dtype") instanceof String)) {
-            throw new FileFormatException(file, where + " needs a dtype string, found " + Json.describe(m.get("dtype")));
+            throw new FileFormatException(file,
+                    where + " needs a dtype string, found " + Json.describe(m.get("dtype")));
         }
         String dtype = (String) m.get("dtype");
         boolean read = FLOAT_WIDTHS.containsKey(dtype);

@@ -276,7 +276,10 @@ public final class ConvReference {
         return out;
     }
 
-    /** Turns each (KH, KW) kernel of a (F, C, KH, KW) weight upside down and left to right: W'[u,v] = W[KH-1-u, KW-1-v]. */
+    /**
+     * Turns each (KH, KW) kernel of a (F, C, KH, KW) weight upside down and left to right:
+     * W'[u,v] = W[KH-1-u, KW-1-v].
+     */
     public static Tensor rotate180(Tensor weight) {
         Shape s = weight.shape();
         int kernelHeight = s.dim(2);

@@ -153,7 +153,8 @@ public final class Elementwise {
 
     /** The sum of (x[i] - mean)^2 over i in [from, to), in double. */
     public static double squaredDeviations(float[] x, int from, int to, double mean) {
-        return Simd.VECTOR ? VectorElementwise.squaredDeviations(x, from, to, mean) : squaredDeviationsScalar(x, from, to, mean);
+        return Simd.VECTOR ? VectorElementwise.squaredDeviations(x, from, to, mean)
+                : squaredDeviationsScalar(x, from, to, mean);
     }
 
     /** {@link #squaredDeviations} without the Vector API: four running sums in double. */

@@ -45,9 +45,9 @@ final class VectorPooling {
     /**
      * Whether these kernels run here: the machine's vectors hold sixteen floats (AVX-512; on narrower ones the
      * scalar kernel stays), and a few planes of awkward numbers (ties, zeros of both signs) pool to the scalar
-     * kernel's bits, with winners and without. No warm-up: the JIT compiles the kernel during the first batch (LeNet-5's
-     * first pool makes 5,376 steps of eight windows for a chunk of 32 images), and making it compile here cost about
-     * a second.
+     * kernel's bits, with winners and without. No warm-up: the JIT compiles the kernel during the first batch
+     * (LeNet-5's first pool makes 5,376 steps of eight windows for a chunk of 32 images), and making it compile here
+     * cost about a second.
      */
     static final boolean WORKS = FloatVector.SPECIES_PREFERRED.length() >= PAIRS.length() && check();
 

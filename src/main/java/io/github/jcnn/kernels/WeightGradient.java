@@ -144,9 +144,9 @@ public final class WeightGradient {
     }
 
     /**
-     * The rows method: the sum over i is done lane by lane, the sum over j at the end. Up to {@value #LANE_IMAGES} images are laid side by side: lane t = m*OW + j stands for output
-     * column j of the m-th image of the group. Per group, the output gradient and the input are copied into rows
-     * over the lanes,
+     * The rows method: the sum over i is done lane by lane, the sum over j at the end. Up to {@value #LANE_IMAGES}
+     * images are laid side by side: lane t = m*OW + j stands for output column j of the m-th image of the group. Per
+     * group, the output gradient and the input are copied into rows over the lanes,
      * <pre>
      *   D[f][i][t] = dy[m][f][i][j]            X[h][t] = x[m][c][h][j*S + v - PW]   (for one c and v at a time)
      * </pre>

@@ -85,8 +85,8 @@ public final class Dense extends LayerBase {
 
     private static Shape flat(Shape in) {
         if (in.rank() != 1) {
-            throw new IllegalArgumentException("Dense: input shape " + in + " is not flat; a dense layer needs (features)"
-                    + ", so flatten first: put a Flatten layer before it to get (" + in.size() + ")");
+            throw new IllegalArgumentException("Dense: input shape " + in + " is not flat; a dense layer needs"
+                    + " (features), so flatten first: put a Flatten layer before it to get (" + in.size() + ")");
         }
         return in;
     }

@@ -21,13 +21,16 @@ public record EpochMetrics(int epoch, double trainLoss, double trainAccuracy, do
         return !Double.isNaN(validationLoss);
     }
 
-    /** One readable line, e.g. {@code epoch 3: loss 0.8123 acc 71.2% | val loss 0.9 val acc 68.0% | lr 0.001 | 12.3 s}. */
+    /**
+     * One readable line, e.g. {@code epoch 3: loss 0.8123 acc 71.2% | val loss 0.9 val acc 68.0% | lr 0.001 | 12.3 s}.
+     */
     @Override
     public String toString() {
         String s = String.format(Locale.ROOT, "epoch %d: loss %.4f acc %.1f%%", epoch + 1, trainLoss,
                 100 * trainAccuracy);
         if (hasValidation()) {
-            s += String.format(Locale.ROOT, " | val loss %.4f val acc %.1f%%", validationLoss, 100 * validationAccuracy);
+            s += String.format(Locale.ROOT, " | val loss %.4f val acc %.1f%%", validationLoss,
+                    100 * validationAccuracy);
         }
         return s + String.format(Locale.ROOT, " | lr %.3g | %.1f s", learningRate, seconds);
     }

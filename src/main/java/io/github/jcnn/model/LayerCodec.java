@@ -88,8 +88,8 @@ final class LayerCodec {
             Residual r = (Residual) layer;
             m.put("body", encodeAll(r.body(), index));
             m.put("shortcut", encodeAll(r.shortcut(), index));
-        } else if (!(layer instanceof Flatten || layer instanceof GlobalAvgPool2D || layer instanceof ReLU || layer instanceof Sigmoid
-                || layer instanceof Tanh || layer instanceof Softmax)) {
+        } else if (!(layer instanceof Flatten || layer instanceof GlobalAvgPool2D || layer instanceof ReLU
+                || layer instanceof Sigmoid || layer instanceof Tanh || layer instanceof Softmax)) {
             throw new IllegalStateException(layer.type() + " #" + index + " (" + layer.getClass().getName()
                     + ") cannot be saved: only jcnn's own layers have a description in the model file");
         }

@@ -52,24 +52,23 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * training feeds the loss the logits (the input of the softmax), so the fused, numerically stable loss is used and
  * softmax is not applied twice; {@link #predict} returns probabilities.
  *
- * <p><b>Threads.</b> {@link #predict}, {@link #predictClasses}, {@link #activations} and {@link #evaluate} may be called
- * from several threads at once: they use only inference mode ({@code forward(x, false)}: no dropout, batch-norm running
- * statistics), which writes no layer state. They may also run while {@link #fit} or {@link #trainBatch} trains the
- * model on another thread (a service that serves a model while it is fine-tuned): each inference call then sees the
- * weights after some whole number of training steps, the same for every sample of its batch, never a step half
- * applied. A read-write lock gives that: inference holds the read lock for the whole call, a training step the write
- * lock while the optimizer changes the weights (and, for a model with batch normalization, for the whole step, whose
- * forward pass updates the running statistics). A long inference call therefore delays the next training step and
- * not the other way round for longer than one optimizer step. Training calls ({@code fit}, {@code trainBatch},
- * {@link #forwardLoss}, {@link TrainingStep#backward()}) refuse to run while another one runs on the same model:
+ * <p><b>Threads.</b> {@link #predict}, {@link #predictClasses}, {@link #activations} and {@link #evaluate} may be
+ * called from several threads at once: they use only inference mode ({@code forward(x, false)}: no dropout, batch-norm
+ * running statistics), which writes no layer state. They may also run while {@link #fit} or {@link #trainBatch} trains
+ * the model on another thread (a service that serves a model while it is fine-tuned): each inference call then sees the
+ * weights after some whole number of training steps, the same for every sample of its batch, never a step half applied.
+ * A read-write lock gives that: inference holds the read lock for the whole call, a training step the write lock while
+ * the optimizer changes the weights (and, for a model with batch normalization, for the whole step, whose forward pass
+ * updates the running statistics). A long inference call therefore delays the next training step and not the other way
+ * round for longer than one optimizer step. Training calls ({@code fit}, {@code trainBatch}, {@link #forwardLoss},
+ * {@link TrainingStep#backward()}) refuse to run while another one runs on the same model:
  * {@link IllegalStateException}. A custom loop's own {@code optimizer.step()} is outside the lock: a loop that must
- * serve predictions meanwhile synchronises them itself.
- * Training uses the library's threads ({@link Compute#setThreads}) by splitting each batch into chunks of 32 samples,
- * each run forward and backward through its own replica of the layers ({@link Layer#replica}) and the chunks'
- * gradients added in chunk order; batch normalization's replicas meet at barriers to use the whole batch's
- * statistics (see {@code DataParallelStep}). A model with a layer that cannot be replicated (a user-defined layer
- * without {@link Layer#replica}) is trained on whole batches, each layer splitting its own work. Either way the
- * result does not depend on the thread count.
+ * serve predictions meanwhile synchronises them itself. Training uses the library's threads
+ * ({@link Compute#setThreads}) by splitting each batch into chunks of 32 samples, each run forward and backward through
+ * its own replica of the layers ({@link Layer#replica}) and the chunks' gradients added in chunk order; batch
+ * normalization's replicas meet at barriers to use the whole batch's statistics (see {@code DataParallelStep}). A model
+ * with a layer that cannot be replicated (a user-defined layer without {@link Layer#replica}) is trained on whole
+ * batches, each layer splitting its own work. Either way the result does not depend on the thread count.
  *
  * <p><b>Determinism.</b> The builder's seed fixes the initial weights (each layer draws from its own generator derived
  * from the seed and its position), and, unless {@link FitOptions#seed} says otherwise, the shuffles, dropout and

@@ -258,7 +258,8 @@ public final class SequentialBuilder {
      * {@code s -> s.conv2d(64, 1, 2, Padding.VALID, ...).batchNorm()}; {@code s -> s} is the identity. The two paths
      * must end in the same shape.
      */
-    public SequentialBuilder residual(UnaryOperator<SequentialBuilder> body, UnaryOperator<SequentialBuilder> shortcut) {
+    public SequentialBuilder residual(UnaryOperator<SequentialBuilder> body,
+            UnaryOperator<SequentialBuilder> shortcut) {
         Objects.requireNonNull(body, "body");
         Step step = new Step("Residual", null, in -> null);
         step.body = path(body, "body");

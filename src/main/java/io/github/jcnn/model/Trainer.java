@@ -248,8 +248,8 @@ final class Trainer {
     /**
      * One step of fit or trainBatch: zero the gradients, forward and backward, check the loss and the gradients, one
      * optimizer step. The step holds the model's write lock (see {@link Sequential#predict}) while it changes what
-     * predict reads: the weights (the optimizer step), and the batch-norm statistics (the whole pass) when the model has
-     * them.
+     * predict reads: the weights (the optimizer step), and the batch-norm statistics (the whole pass) when the model
+     * has them.
      */
     private DataParallelStep.Result step(Tensor images, int[] labels, Loss loss, int depth, Tensor[] outputs,
                                          Optimizer optimizer, double maxLoss, int epoch, int batchIndex) {
@@ -313,14 +313,16 @@ final class Trainer {
                     r = dp.get().forward(images, labels, loss);
                     if (!Double.isFinite(r.loss())) {
                         trainingForward(images, depth, outputs);
-                        throw Divergence.outsideFit("in forwardLoss", divergence.forwardCulprit(outputs, depth, loss), r.loss());
+                        throw Divergence.outsideFit("in forwardLoss", divergence.forwardCulprit(outputs, depth, loss),
+                                r.loss());
                     }
                 } else {
                     Tensor x = trainingForward(images, depth, outputs);
                     Tensor rows = x.reshape(n, x.size() / n);
                     double batchLoss = loss.loss(rows, labels);
                     if (!Double.isFinite(batchLoss)) {
-                        throw Divergence.outsideFit("in forwardLoss", divergence.forwardCulprit(outputs, depth, loss), batchLoss);
+                        throw Divergence.outsideFit("in forwardLoss", divergence.forwardCulprit(outputs, depth, loss),
+                                batchLoss);
                     }
                     r = new DataParallelStep.Result(batchLoss, correct(rows, labels));
                     pendingOutput = x;
@@ -434,7 +436,8 @@ final class Trainer {
             if (!Double.isFinite(r.loss())) {
                 // run the batch once more, whole, to find the layer where it went wrong
                 trainingForward(images, depth, outputs);
-                throw Divergence.inFit(epoch, batchIndex, divergence.forwardCulprit(outputs, depth, loss), r.loss(), optimizer);
+                throw Divergence.inFit(epoch, batchIndex, divergence.forwardCulprit(outputs, depth, loss), r.loss(),
+                        optimizer);
             }
             return r;
         }
@@ -442,7 +445,8 @@ final class Trainer {
         Tensor rows = x.reshape(n, x.size() / n);
         double batchLoss = loss.loss(rows, labels);
         if (!Double.isFinite(batchLoss)) {
-            throw Divergence.inFit(epoch, batchIndex, divergence.forwardCulprit(outputs, depth, loss), batchLoss, optimizer);
+            throw Divergence.inFit(epoch, batchIndex, divergence.forwardCulprit(outputs, depth, loss), batchLoss,
+                    optimizer);
         }
         Tensor dy = loss.gradient(rows, labels).reshape(x.shape());
         for (int i = depth - 1; i > 0; i--) {

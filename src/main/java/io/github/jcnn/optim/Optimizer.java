@@ -8,8 +8,8 @@ import java.util.Map;
  * Updates parameters from their gradients, one step per batch.
  *
  * <p>An optimizer is bound to a list of parameters; per-parameter state (momentum, Adam's moments) is kept in the same
- * order. A step reads each {@link Parameter#grad()} and changes {@link Parameter#value()} in place; it does not zero the
- * gradients.
+ * order. A step reads each {@link Parameter#grad()} and changes {@link Parameter#value()} in place; it does not zero
+ * the gradients.
  */
 public interface Optimizer {
 

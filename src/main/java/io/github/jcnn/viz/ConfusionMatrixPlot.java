@@ -166,7 +166,8 @@ public final class ConfusionMatrixPlot {
             double cy = top + gridSize + 8;
             g.rotate(-Math.PI / 4, cx, cy);
             var m = g.getFontMetrics();
-            g.drawString(classNames.get(i), (float) (cx - m.stringWidth(classNames.get(i))), (float) (cy + m.getAscent()));
+            String name = classNames.get(i);
+            g.drawString(name, (float) (cx - m.stringWidth(name)), (float) (cy + m.getAscent()));
             g.setTransform(saved);
         }
         g.setFont(labelFont);
