@@ -11,8 +11,10 @@ import java.util.List;
 /**
  * The bits of a few training steps, to show that a change to a kernel kept them: for each network of {@link Models}
  * and each thread count, a fresh model (seed 1) trains {@code --steps} steps of SGD with momentum on one synthetic
- * batch of 64, and one line gives each step's loss as the hexadecimal bits of its double and a 64-bit hash of every
- * parameter's float bits at the end. Run it on the jar before a change and after it; equal lines mean equal bits.
+ * batch of 64, and one line gives each step's loss as the hexadecimal bits of its double, a 64-bit hash of every
+ * parameter's float bits at the end, and a hash of the bits of the trained model's predictions (inference mode: batch
+ * norm's running statistics, folded convolutions) for another 256 synthetic images. Run it on the jar before a change
+ * and after it; equal lines mean equal bits.
  * <pre>
  *   java --add-modules jdk.incubator.vector -cp target/benchmarks.jar io.github.jcnn.bench.Fingerprint
  *        [--models vgg resnet lenet] [--threads 1 2] [--steps 4]
@@ -40,6 +42,7 @@ public final class Fingerprint {
         }
         Tensor x = LeNet.images(64, 5);
         int[] y = LeNet.labels(64, 5);
+        Tensor unseen = LeNet.images(256, 7);
         for (String model : models) {
             for (int t : threads) {
                 Parallel.setThreads(t);
@@ -53,12 +56,19 @@ public final class Fingerprint {
                 }
                 long hash = 1;
                 for (Parameter p : net.parameters()) {
-                    for (float f : p.value().data()) {
-                        hash = hash * 31 + Float.floatToRawIntBits(f);
-                    }
+                    hash = hash(hash, p.value().data());
                 }
-                System.out.println(line.append("  parameters ").append(Long.toHexString(hash)));
+                line.append("  parameters ").append(Long.toHexString(hash));
+                long predictions = hash(1, net.predict(unseen).data());
+                System.out.println(line.append("  predictions ").append(Long.toHexString(predictions)));
             }
         }
+    }
+
+    private static long hash(long hash, float[] values) {
+        for (float f : values) {
+            hash = hash * 31 + Float.floatToRawIntBits(f);
+        }
+        return hash;
     }
 }
