@@ -24,6 +24,16 @@ import jdk.incubator.vector.VectorSpecies;
  * registers only when it inlines every call the vector passes through, and past its budget of nodes per method it
  * still inlines the API's own methods but not ours (a helper of 27 bytes was refused so on JDK 25, and the loop's
  * running sums became heap objects, megabytes of garbage per training step).
+ *
+ * <p>Inside a loop a running vector is always the argument of an operation, never the object it is called on:
+ * {@code s0 = v0.add(s0)}, not {@code s0 = s0.add(v0)} (the same bits: a floating-point addition does not depend on
+ * the order of its two operands). C2 reads a loop's body before it has seen the value a running vector gets at the
+ * end of the body, so all it knows of {@code s0} there is "some DoubleVector"; to call {@code s0.add} it then needs
+ * the receiver class the running program recorded at that call. A method compiled without that record (C2 compiles
+ * from a thin profile when its queue was long while the method warmed up; {@code -XX:TypeProfileWidth=0} does it to
+ * every method) could not inline the call, the vector operations fell back to Java objects, and a {@code vgg}
+ * training step allocated 170 to 400 MB. A fresh vector ({@code v0}, just converted) has an exact class without any
+ * record.
  */
 final class VectorElementwise {
 
@@ -61,8 +71,8 @@ final class VectorElementwise {
             for (; i + 2 * l <= end; i += 2 * l) {
                 FloatVector a = FloatVector.fromArray(F, x, i);
                 FloatVector b = FloatVector.fromArray(F, x, i + l);
-                s0 = s0.add(a.sub(a));
-                s1 = s1.add(b.sub(b));
+                s0 = a.sub(a).add(s0);
+                s1 = b.sub(b).add(s1);
             }
             boolean bad = s0.add(s1).compare(VectorOperators.NE, 0f).anyTrue();
             for (; i < end && !bad; i++) {
@@ -84,8 +94,8 @@ final class VectorElementwise {
             FloatVector v = FloatVector.fromArray(F, x, i);
             DoubleVector v0 = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
             DoubleVector v1 = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 1);
-            s0 = s0.add(v0);
-            s1 = s1.add(v1);
+            s0 = v0.add(s0);
+            s1 = v1.add(s1);
         }
         DoubleVector totalLanes = s0.add(s1);
         double total = 0;
@@ -161,8 +171,8 @@ final class VectorElementwise {
             FloatVector v = FloatVector.fromArray(F, b, i);
             DoubleVector u0 = (DoubleVector) u.convertShape(VectorOperators.F2D, D, 0);
             DoubleVector u1 = (DoubleVector) u.convertShape(VectorOperators.F2D, D, 1);
-            s0 = s0.add(u0);
-            s1 = s1.add(u1);
+            s0 = u0.add(s0);
+            s1 = u1.add(s1);
             DoubleVector v0 = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
             DoubleVector v1 = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 1);
             d0 = u0.fma(v0, d0);
@@ -208,8 +218,8 @@ final class VectorElementwise {
             FloatVector v = FloatVector.fromArray(F, g, j);
             DoubleVector g0 = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
             DoubleVector g1 = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 1);
-            s0 = s0.add(g0);
-            s1 = s1.add(g1);
+            s0 = g0.add(s0);
+            s1 = g1.add(s1);
             DoubleVector h0 = (DoubleVector) h.convertShape(VectorOperators.F2D, D, 0);
             DoubleVector h1 = (DoubleVector) h.convertShape(VectorOperators.F2D, D, 1);
             d0 = g0.fma(h0, d0);

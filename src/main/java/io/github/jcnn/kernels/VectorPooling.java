@@ -141,7 +141,8 @@ final class VectorPooling {
                     VectorMask<Float> gd = d.compare(VectorOperators.GT, m2);
                     FloatVector m3 = m2.blend(d, gd);
                     FloatVector sum = a.add(b).add(c).add(d);
-                    nan = nan.add(sum.sub(sum));
+                    // the running vector as the argument, not the receiver: see VectorElementwise
+                    nan = sum.sub(sum).add(nan);
                     m3.intoArray(y, out + j);
                     if (argmax != null) {
                         IntVector offset = IntVector.zero(I).blend(right, gb.cast(I)).blend(below, gc.cast(I))
