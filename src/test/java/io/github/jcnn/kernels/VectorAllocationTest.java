@@ -15,11 +15,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The vector reductions (loops that carry a running vector from one step to the next) allocate nothing once C2 has
- * compiled them, even when C2 compiles without the receiver classes the program recorded. A child JVM with the Vector API, {@code -XX:TypeProfileWidth=0} (no such records, for every method) and
- * {@code -Xbatch} (each compile finished before the program goes on) warms each kernel up, then counts the bytes its
- * thread allocates over 2,000 more calls. A loop written {@code s0 = s0.add(v0)} allocates tens of kilobytes per call
- * there (C2 cannot inline {@code add} on a vector whose class it does not know, and the vectors become objects);
- * written {@code s0 = v0.add(s0)} it allocates nothing. See {@link VectorElementwise}.
+ * compiled them, even when C2 compiles without the receiver classes the program recorded. A child JVM with the Vector
+ * API, {@code -XX:TypeProfileWidth=0} (no such records, for every method) and {@code -Xbatch} (each compile finished
+ * before the program goes on) warms each kernel up, then counts the bytes its thread allocates over 2,000 more calls. A
+ * loop written {@code s0 = s0.add(v0)} allocates about 12 KB per call there (C2 cannot inline {@code add} on a
+ * vector whose class it does not know, and the vectors become objects); written {@code s0 = v0.add(s0)} it allocates
+ * nothing. See {@link VectorElementwise}.
  *
  * <p>Max pooling's vector kernel follows the same rule but is not measured here: on JDK 17 without those records C2
  * also loses the exact class of a blend's result and boxes it for the store (about 2 KB per 32x32 plane), which the
