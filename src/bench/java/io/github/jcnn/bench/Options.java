@@ -1,5 +1,6 @@
 package io.github.jcnn.bench;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -29,7 +30,7 @@ final class Options {
     /** Like {@link #words}, for whole numbers. */
     static int ints(String[] args, int i, List<Integer> into) {
         String option = args[i];
-        List<String> words = new java.util.ArrayList<>();
+        List<String> words = new ArrayList<>();
         int last = words(args, i, words);
         into.clear();
         for (String word : words) {
@@ -38,7 +39,10 @@ final class Options {
         return last;
     }
 
-    /** The whole number after the option {@code args[i]}. */
+    /**
+     * The whole number after the option {@code args[i]}; the caller steps past it, as in
+     * {@code steps = Options.intAfter(args, i++)}.
+     */
     static int intAfter(String[] args, int i) {
         if (i + 1 >= args.length) {
             throw new IllegalArgumentException("option " + args[i] + " needs a number after it");
